@@ -1,0 +1,93 @@
+package zone
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// TypeALIAS is the type code of DNSimple's ALIAS record (apex CNAME
+// flattening). It is the code PowerDNS uses in its zone files; the engine
+// never puts it on the wire: A and AAAA queries at an ALIAS owner are answered
+// with the target's addresses.
+const TypeALIAS uint16 = 65401
+
+// ALIAS is the rdata of an ALIAS record: the name whose addresses are served.
+type ALIAS struct {
+	Target string
+}
+
+// NewALIAS returns an ALIAS record as a dns.RR.
+func NewALIAS(owner string, ttl uint32, target string) dns.RR {
+	return &dns.PrivateRR{
+		Hdr:  dns.RR_Header{Name: owner, Rrtype: TypeALIAS, Class: dns.ClassINET, Ttl: ttl},
+		Data: &ALIAS{Target: CanonicalName(target)},
+	}
+}
+
+// AliasTarget returns the target of rr when rr is an ALIAS record.
+func AliasTarget(rr dns.RR) (string, bool) {
+	p, ok := rr.(*dns.PrivateRR)
+	if !ok || p.Hdr.Rrtype != TypeALIAS {
+		return "", false
+	}
+	a, ok := p.Data.(*ALIAS)
+	if !ok {
+		return "", false
+	}
+	return a.Target, true
+}
+
+// miekg/dns keeps its table of private RR types in package state, so ALIAS is
+// registered once here, before any zone is parsed or printed.
+func init() {
+	dns.PrivateHandle("ALIAS", TypeALIAS, func() dns.PrivateRdata { return new(ALIAS) })
+}
+
+func (a *ALIAS) String() string { return a.Target }
+
+func (a *ALIAS) Parse(txt []string) error {
+	if len(txt) != 1 {
+		return fmt.Errorf("ALIAS takes one target name, got %d fields", len(txt))
+	}
+	name := txt[0]
+	if !strings.HasSuffix(name, ".") {
+		// The parser hands private types their fields before applying
+		// $ORIGIN; relative targets are resolved by Parse in this package.
+		name += "."
+	}
+	if _, ok := dns.IsDomainName(name); !ok {
+		return fmt.Errorf("ALIAS target %q is not a domain name", txt[0])
+	}
+	a.Target = strings.ToLower(name)
+	return nil
+}
+
+func (a *ALIAS) Pack(buf []byte) (int, error) {
+	off, err := dns.PackDomainName(a.Target, buf, 0, nil, false)
+	if err != nil {
+		return 0, fmt.Errorf("pack ALIAS target: %w", err)
+	}
+	return off, nil
+}
+
+func (a *ALIAS) Unpack(buf []byte) (int, error) {
+	name, off, err := dns.UnpackDomainName(buf, 0)
+	if err != nil {
+		return 0, fmt.Errorf("unpack ALIAS target: %w", err)
+	}
+	a.Target = strings.ToLower(name)
+	return off, nil
+}
+
+func (a *ALIAS) Copy(dest dns.PrivateRdata) error {
+	d, ok := dest.(*ALIAS)
+	if !ok {
+		return fmt.Errorf("copy ALIAS into %T", dest)
+	}
+	d.Target = a.Target
+	return nil
+}
+
+func (a *ALIAS) Len() int { return len(a.Target) + 1 }
