@@ -1,14 +1,19 @@
 // Package authority is the authoritative answer engine. Zones are compiled
 // into an immutable form whose answers are pre-rendered wire bytes; the set of
 // compiled zones is swapped atomically, so a query does one atomic load and
-// never waits for a writer.
+// never waits for a writer, and a reload never mixes two versions of a zone in
+// one answer.
 //
 //	e := authority.New(authority.Config{})
 //	err := e.Replace([]*zone.Zone{z})   // compile and swap in
-//	srv := dnsserver.New(dnsserver.Config{Handler: e, ...})
+//	srv, err := dnsserver.New(dnsserver.Config{Addr: ":53", Handler: e})
 package authority
 
 import (
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -44,7 +49,7 @@ type Config struct {
 }
 
 // Engine answers queries from the zones it holds. It implements
-// dnsserver.Handler.
+// dnsserver.Handler. Its methods are safe for concurrent use.
 type Engine struct {
 	cfg  Config
 	mu   sync.Mutex // serializes writers; readers never take it
@@ -53,17 +58,137 @@ type Engine struct {
 
 var _ dnsserver.Handler = (*Engine)(nil)
 
-// Zones returns the origins of the zones being served, sorted.
-func (e *Engine) Zones() []string { return e.snap.Load().origins() }
+// snapshot is one immutable set of zones.
+type snapshot struct {
+	zones map[string]*compiledZone // by lower-case wire name of the apex
+}
+
+// New returns an Engine serving no zones.
+func New(cfg Config) *Engine {
+	if cfg.MaxUDPSize == 0 {
+		cfg.MaxUDPSize = 1232
+	}
+	cfg.MaxUDPSize = max(cfg.MaxUDPSize, 512)
+	if len(cfg.NSID) > 512 {
+		cfg.NSID = cfg.NSID[:512]
+	}
+	if len(cfg.Identity) > 255 {
+		cfg.Identity = cfg.Identity[:255]
+	}
+	e := &Engine{cfg: cfg}
+	e.snap.Store(&snapshot{zones: map[string]*compiledZone{}})
+	return e
+}
 
 // Replace compiles zs and serves exactly them from now on. On error nothing
 // changes.
-// func (e *Engine) Replace(zs []*zone.Zone) error
+func (e *Engine) Replace(zs []*zone.Zone) error {
+	compiled, err := compileAll(zs)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	next := &snapshot{zones: make(map[string]*compiledZone, len(compiled))}
+	for _, cz := range compiled {
+		next.zones[string(cz.apex)] = cz
+	}
+	e.swap(next)
+	return nil
+}
 
-// Put compiles z and adds it, replacing a zone of the same origin.
-// func (e *Engine) Put(z *zone.Zone) error
+// Update compiles and adds (or replaces) the zones in put and stops serving
+// the origins in remove; every other zone stays as it is. To keep serving the
+// current version of a zone whose new version is unusable, leave it out of
+// both. On error nothing changes.
+func (e *Engine) Update(put []*zone.Zone, remove []string) error {
+	compiled, err := compileAll(put)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cur := e.snap.Load()
+	next := &snapshot{zones: make(map[string]*compiledZone, len(cur.zones)+len(compiled))}
+	for k, v := range cur.zones {
+		next.zones[k] = v
+	}
+	for _, origin := range remove {
+		w, err := wireName(zone.CanonicalName(origin))
+		if err != nil {
+			return fmt.Errorf("remove zone %s: %w", origin, err)
+		}
+		delete(next.zones, string(w))
+	}
+	for _, cz := range compiled {
+		next.zones[string(cz.apex)] = cz
+	}
+	e.swap(next)
+	return nil
+}
 
-// Delete stops serving origin.
-// func (e *Engine) Delete(origin string)
+func (e *Engine) swap(next *snapshot) {
+	e.snap.Store(next)
+	if e.cfg.Aliases != nil {
+		var targets []string
+		for _, cz := range next.zones {
+			targets = append(targets, cz.aliasTargets...)
+		}
+		slices.Sort(targets)
+		e.cfg.Aliases.Watch(slices.Compact(targets))
+	}
+}
 
-var _ = zone.TypeALIAS
+// Zones returns the origins of the zones being served, sorted.
+func (e *Engine) Zones() []string {
+	s := e.snap.Load()
+	out := make([]string, 0, len(s.zones))
+	for _, cz := range s.zones {
+		out = append(out, cz.origin)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Records returns the number of records served.
+func (e *Engine) Records() int {
+	n := 0
+	for _, cz := range e.snap.Load().zones {
+		n += cz.records
+	}
+	return n
+}
+
+// compileAll compiles zones on every core.
+func compileAll(zs []*zone.Zone) ([]*compiledZone, error) {
+	out := make([]*compiledZone, len(zs))
+	errs := make([]error, len(zs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(zs)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(zs) {
+					return
+				}
+				out[i], errs[i] = compile(zs[i])
+			}
+		})
+	}
+	wg.Wait()
+	seen := make(map[string]bool, len(out))
+	for i, cz := range out {
+		if errs[i] != nil {
+			continue
+		}
+		if seen[cz.origin] {
+			errs[i] = fmt.Errorf("zone %s given twice: %w", cz.origin, zone.ErrConflict)
+		}
+		seen[cz.origin] = true
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,552 @@
+package authority
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/miekg/dns"
+	"github.com/zonewarden/zonewarden/internal/zone"
+)
+
+// maxChain bounds the CNAME chains followed when compiling answers; a longer
+// chain or a loop is answered with the CNAMEs found so far (RFC 1034 §3.6.2
+// leaves the bound to the server).
+const maxChain = 16
+
+// compiledZone is the immutable, query-ready form of one zone.
+type compiledZone struct {
+	origin string
+	apex   []byte // lower-case wire name
+	nodes  map[string]*node
+	// neg is the authority section of negative answers: the SOA with the
+	// TTL of RFC 2308 §5, for any question name in the zone.
+	neg tail
+	// aliasTargets are ALIAS targets outside this zone, resolved at query
+	// time.
+	aliasTargets []string
+	records      int
+	source       *zone.Zone
+}
+
+// node is one name of a zone, existing or an empty non-terminal.
+type node struct {
+	// answers holds a tail per query type, in type order. On a CNAME node
+	// the entry of type 0 answers every type without an entry of its own.
+	answers []typed
+	// cut is the topmost delegation at or above this name (nil at and
+	// above the apex side): queries at or below it are referred.
+	cut *node
+	// referral is set on delegation points.
+	referral tail
+	// wild is the node "*.<this name>", the source of wildcard answers.
+	wild *node
+	// dname is set on DNAME owners (RFC 6672).
+	dname *dnameData
+	// aliasTarget is the wire name of an ALIAS at this name whose A/AAAA
+	// answers are found at query time.
+	aliasTarget []byte
+	aliasName   string
+	aliasTTL    uint32
+	empty       bool // an empty non-terminal
+}
+
+type typed struct {
+	t  uint16
+	tl tail
+}
+
+type dnameData struct {
+	target []byte // wire
+	ttl    uint32
+	rr     tail // the DNAME record, for the answer
+}
+
+func (n *node) answer(qtype uint16) tail {
+	for i := range n.answers {
+		if n.answers[i].t == qtype {
+			return n.answers[i].tl
+		}
+	}
+	if len(n.answers) > 0 && n.answers[0].t == 0 {
+		return n.answers[0].tl
+	}
+	return nil
+}
+
+// raw is a name being compiled.
+type raw struct {
+	wire  []byte
+	name  string
+	sets  map[uint16][]dns.RR
+	types []uint16 // sorted
+	cut   *raw
+	node  *node
+}
+
+func (r *raw) occluded() bool { return r.cut != nil && r.cut != r }
+
+type compiler struct {
+	z     *zone.Zone
+	apex  []byte
+	names map[string]*raw
+	cz    *compiledZone
+}
+
+// compile turns a zone into its query-ready form.
+func compile(z *zone.Zone) (*compiledZone, error) {
+	origin := zone.CanonicalName(z.Origin)
+	apex, err := wireName(origin)
+	if err != nil {
+		return nil, fmt.Errorf("compile zone %s: %w", origin, err)
+	}
+	c := &compiler{z: z, apex: apex, names: make(map[string]*raw)}
+	c.cz = &compiledZone{origin: origin, apex: apex, records: len(z.Records), source: z}
+	if err := c.group(); err != nil {
+		return nil, fmt.Errorf("compile zone %s: %w", origin, err)
+	}
+	if err := c.build(); err != nil {
+		return nil, fmt.Errorf("compile zone %s: %w", origin, err)
+	}
+	return c.cz, nil
+}
+
+func (c *compiler) group() error {
+	for _, rr := range c.z.Records {
+		h := rr.Header()
+		if h.Class != dns.ClassINET {
+			return fmt.Errorf("record %s: class %s is not served", h.Name, dns.ClassToString[h.Class])
+		}
+		w, err := wireName(h.Name)
+		if err != nil {
+			return err
+		}
+		if !isBelow(w, c.apex) {
+			return fmt.Errorf("record %s is outside the zone: %w", h.Name, zone.ErrInvalid)
+		}
+		r := c.raw(w)
+		if r.sets[h.Rrtype] == nil {
+			r.types = append(r.types, h.Rrtype)
+		}
+		r.sets[h.Rrtype] = append(r.sets[h.Rrtype], rr)
+	}
+	apex := c.names[string(c.apex)]
+	if apex == nil || apex.sets[dns.TypeSOA] == nil {
+		return fmt.Errorf("no SOA record at the apex: %w", zone.ErrInvalid)
+	}
+	// Empty non-terminals exist (RFC 4592 §2.2.2): give every ancestor up
+	// to the apex a node.
+	for _, r := range c.sortedNames() {
+		for w := r.wire; len(w) > len(c.apex); {
+			w = w[w[0]+1:]
+			c.raw(w)
+		}
+	}
+	for _, r := range c.names {
+		slices.Sort(r.types)
+		// The topmost delegation above a name occludes it (RFC 1034 §4.2.1).
+		for w := r.wire; len(w) > len(c.apex); w = w[w[0]+1:] {
+			if a := c.names[string(w)]; a != nil && a.sets[dns.TypeNS] != nil {
+				r.cut = a
+			}
+		}
+	}
+	return nil
+}
+
+func (c *compiler) raw(w []byte) *raw {
+	if r := c.names[string(w)]; r != nil {
+		return r
+	}
+	r := &raw{wire: w, name: nameOf(w), sets: make(map[uint16][]dns.RR)}
+	c.names[string(w)] = r
+	return r
+}
+
+// sortedNames returns the names in a fixed order so that compiling is
+// deterministic.
+func (c *compiler) sortedNames() []*raw {
+	rs := make([]*raw, 0, len(c.names))
+	for _, r := range c.names {
+		rs = append(rs, r)
+	}
+	slices.SortFunc(rs, func(a, b *raw) int { return strings.Compare(string(a.wire), string(b.wire)) })
+	return rs
+}
+
+func (c *compiler) build() error {
+	cz := c.cz
+	cz.nodes = make(map[string]*node, len(c.names))
+	rs := c.sortedNames()
+	for _, r := range rs {
+		r.node = &node{empty: len(r.types) == 0}
+		cz.nodes[string(r.wire)] = r.node
+	}
+	neg, err := c.negative(c.apex, nil, nil, 0)
+	if err != nil {
+		return err
+	}
+	cz.neg = neg
+	for _, r := range rs {
+		n := r.node
+		if r.cut != nil {
+			n.cut = r.cut.node
+		}
+		if r.wire[0] == 1 && r.wire[1] == '*' {
+			c.names[string(r.wire[2:])].node.wild = n
+		}
+		switch {
+		case r.occluded():
+			// Glue and other data below a cut is not authoritative;
+			// it only serves referrals.
+		case r.cut == r:
+			if n.referral, err = c.referral(r); err != nil {
+				return err
+			}
+			if ds := r.sets[dns.TypeDS]; ds != nil {
+				t, err := c.positive(r, r.wire, ds)
+				if err != nil {
+					return err
+				}
+				n.answers = append(n.answers, typed{dns.TypeDS, t})
+			}
+		default:
+			if err := c.authoritative(r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// authoritative compiles the answers of a name with authoritative data.
+func (c *compiler) authoritative(r *raw) error {
+	n := r.node
+	if cn := r.sets[dns.TypeCNAME]; cn != nil {
+		return c.cnameNode(r)
+	}
+	for _, t := range r.types {
+		set := r.sets[t]
+		switch t {
+		case zone.TypeALIAS:
+			target, _ := zone.AliasTarget(set[0])
+			tw, err := wireName(target)
+			if err != nil {
+				return err
+			}
+			n.aliasTarget, n.aliasName, n.aliasTTL = tw, target, set[0].Header().Ttl
+			if err := c.aliasInZone(r, tw); err != nil {
+				return err
+			}
+			continue
+		case dns.TypeDNAME:
+			tw, err := wireName(set[0].(*dns.DNAME).Target)
+			if err != nil {
+				return err
+			}
+			b := newBuilder(r.wire, suffixMode)
+			if err := b.rr(r.wire, set[0], set[0].Header().Ttl); err != nil {
+				return err
+			}
+			n.dname = &dnameData{target: tw, ttl: set[0].Header().Ttl, rr: b.finish(tailAA, 0, true)}
+		}
+		tl, err := c.positive(r, r.wire, set)
+		if err != nil {
+			return err
+		}
+		n.answers = append(n.answers, typed{t, tl})
+	}
+	// RFC 8482: ANY gets one RRset, the first in type order.
+	for _, a := range n.answers {
+		if a.t != dns.TypeANY {
+			n.answers = append(n.answers, typed{dns.TypeANY, a.tl})
+			break
+		}
+	}
+	slices.SortStableFunc(n.answers, func(a, b typed) int { return int(a.t) - int(b.t) })
+	return nil
+}
+
+// positive renders an RRset owned by owner with the addresses of its targets.
+func (c *compiler) positive(r *raw, owner []byte, set []dns.RR) (tail, error) {
+	b := newBuilder(r.wire, qnameMode)
+	if err := c.rrset(b, owner, set); err != nil {
+		return nil, err
+	}
+	b.nextSection()
+	b.nextSection()
+	if err := c.additional(b, set, false); err != nil {
+		return nil, err
+	}
+	return b.finish(tailAA, 0, isWildcard(r.wire)), nil
+}
+
+func (c *compiler) rrset(b *builder, owner []byte, set []dns.RR) error {
+	ttl := set[0].Header().Ttl
+	for _, rr := range set {
+		ttl = min(ttl, rr.Header().Ttl) // RFC 2181 §5.2
+	}
+	for _, rr := range set {
+		if err := b.rr(owner, rr, ttl); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// additional adds the addresses of NS, MX and SRV targets held in this zone
+// (RFC 1034 §4.3.2 step 6). glue allows occluded addresses, for referrals.
+func (c *compiler) additional(b *builder, set []dns.RR, glue bool) error {
+	seen := map[string]bool{}
+	for _, rr := range set {
+		var target string
+		switch v := rr.(type) {
+		case *dns.NS:
+			target = v.Ns
+		case *dns.MX:
+			target = v.Mx
+		case *dns.SRV:
+			target = v.Target
+		default:
+			continue
+		}
+		tw, err := wireName(target)
+		if err != nil {
+			return err
+		}
+		t := c.names[string(tw)]
+		if t == nil || seen[string(tw)] || (t.occluded() && !glue) {
+			continue
+		}
+		seen[string(tw)] = true
+		for _, typ := range []uint16{dns.TypeA, dns.TypeAAAA} {
+			if s := t.sets[typ]; s != nil {
+				if err := c.rrset(b, tw, s); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// referral renders the answer for names at or below a delegation point.
+func (c *compiler) referral(cut *raw) (tail, error) {
+	b := newBuilder(cut.wire, suffixMode)
+	b.nextSection()
+	ns := cut.sets[dns.TypeNS]
+	if err := c.rrset(b, cut.wire, ns); err != nil {
+		return nil, err
+	}
+	b.nextSection()
+	if err := c.additional(b, ns, true); err != nil {
+		return nil, err
+	}
+	var flags byte
+	for _, rr := range ns {
+		if w, err := wireName(rr.(*dns.NS).Ns); err == nil && isBelow(w, cut.wire) && b.counts[2] > 0 {
+			flags |= tailNeedGlue
+		}
+	}
+	return b.finish(flags, 0, true), nil
+}
+
+// negative renders a negative answer after the CNAMEs of chain (if any).
+func (c *compiler) negative(q0 []byte, chain []link, r *raw, rcode byte) (tail, error) {
+	mode := suffixMode
+	if chain != nil {
+		mode = qnameMode
+	}
+	b := newBuilder(q0, mode)
+	for _, l := range chain {
+		if err := b.rr(l.owner, l.rr, l.rr.Header().Ttl); err != nil {
+			return nil, err
+		}
+	}
+	b.nextSection()
+	if err := c.soa(b); err != nil {
+		return nil, err
+	}
+	return b.finish(tailAA, rcode, true), nil
+}
+
+func (c *compiler) soa(b *builder) error {
+	soa := c.names[string(c.apex)].sets[dns.TypeSOA][0].(*dns.SOA)
+	return b.rr(c.apex, soa, min(soa.Hdr.Ttl, soa.Minttl))
+}
+
+type link struct {
+	owner []byte
+	rr    dns.RR
+}
+
+type chainEnd int
+
+const (
+	endFound     chainEnd = iota // the final name exists here
+	endNXDomain                  // the final name does not exist here
+	endElsewhere                 // outside this zone, below a cut, or a loop
+)
+
+// follow walks a CNAME chain from r inside this zone.
+func (c *compiler) follow(r *raw, owner []byte) (chain []link, final *raw, finalOwner []byte, end chainEnd) {
+	seen := map[string]bool{}
+	for cur, curOwner := r, owner; ; {
+		cn := cur.sets[dns.TypeCNAME]
+		if cn == nil {
+			return chain, cur, curOwner, endFound
+		}
+		chain = append(chain, link{curOwner, cn[0]})
+		seen[string(curOwner)] = true
+		tw, err := wireName(cn[0].(*dns.CNAME).Target)
+		if err != nil || !isBelow(tw, c.apex) || seen[string(tw)] || len(chain) >= maxChain {
+			return chain, nil, nil, endElsewhere
+		}
+		next, nextOwner, end := c.resolve(tw)
+		if end != endFound {
+			return chain, nil, nil, end
+		}
+		cur, curOwner = next, nextOwner
+	}
+}
+
+// resolve finds the data for an in-zone name: the name itself, or the
+// wildcard that synthesizes it.
+func (c *compiler) resolve(w []byte) (*raw, []byte, chainEnd) {
+	if t := c.names[string(w)]; t != nil {
+		if t.cut != nil {
+			return nil, nil, endElsewhere
+		}
+		return t, w, endFound
+	}
+	for ce := w[w[0]+1:]; ; ce = ce[ce[0]+1:] {
+		e := c.names[string(ce)]
+		if e == nil {
+			continue
+		}
+		if e.cut != nil || e.sets[dns.TypeDNAME] != nil {
+			return nil, nil, endElsewhere
+		}
+		if wc := c.names["\x01*"+string(ce)]; wc != nil {
+			return wc, w, endFound
+		}
+		return nil, nil, endNXDomain
+	}
+}
+
+// cnameNode compiles a name holding a CNAME: its answers follow the chain.
+func (c *compiler) cnameNode(r *raw) error {
+	n := r.node
+	own, err := c.positive(r, r.wire, r.sets[dns.TypeCNAME])
+	if err != nil {
+		return err
+	}
+	chain, final, finalOwner, end := c.follow(r, r.wire)
+	var def tail
+	switch end {
+	case endFound:
+		for _, t := range final.types {
+			if t == dns.TypeCNAME || t == zone.TypeALIAS {
+				continue
+			}
+			tl, err := c.chained(r, chain, finalOwner, final.sets[t])
+			if err != nil {
+				return err
+			}
+			n.answers = append(n.answers, typed{t, tl})
+		}
+		def, err = c.negative(r.wire, chain, r, 0)
+	case endNXDomain:
+		def, err = c.negative(r.wire, chain, r, dns.RcodeNameError)
+	default:
+		def, err = c.chained(r, chain, nil, nil)
+	}
+	if err != nil {
+		return err
+	}
+	n.answers = slices.DeleteFunc(n.answers, func(a typed) bool { return a.t == dns.TypeCNAME })
+	n.answers = append(n.answers, typed{0, def}, typed{dns.TypeCNAME, own}, typed{dns.TypeANY, own})
+	slices.SortStableFunc(n.answers, func(a, b typed) int { return int(a.t) - int(b.t) })
+	return nil
+}
+
+// chained renders the CNAMEs of chain followed by set, owned by owner.
+func (c *compiler) chained(r *raw, chain []link, owner []byte, set []dns.RR) (tail, error) {
+	b := newBuilder(r.wire, qnameMode)
+	for _, l := range chain {
+		if err := b.rr(l.owner, l.rr, l.rr.Header().Ttl); err != nil {
+			return nil, err
+		}
+	}
+	if set != nil {
+		if err := c.rrset(b, owner, set); err != nil {
+			return nil, err
+		}
+	}
+	b.nextSection()
+	b.nextSection()
+	if set != nil {
+		if err := c.additional(b, set, false); err != nil {
+			return nil, err
+		}
+	}
+	return b.finish(tailAA, 0, isWildcard(r.wire)), nil
+}
+
+// aliasInZone compiles the A and AAAA answers of an ALIAS whose target is in
+// this zone; other targets are looked up when queried.
+func (c *compiler) aliasInZone(r *raw, target []byte) error {
+	if !isBelow(target, c.apex) {
+		c.cz.aliasTargets = append(c.cz.aliasTargets, r.node.aliasName)
+		return nil
+	}
+	final, owner, end := c.resolve(target)
+	if end == endFound {
+		_, final, _, end = c.follow(final, owner)
+	}
+	r.node.aliasTarget = nil // answered from compiled data
+	for _, t := range []uint16{dns.TypeA, dns.TypeAAAA} {
+		var set []dns.RR
+		if end == endFound {
+			set = final.sets[t]
+		}
+		if set == nil {
+			continue
+		}
+		ttl := min(r.node.aliasTTL, set[0].Header().Ttl)
+		owned := make([]dns.RR, len(set))
+		for i, rr := range set {
+			owned[i] = dns.Copy(rr)
+			owned[i].Header().Ttl = ttl
+		}
+		tl, err := c.positive(r, r.wire, owned)
+		if err != nil {
+			return err
+		}
+		r.node.answers = append(r.node.answers, typed{t, tl})
+	}
+	return nil
+}
+
+// isBelow reports whether wire name w is at or below wire name parent.
+func isBelow(w, parent []byte) bool {
+	for {
+		if string(w) == string(parent) {
+			return true
+		}
+		if w[0] == 0 {
+			return false
+		}
+		w = w[w[0]+1:]
+	}
+}
+
+func isWildcard(w []byte) bool { return len(w) > 1 && w[0] == 1 && w[1] == '*' }
+
+func nameOf(w []byte) string {
+	name, _, err := dns.UnpackDomainName(w, 0)
+	if err != nil {
+		return ""
+	}
+	return name
+}

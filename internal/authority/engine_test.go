@@ -1,0 +1,116 @@
+package authority
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/miekg/dns"
+	"github.com/zonewarden/zonewarden/internal/dnsserver"
+	"github.com/zonewarden/zonewarden/internal/zone"
+)
+
+const smokeZone = `$ORIGIN example.com.
+$TTL 3600
+@	IN SOA ns1 hostmaster 2024010101 7200 3600 1209600 300
+@	IN NS ns1
+@	IN NS ns2.example.net.
+@	IN MX 10 mail
+@	IN ALIAS www
+ns1	IN A 192.0.2.53
+www	IN A 192.0.2.1
+www	IN AAAA 2001:db8::1
+mail	IN A 192.0.2.25
+alias	IN CNAME www
+*.wild	IN A 192.0.2.99
+sub	IN NS ns.sub
+ns.sub	IN A 192.0.2.54
+d	IN DNAME example.net.
+`
+
+func mustZone(t testing.TB, origin, text string) *zone.Zone {
+	t.Helper()
+	zp := dns.NewZoneParser(strings.NewReader(text), origin, "test")
+	zp.SetDefaultTTL(3600)
+	z := &zone.Zone{Origin: origin}
+	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
+		rr.Header().Name = strings.ToLower(rr.Header().Name)
+		z.Records = append(z.Records, rr)
+	}
+	if err := zp.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return z
+}
+
+func ask(t testing.TB, e *Engine, name string, qtype uint16) *dns.Msg {
+	t.Helper()
+	m := new(dns.Msg)
+	m.SetQuestion(name, qtype)
+	m.SetEdns0(1232, false)
+	wire, err := m.Pack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := e.ServeDNS(make([]byte, 0, 65535), &dnsserver.Request{Msg: wire})
+	r := new(dns.Msg)
+	if err := r.Unpack(out); err != nil {
+		t.Fatalf("unpack answer to %s %d: %v (% x)", name, qtype, err, out)
+	}
+	return r
+}
+
+func TestSmoke(t *testing.T) {
+	e := New(Config{})
+	if err := e.Replace([]*zone.Zone{mustZone(t, "example.com.", smokeZone)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		qtype uint16
+	}{
+		{"www.example.com.", dns.TypeA},
+		{"WWW.Example.COM.", dns.TypeAAAA},
+		{"example.com.", dns.TypeMX},
+		{"example.com.", dns.TypeA},
+		{"example.com.", dns.TypeNS},
+		{"alias.example.com.", dns.TypeA},
+		{"x.y.wild.example.com.", dns.TypeA},
+		{"nope.example.com.", dns.TypeA},
+		{"www.example.com.", dns.TypeTXT},
+		{"a.b.sub.example.com.", dns.TypeA},
+		{"x.d.example.com.", dns.TypeA},
+		{"example.org.", dns.TypeA},
+	} {
+		t.Log("\n" + ask(t, e, c.name, c.qtype).String())
+	}
+}
+
+func BenchmarkServe(b *testing.B) {
+	e := New(Config{})
+	if err := e.Replace([]*zone.Zone{mustZone(b, "example.com.", smokeZone)}); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		label string
+		name  string
+		qtype uint16
+	}{
+		{"exact", "www.example.com.", dns.TypeA},
+		{"nxdomain", "nope.example.com.", dns.TypeA},
+		{"wildcard", "x.y.wild.example.com.", dns.TypeA},
+		{"referral", "a.sub.example.com.", dns.TypeA},
+	} {
+		b.Run(c.label, func(b *testing.B) {
+			m := new(dns.Msg)
+			m.SetQuestion(c.name, c.qtype)
+			m.SetEdns0(1232, false)
+			wire, _ := m.Pack()
+			req := &dnsserver.Request{Msg: wire}
+			buf := make([]byte, 0, 65535)
+			b.ReportAllocs()
+			for b.Loop() {
+				e.ServeDNS(buf, req)
+			}
+		})
+	}
+}

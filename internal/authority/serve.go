@@ -1,0 +1,341 @@
+package authority
+
+import (
+	"encoding/binary"
+
+	"github.com/miekg/dns"
+	"github.com/zonewarden/zonewarden/internal/dnsserver"
+)
+
+// query is a parsed question. It lives on the stack of ServeDNS.
+type query struct {
+	msg     []byte
+	lname   [255]byte // lower-case wire name
+	n       int       // length of lname
+	offs    [128]uint8
+	labels  int // offs[labels] is the root label
+	qtype   uint16
+	qclass  uint16
+	qend    int // end of the question section in msg
+	edns    bool
+	do      bool
+	nsid    bool
+	version uint8
+	limit   int // largest response that may be sent
+}
+
+const (
+	parseOK = iota
+	parseDrop
+	parseFormErr     // the question could not be read
+	parseFormErrHasQ // the question was read, the rest is malformed
+	parseBadVers
+)
+
+// parse reads the question and the EDNS OPT record.
+func (q *query) parse(msg []byte, transport dnsserver.Transport) int {
+	q.msg = msg
+	if len(msg) < 12 || msg[2]&0x80 != 0 {
+		return parseDrop
+	}
+	q.limit = 512
+	if transport == dnsserver.TCP {
+		q.limit = 65535
+	}
+	if binary.BigEndian.Uint16(msg[4:]) != 1 {
+		return parseFormErr
+	}
+	off := 12
+	for {
+		if off >= len(msg) {
+			return parseFormErr
+		}
+		l := int(msg[off])
+		if l == 0 {
+			break
+		}
+		if l > 63 || off+1+l >= len(msg) || q.n+1+l > 254 || q.labels == 127 {
+			return parseFormErr // pointers and extended labels have no place here
+		}
+		q.offs[q.labels] = uint8(q.n)
+		q.labels++
+		q.lname[q.n] = byte(l)
+		for i := 1; i <= l; i++ {
+			c := msg[off+i]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			q.lname[q.n+i] = c
+		}
+		q.n += 1 + l
+		off += 1 + l
+	}
+	q.offs[q.labels] = uint8(q.n)
+	q.lname[q.n] = 0
+	q.n++
+	off++
+	if off+4 > len(msg) {
+		return parseFormErr
+	}
+	q.qtype = binary.BigEndian.Uint16(msg[off:])
+	q.qclass = binary.BigEndian.Uint16(msg[off+2:])
+	q.qend = off + 4
+	return q.parseRest(transport)
+}
+
+// parseRest skips the answer and authority sections and finds OPT.
+func (q *query) parseRest(transport dnsserver.Transport) int {
+	msg := q.msg
+	off := q.qend
+	an := int(binary.BigEndian.Uint16(msg[6:])) + int(binary.BigEndian.Uint16(msg[8:]))
+	ar := int(binary.BigEndian.Uint16(msg[10:]))
+	for i := 0; i < an+ar; i++ {
+		start := off
+		for {
+			if off >= len(msg) {
+				return parseFormErrHasQ
+			}
+			l := int(msg[off])
+			if l&0xC0 == 0xC0 {
+				off += 2
+				break
+			}
+			if l > 63 {
+				return parseFormErrHasQ
+			}
+			off += 1 + l
+			if l == 0 {
+				break
+			}
+		}
+		if off+10 > len(msg) {
+			return parseFormErrHasQ
+		}
+		typ := binary.BigEndian.Uint16(msg[off:])
+		rdlen := int(binary.BigEndian.Uint16(msg[off+8:]))
+		if off+10+rdlen > len(msg) {
+			return parseFormErrHasQ
+		}
+		if i >= an && typ == dns.TypeOPT {
+			if q.edns || off-start != 1 {
+				return parseFormErrHasQ // RFC 6891 §6.1.1: one OPT, owned by the root
+			}
+			q.edns = true
+			size := int(binary.BigEndian.Uint16(msg[off+2:]))
+			q.version = msg[off+5]
+			q.do = msg[off+6]&0x80 != 0
+			if transport == dnsserver.UDP {
+				q.limit = max(512, size)
+			}
+			for o := off + 10; o+4 <= off+10+rdlen; {
+				code := binary.BigEndian.Uint16(msg[o:])
+				olen := int(binary.BigEndian.Uint16(msg[o+2:]))
+				if code == dns.EDNS0NSID {
+					q.nsid = true
+				}
+				o += 4 + olen
+			}
+		}
+		off += 10 + rdlen
+	}
+	if q.edns && q.version != 0 {
+		return parseBadVers
+	}
+	return parseOK
+}
+
+// ServeDNS answers one query; see dnsserver.Handler.
+func (e *Engine) ServeDNS(resp []byte, req *dnsserver.Request) []byte {
+	var q query
+	switch q.parse(req.Msg, req.Transport) {
+	case parseDrop:
+		return nil
+	case parseFormErr:
+		return e.errorResponse(resp, &q, dns.RcodeFormatError, false)
+	case parseFormErrHasQ:
+		return e.errorResponse(resp, &q, dns.RcodeFormatError, true)
+	case parseBadVers:
+		return e.errorResponse(resp, &q, dns.RcodeBadVers, true)
+	}
+	if q.edns && req.Transport == dnsserver.UDP {
+		q.limit = min(q.limit, int(e.cfg.MaxUDPSize))
+	}
+	if opcode := (req.Msg[2] >> 3) & 0xF; opcode != dns.OpcodeQuery {
+		return e.errorResponse(resp, &q, dns.RcodeNotImplemented, true)
+	}
+	switch q.qtype {
+	case dns.TypeOPT:
+		return e.errorResponse(resp, &q, dns.RcodeFormatError, true)
+	case dns.TypeAXFR, dns.TypeIXFR:
+		// Zone transfers are not offered by this server yet.
+		return e.errorResponse(resp, &q, dns.RcodeRefused, true)
+	case dns.TypeMAILA, dns.TypeMAILB:
+		return e.errorResponse(resp, &q, dns.RcodeNotImplemented, true)
+	}
+	switch q.qclass {
+	case dns.ClassINET:
+	case dns.ClassCHAOS:
+		return e.chaos(resp, &q)
+	default:
+		return e.errorResponse(resp, &q, dns.RcodeRefused, true)
+	}
+	return e.answer(resp, &q, e.snap.Load())
+}
+
+// zoneFor finds the zone of the question name by longest suffix. A DS
+// question at a zone apex belongs to the parent zone when that is here too
+// (RFC 4035 §3.1.4.1).
+func (s *snapshot) zoneFor(q *query) *compiledZone {
+	var found *compiledZone
+	for i := 0; i <= q.labels; i++ {
+		cz := s.zones[string(q.lname[q.offs[i]:q.n])]
+		if cz == nil {
+			continue
+		}
+		if i == 0 && q.qtype == dns.TypeDS && q.labels > 0 {
+			found = cz
+			continue
+		}
+		return cz
+	}
+	return found
+}
+
+func (e *Engine) answer(dst []byte, q *query, s *snapshot) []byte {
+	cz := s.zoneFor(q)
+	if cz == nil {
+		return e.errorResponse(dst, q, dns.RcodeRefused, true)
+	}
+	apexLen := len(cz.apex)
+	if nd := cz.nodes[string(q.lname[:q.n])]; nd != nil {
+		if nd.cut != nil && (nd.cut != nd || q.qtype != dns.TypeDS) {
+			t := nd.cut.referral
+			return e.write(dst, q, t, -1, q.n-t.q0len())
+		}
+		if t := nd.answer(q.qtype); t != nil {
+			return e.write(dst, q, t, -1, 0)
+		}
+		if nd.aliasTarget != nil && (q.qtype == dns.TypeA || q.qtype == dns.TypeAAAA) {
+			return e.alias(dst, q, s, cz, nd)
+		}
+		return e.write(dst, q, cz.neg, dns.RcodeSuccess, q.n-apexLen)
+	}
+	// The closest encloser: the longest existing ancestor (RFC 4592 §3.3.1).
+	for i := 1; i <= q.labels; i++ {
+		ce := cz.nodes[string(q.lname[q.offs[i]:q.n])]
+		if ce == nil {
+			continue
+		}
+		if ce.cut != nil {
+			t := ce.cut.referral
+			return e.write(dst, q, t, -1, q.n-t.q0len())
+		}
+		if ce.dname != nil {
+			return e.dname(dst, q, s, ce, int(q.offs[i]))
+		}
+		if w := ce.wild; w != nil {
+			if t := w.answer(q.qtype); t != nil {
+				return e.write(dst, q, t, -1, q.n-t.q0len())
+			}
+			if w.aliasTarget != nil && (q.qtype == dns.TypeA || q.qtype == dns.TypeAAAA) {
+				return e.alias(dst, q, s, cz, w)
+			}
+			return e.write(dst, q, cz.neg, dns.RcodeSuccess, q.n-apexLen)
+		}
+		break
+	}
+	return e.write(dst, q, cz.neg, dns.RcodeNameError, q.n-apexLen)
+}
+
+// write assembles the response from the query's question and a tail. rcode
+// -1 takes the tail's own.
+func (e *Engine) write(dst []byte, q *query, t tail, rcode int, delta int) []byte {
+	if rcode < 0 {
+		rcode = int(t.rcode())
+	}
+	qlen := q.qend - 12
+	optLen := e.optLen(q)
+	n := t.fullLen()
+	an, ns, ar := t.ancount(), t.nscount(), t.arcount()
+	flags := t.flags()
+	tc := false
+	if 12+qlen+n+optLen > q.limit {
+		// Drop the additional section first; only missing glue makes
+		// the answer truncated (RFC 9471).
+		n, ar = t.anLen(), 0
+		tc = flags&tailNeedGlue != 0
+		if 12+qlen+n+optLen > q.limit {
+			n, an, ns, tc = 0, 0, 0, true
+		}
+	}
+	dst = e.header(dst, q, flags&tailAA != 0, tc, rcode, an, ns, ar)
+	dst = append(dst, q.msg[12:q.qend]...)
+	dst = t.appendBody(dst, n, delta)
+	return e.appendOPT(dst, q, rcode)
+}
+
+// header appends a response header echoing the query's id, opcode, RD and CD.
+// The additional count includes the OPT record when one will be appended.
+func (e *Engine) header(dst []byte, q *query, aa, tc bool, rcode int, an, ns, ar uint16) []byte {
+	m := q.msg
+	b2 := 0x80 | m[2]&0x79
+	if aa {
+		b2 |= 0x04
+	}
+	if tc {
+		b2 |= 0x02
+	}
+	if q.edns {
+		ar++
+	}
+	qd := byte(0)
+	if q.qend > 0 {
+		qd = 1
+	}
+	return append(dst, m[0], m[1], b2, m[3]&0x10|byte(rcode&0xF),
+		0, qd, byte(an>>8), byte(an), byte(ns>>8), byte(ns), byte(ar>>8), byte(ar))
+}
+
+func (e *Engine) optLen(q *query) int {
+	if !q.edns {
+		return 0
+	}
+	if q.nsid && len(e.cfg.NSID) > 0 {
+		return 11 + 4 + len(e.cfg.NSID)
+	}
+	return 11
+}
+
+// appendOPT appends our OPT record when the query had one (RFC 6891 §6.1.1).
+func (e *Engine) appendOPT(dst []byte, q *query, rcode int) []byte {
+	if !q.edns {
+		return dst
+	}
+	var flags byte
+	if q.do {
+		flags = 0x80 // RFC 3225 §3: DO is copied into the response
+	}
+	dst = append(dst, 0, 0, byte(dns.TypeOPT), byte(e.cfg.MaxUDPSize>>8), byte(e.cfg.MaxUDPSize),
+		byte(rcode>>4), 0, flags, 0)
+	if q.nsid && len(e.cfg.NSID) > 0 {
+		l := len(e.cfg.NSID)
+		dst = append(dst, byte((l+4)>>8), byte(l+4), 0, dns.EDNS0NSID, byte(l>>8), byte(l))
+		return append(dst, e.cfg.NSID...)
+	}
+	return append(dst, 0, 0)
+}
+
+// errorResponse answers with rcode and no records, echoing the question
+// when it could be read.
+func (e *Engine) errorResponse(dst []byte, q *query, rcode int, withQuestion bool) []byte {
+	if !withQuestion {
+		q.qend = 0
+		// A message we could not read is not trusted for EDNS either.
+		q.edns = false
+	}
+	dst = e.header(dst, q, false, false, rcode, 0, 0, 0)
+	if withQuestion {
+		dst = append(dst, q.msg[12:q.qend]...)
+	}
+	return e.appendOPT(dst, q, rcode)
+}
