@@ -1,6 +1,3 @@
-// Package dnsserver carries DNS messages between sockets and a Handler: UDP
-// with batched reads and writes on one SO_REUSEPORT socket per core, and TCP
-// per RFC 7766. It knows nothing of zones; internal/authority answers.
 package dnsserver
 
 import "net/netip"
