@@ -52,14 +52,12 @@ func (a *ALIAS) Parse(txt []string) error {
 		return fmt.Errorf("ALIAS takes one target name, got %d fields", len(txt))
 	}
 	name := txt[0]
-	if !strings.HasSuffix(name, ".") {
-		// The parser hands private types their fields before applying
-		// $ORIGIN; relative targets are resolved by Parse in this package.
-		name += "."
-	}
 	if _, ok := dns.IsDomainName(name); !ok {
-		return fmt.Errorf("ALIAS target %q is not a domain name", txt[0])
+		return fmt.Errorf("ALIAS target %q is not a domain name", name)
 	}
+	// The parser hands private types their fields without the $ORIGIN in
+	// effect, so a relative target is kept as written (no trailing dot)
+	// and Parse in this package resolves it.
 	a.Target = strings.ToLower(name)
 	return nil
 }

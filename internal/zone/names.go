@@ -1,0 +1,67 @@
+package zone
+
+import (
+	"cmp"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// CompareNames orders names canonically (RFC 4034 §6.1): label by label
+// from the root, each label as lower-cased octets, a parent before its
+// children. Names that are not valid domain names sort by their text, after
+// lower-casing.
+func CompareNames(a, b string) int {
+	var wa, wb [256]byte
+	var la, lb [128]uint8
+	na, oka := wireLabels(dns.Fqdn(a), wa[:], la[:])
+	nb, okb := wireLabels(dns.Fqdn(b), wb[:], lb[:])
+	if !oka || !okb {
+		return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+	}
+	for i, j := na-1, nb-1; i >= 0 && j >= 0; i, j = i-1, j-1 {
+		x := wa[la[i]+1 : int(la[i])+1+int(wa[la[i]])]
+		y := wb[lb[j]+1 : int(lb[j])+1+int(wb[lb[j]])]
+		if c := compareLower(x, y); c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(na, nb)
+}
+
+// wireLabels packs name into buf and records where each label starts.
+func wireLabels(name string, buf []byte, starts []uint8) (int, bool) {
+	end, err := dns.PackDomainName(name, buf, 0, nil, false)
+	if err != nil {
+		return 0, false
+	}
+	n := 0
+	for off := 0; off < end && buf[off] != 0; off += int(buf[off]) + 1 {
+		starts[n] = uint8(off)
+		n++
+	}
+	return n, true
+}
+
+func compareLower(x, y []byte) int {
+	for i := 0; i < len(x) && i < len(y); i++ {
+		if c := cmp.Compare(lower(x[i]), lower(y[i])); c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(len(x), len(y))
+}
+
+func lower(b byte) byte {
+	if b >= 'A' && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
+}
+
+// SerialLess reports whether SOA serial a is before b in serial number
+// arithmetic (RFC 1982). Serials exactly 2^31 apart are not comparable and
+// neither is before the other.
+func SerialLess(a, b uint32) bool {
+	return int32(b-a) > 0
+}
