@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -192,4 +193,130 @@ func TestResolverDemand(t *testing.T) {
 			t.Errorf("AAAA of watched a.example. after an hour: %v ok %v", addrs(rdata), ok)
 		}
 	})
+}
+
+func TestAddressesAllocs(t *testing.T) {
+	u := newUpstream(t, "a.example. 300 IN A 192.0.2.1", "a.example. 300 IN AAAA 2001:db8::1")
+	synctest.Test(t, func(t *testing.T) {
+		r := New(Config{Upstream: []string{u.addr}, StaleFor: time.Hour})
+		start(t, r)
+		r.Watch([]string{"a.example."})
+		synctest.Wait()
+		u.fail(dns.RcodeServerFailure)
+		tests := []struct {
+			name   string
+			target string
+			qtype  uint16
+		}{
+			{"fresh A", "a.example.", dns.TypeA},
+			{"fresh AAAA", "a.example.", dns.TypeAAAA},
+			{"unwatched", "b.example.", dns.TypeA},
+			{"other type", "a.example.", dns.TypeMX},
+		}
+		measure := func() {
+			for _, tt := range tests {
+				if n := testing.AllocsPerRun(100, func() { r.Addresses(tt.target, tt.qtype) }); n != 0 {
+					t.Errorf("Addresses(%s) allocates %v times", tt.name, n)
+				}
+			}
+		}
+		measure()
+		time.Sleep(10 * time.Minute) // stale now
+		check(t, r, "a.example.", dns.TypeA, "A 30 192.0.2.1")
+		measure()
+	})
+}
+
+func BenchmarkAddresses(b *testing.B) {
+	u := newUpstream(b, "a.example. 300 IN A 192.0.2.1")
+	r := New(Config{Upstream: []string{u.addr}})
+	ctx, cancel := context.WithCancel(b.Context())
+	defer cancel()
+	go r.Run(ctx)
+	r.Watch([]string{"a.example."})
+	for {
+		if _, _, ok := r.Addresses("a.example.", dns.TypeA); ok {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r.Addresses("a.example.", dns.TypeA)
+		}
+	})
+}
+
+// TestResolverConcurrent runs readers, Watch and a refresh loop that never
+// rests against each other, for the race detector.
+func TestResolverConcurrent(t *testing.T) {
+	var zone []string
+	targets := []string{"a.example.", "b.example.", "c.example.", "d.example."}
+	for _, name := range targets {
+		zone = append(zone, name+" 0 IN A 192.0.2.1", name+" 0 IN AAAA 2001:db8::1")
+	}
+	u := newUpstream(t, zone...)
+	r := New(Config{Upstream: []string{u.addr}, MinTTL: time.Millisecond, MaxTTL: time.Millisecond})
+	start(t, r)
+
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			for n := 0; ctx.Err() == nil; n++ {
+				rdata, _, ok := r.Addresses(targets[(i+n)%len(targets)], []uint16{dns.TypeA, dns.TypeAAAA}[n%2])
+				if n%64 == 0 {
+					// Readers that never rest starve the loop's network I/O on small machines.
+					time.Sleep(50 * time.Microsecond)
+				}
+				if ok && len(rdata) != 1 {
+					t.Errorf("got %d records, want 1", len(rdata))
+					return
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for n := 0; ctx.Err() == nil; n++ {
+			r.Watch(targets[n%2 : 2+n%3])
+			time.Sleep(time.Millisecond)
+		}
+	})
+	wg.Wait()
+	if n := u.count("a.example.", dns.TypeA) + u.count("c.example.", dns.TypeAAAA); n < 10 {
+		t.Errorf("upstream asked %d times, want the targets refreshed over and over", n)
+	}
+}
+
+func TestRunConfig(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+	}{
+		{"no upstream", Config{}},
+		{"upstream without port", Config{Upstream: []string{"127.0.0.1"}}},
+		{"min above max", Config{Upstream: []string{"127.0.0.1:53"}, MinTTL: time.Hour, MaxTTL: time.Minute}},
+		{"negative", Config{Upstream: []string{"127.0.0.1:53"}, Timeout: -1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := New(tt.cfg).Run(t.Context()); err == nil {
+				t.Error("Run accepted the config")
+			}
+		})
+	}
+}
+
+func TestRunTwice(t *testing.T) {
+	u := newUpstream(t)
+	r := New(Config{Upstream: []string{u.addr}})
+	start(t, r)
+	for !r.running.Load() {
+		time.Sleep(time.Millisecond)
+	}
+	if err := r.Run(t.Context()); err == nil {
+		t.Error("second Run succeeded")
+	}
 }
