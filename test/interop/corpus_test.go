@@ -143,7 +143,7 @@ var handPicked = []query{
 	{"www.dn.example.com.", dns.TypeDNAME, dns.ClassINET},
 	{"www.dn.example.com.", dns.TypeCNAME, dns.ClassINET},
 	{"www.dnext.example.com.", dns.TypeA, dns.ClassINET},
-	{strings.Repeat("y", 60) + ".grow.example.com.", dns.TypeA, dns.ClassINET}, // YXDOMAIN
+	{strings.Repeat("y", 60) + "." + strings.Repeat("z", 60) + ".grow.example.com.", dns.TypeA, dns.ClassINET}, // YXDOMAIN
 	{"x.grow.example.com.", dns.TypeA, dns.ClassINET},
 
 	// Both sides of a cut this server is authoritative for.
@@ -202,6 +202,16 @@ func (c *corpus) queries() []query {
 			}
 			types[n] = append(types[n], rr.Header().Rrtype)
 		}
+		// Names below a zone cut all get the same referral: one query each.
+		var cuts []string
+		for _, n := range owners {
+			if n != z.origin && slices.Contains(types[n], dns.TypeNS) {
+				cuts = append(cuts, n)
+			}
+		}
+		occluded := func(n string) bool {
+			return slices.ContainsFunc(cuts, func(cut string) bool { return n != cut && dns.IsSubDomain(cut, n) })
+		}
 		ents := make(map[string]bool)
 		for _, n := range owners {
 			for p := parent(n); p != "" && dns.IsSubDomain(z.origin, p) && p != z.origin; p = parent(p) {
@@ -212,6 +222,10 @@ func (c *corpus) queries() []query {
 		}
 		for _, n := range owners {
 			ts := types[n]
+			if occluded(n) {
+				add(n, ts[0])
+				continue
+			}
 			for _, t := range ts {
 				add(n, t)
 			}

@@ -33,7 +33,7 @@ func TestDifferential(t *testing.T) {
 	zw := startZonewarden(t, c)
 	for _, start := range []func(testing.TB, *corpus) *server{startKnot, startNSD} {
 		ref := start(t, c)
-		t.Run(ref.name, func(t *testing.T) { compareServers(t, qs, ref, zw) })
+		t.Run(ref.name, func(t *testing.T) { compareServers(t, c, qs, ref, zw) })
 	}
 }
 
@@ -45,12 +45,12 @@ func TestReferences(t *testing.T) {
 	qs := c.queries()
 	knot := startKnot(t, c)
 	nsd := startNSD(t, c)
-	compareServers(t, qs, knot, nsd)
+	compareServers(t, c, qs, knot, nsd)
 }
 
 // compareServers sends every query over every transport to ref and sut and
 // reports one error per query that differs after normalization.
-func compareServers(t *testing.T, qs []query, ref, sut *server) {
+func compareServers(t *testing.T, c *corpus, qs []query, ref, sut *server) {
 	for _, tr := range transports {
 		t.Run(tr.name, func(t *testing.T) {
 			refs, suts := make([]response, len(qs)), make([]response, len(qs))
@@ -65,7 +65,7 @@ func compareServers(t *testing.T, qs []query, ref, sut *server) {
 			reported, failed, timeouts := 0, 0, 0
 			fired := make(map[string]int)
 			for i, q := range qs {
-				report := compareOne(q, tr, msgs[i], ref.name, sut.name, refs[i], suts[i], fired)
+				report := compareOne(&pair{q, tr, c}, msgs[i], ref.name, sut.name, refs[i], suts[i], fired)
 				if suts[i].err == errTimeout {
 					timeouts++
 				}
@@ -91,7 +91,8 @@ func compareServers(t *testing.T, qs []query, ref, sut *server) {
 
 // compareOne returns a readable report of how sut's answer to q differs
 // from ref's, or "" when it does not.
-func compareOne(q query, tr transport, m *dns.Msg, refName, sutName string, ref, sut response, fired map[string]int) string {
+func compareOne(p *pair, m *dns.Msg, refName, sutName string, ref, sut response, fired map[string]int) string {
+	q, tr := p.q, p.tr
 	var b strings.Builder
 	rd := ""
 	if m.RecursionDesired {
@@ -117,8 +118,15 @@ func compareOne(q query, tr transport, m *dns.Msg, refName, sutName string, ref,
 	}
 	want, got := newView(ref.msg), newView(sut.msg)
 	for _, r := range rules {
-		if (r.ref == refName || r.ref == "*") && r.apply(q, tr, want, got) {
-			fired[r.name]++
+		switch {
+		case r.server == refName || r.server == "*":
+			if r.apply(p, want, got) {
+				fired[r.name]++
+			}
+		case r.server == sutName:
+			if r.apply(p, got, want) {
+				fired[r.name]++
+			}
 		}
 	}
 	if d := diff(refName, sutName, want, got); d != "" {

@@ -221,6 +221,8 @@ func startKnot(t testing.TB, c *corpus) *server {
     udp-workers: 1
     tcp-workers: 1
     background-workers: 1
+    identity: ""
+    version: ""
 database:
     storage: %[2]q
 log:
