@@ -53,7 +53,6 @@ func TestResolverRefresh(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := New(Config{Upstream: []string{u.addr}})
 		start(t, r)
-		check(t, r, "foo.example.", dns.TypeA, "unknown")
 		r.Watch([]string{"foo.example."})
 		synctest.Wait()
 		check(t, r, "foo.example.", dns.TypeA, "A 300 192.0.2.1")
