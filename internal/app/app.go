@@ -1,0 +1,79 @@
+// Package app wires Zonewarden together: it reads a subcommand's
+// configuration once, from flags and the environment, builds the packages the
+// role needs and runs them until the context ends. It is the only place that
+// knows about all of them.
+//
+//	os.Exit(app.Main(ctx, os.Args[1:], os.Stdout, os.Stderr))
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"runtime/debug"
+)
+
+// Exit codes of Main.
+const (
+	exitOK    = 0
+	exitError = 1 // the command ran and failed
+	exitUsage = 2 // the command line or environment was wrong
+)
+
+const usage = `Zonewarden is simple, secure, self-hosted DNS hosting.
+
+Usage:
+
+	zonewarden <command> [flags]
+
+Commands:
+
+	dns       serve zones from a directory of zone files (authoritative DNS)
+	version   print the version
+	help      print this help, or a command's: zonewarden help dns
+
+Every flag can also be set in the environment: --max-udp-size is
+ZONEWARDEN_MAX_UDP_SIZE. Flags win over the environment.
+`
+
+// Main runs the subcommand named by args[0] with the rest of args and returns
+// the process exit code: 0 on success, 1 when the command failed, 2 when it
+// was called wrongly. ctx ending (SIGINT, SIGTERM in main) stops the command
+// cleanly.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "dns":
+		return runDNS(ctx, rest, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, versionString())
+		return exitOK
+	case "help", "-h", "-help", "--help":
+		if len(rest) > 0 && rest[0] == "dns" {
+			fs, _ := dnsFlags(io.Discard)
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return exitOK
+		}
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "zonewarden: unknown command %q\n\n%s", cmd, usage)
+		return exitUsage
+	}
+}
+
+// versionString reports the module version the binary was built from (as
+// `go install` records it) and the Go toolchain.
+func versionString() string {
+	v := "(devel)"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		v = bi.Main.Version
+	}
+	return fmt.Sprintf("zonewarden %s %s %s/%s", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}

@@ -1,0 +1,447 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"os/signal"
+	"slices"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/zonewarden/zonewarden/internal/alias"
+	"github.com/zonewarden/zonewarden/internal/authority"
+	"github.com/zonewarden/zonewarden/internal/dnsserver"
+	"github.com/zonewarden/zonewarden/internal/zone"
+)
+
+// runDNS is `zonewarden dns`: parse the configuration, start, serve until
+// ctx ends, reloading the zone directory on SIGHUP.
+func runDNS(ctx context.Context, args []string, stderr io.Writer) int {
+	cfg, err := parseDNSConfig(args, os.Getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "zonewarden dns: %v\nRun 'zonewarden help dns' for usage.\n", err)
+		return exitUsage
+	}
+	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+
+	// Catch SIGHUP before anything is served: its default action ends the
+	// process.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
+	d, err := NewDNS(*cfg, log)
+	if err != nil {
+		log.Error("configure dns", "err", err)
+		return exitError
+	}
+	if err := d.Start(); err != nil {
+		log.Error("start dns", "err", err)
+		return exitError
+	}
+
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				log.Info("SIGHUP: reloading zones", "dir", cfg.Zones)
+				if err := d.Reload(); err != nil {
+					log.Error("reload zones", "err", err)
+				}
+			}
+		}
+	}()
+
+	if err := d.Run(ctx); err != nil {
+		log.Error("serve dns", "err", err)
+		return exitError
+	}
+	log.Info("stopped")
+	return exitOK
+}
+
+// newLogger returns the process logger: text or JSON on w.
+func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// DNS is the `zonewarden dns` role: an authority.Engine serving a directory
+// of zone files through a dnsserver.Server, an alias.Resolver for ALIAS
+// targets served elsewhere and, with --metrics, an HTTP listener.
+//
+//	d, err := app.NewDNS(cfg, log) // builds, starts nothing
+//	err = d.Start()                // loads the zones, binds the sockets
+//	err = d.Run(ctx)               // serves until ctx ends
+//	err = d.Reload()               // from any goroutine, e.g. on SIGHUP
+type DNS struct {
+	cfg      DNSConfig
+	log      *slog.Logger
+	engine   *authority.Engine
+	resolver *alias.Resolver // nil without upstreams
+	server   *dnsserver.Server
+	registry *prometheus.Registry
+	stats    loadStats
+
+	httpLn  net.Listener // bound by Start when cfg.Metrics is set
+	httpSrv *http.Server
+
+	reloadMu sync.Mutex            // one load at a time
+	served   map[string]*zone.Zone // by origin, as last given to the engine; under reloadMu
+	started  bool
+}
+
+// loadStats are the zone-loading metrics, exported with the server's.
+type loadStats struct {
+	zones, records, fileErrors prometheus.Gauge
+	lastLoad                   prometheus.Gauge
+	loads                      *prometheus.CounterVec
+}
+
+func newLoadStats() loadStats {
+	return loadStats{
+		zones: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "zonewarden_zones", Help: "Zones being served."}),
+		records: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "zonewarden_records", Help: "Records in the zones being served."}),
+		fileErrors: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "zonewarden_zone_file_errors", Help: "Zone files that failed to load at the last (re)load."}),
+		lastLoad: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "zonewarden_zones_loaded_timestamp_seconds", Help: "When the zone directory was last loaded, successfully or partly."}),
+		loads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "zonewarden_zone_loads_total", Help: "Loads of the zone directory, by result: ok, partial (some files bad) or error (nothing changed)."},
+			[]string{"result"}),
+	}
+}
+
+func (s loadStats) collectors() []prometheus.Collector {
+	return []prometheus.Collector{s.zones, s.records, s.fileErrors, s.lastLoad, s.loads}
+}
+
+// NewDNS builds the role from cfg, which it validates. It opens nothing.
+func NewDNS(cfg DNSConfig, log *slog.Logger) (*DNS, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	d := &DNS{cfg: cfg, log: log, stats: newLoadStats()}
+
+	acfg := authority.Config{
+		MaxUDPSize: uint16(cfg.MaxUDPSize),
+		NSID:       cfg.nsid(),
+		Identity:   cfg.Identity,
+	}
+	if len(cfg.AliasUpstream) > 0 {
+		d.resolver = alias.New(alias.Config{
+			Upstream: cfg.AliasUpstream,
+			Logger:   log.With("component", "alias"),
+		})
+		acfg.Aliases = d.resolver // only when non-nil: a nil *Resolver is not a nil AliasSource
+	}
+	d.engine = authority.New(acfg)
+
+	metrics := dnsserver.NewMetrics()
+	srv, err := dnsserver.New(dnsserver.Config{
+		Addr:           cfg.Listen,
+		Handler:        d.engine,
+		Workers:        cfg.Workers,
+		TCPIdleTimeout: cfg.TCPIdleTimeout,
+		TCPMaxConns:    cfg.TCPMaxConns,
+		Metrics:        metrics,
+		Logger:         log.With("component", "dnsserver"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("configure dns server: %w", err)
+	}
+	d.server = srv
+
+	d.registry = prometheus.NewRegistry()
+	d.registry.MustRegister(metrics,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	d.registry.MustRegister(d.stats.collectors()...)
+	return d, nil
+}
+
+// Start loads the zone directory and binds the DNS sockets and the metrics
+// listener. Bad zone files are logged and their zones not served; a
+// directory that can't be read is an error.
+func (d *DNS) Start() error {
+	if d.started {
+		return errors.New("dns already started")
+	}
+	if err := d.Reload(); err != nil {
+		return err
+	}
+	if err := d.server.Start(); err != nil {
+		return fmt.Errorf("listen on %s: %w", d.cfg.Listen, err)
+	}
+	if d.cfg.Metrics != "" {
+		ln, err := net.Listen("tcp", d.cfg.Metrics)
+		if err != nil {
+			return fmt.Errorf("listen for metrics: %w", err)
+		}
+		d.httpLn = ln
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", promhttp.HandlerFor(d.registry, promhttp.HandlerOpts{
+			ErrorLog: slog.NewLogLogger(d.log.Handler(), slog.LevelError),
+		}))
+		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			fmt.Fprintln(w, "ok")
+		})
+		d.httpSrv = &http.Server{
+			Handler:           mux,
+			ReadHeaderTimeout: 5 * time.Second,
+			ErrorLog:          slog.NewLogLogger(d.log.Handler(), slog.LevelWarn),
+		}
+	}
+	d.started = true
+	attrs := []any{"udp", d.server.UDPAddr().String(), "tcp", d.server.TCPAddr().String(), "zones", len(d.engine.Zones())}
+	if d.httpLn != nil {
+		attrs = append(attrs, "metrics", "http://"+d.httpLn.Addr().String()+"/metrics")
+	}
+	d.log.Info("serving DNS", attrs...)
+	return nil
+}
+
+// UDPAddr and TCPAddr are the bound DNS addresses, valid after Start.
+func (d *DNS) UDPAddr() netip.AddrPort { return d.server.UDPAddr() }
+func (d *DNS) TCPAddr() netip.AddrPort { return d.server.TCPAddr() }
+
+// MetricsAddr is the bound metrics address, or "" without --metrics.
+func (d *DNS) MetricsAddr() string {
+	if d.httpLn == nil {
+		return ""
+	}
+	return d.httpLn.Addr().String()
+}
+
+// Run serves until ctx ends and returns nil then, or returns the first error
+// of a part that stopped on its own (the others are stopped first). Start must
+// have succeeded.
+func (d *DNS) Run(ctx context.Context) error {
+	if !d.started {
+		return errors.New("dns not started")
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	run := func(name string, f func(context.Context) error) {
+		wg.Go(func() {
+			if err := f(ctx); err != nil && ctx.Err() == nil {
+				cancel(fmt.Errorf("%s: %w", name, err))
+			}
+		})
+	}
+	run("dns server", d.server.Run)
+	if d.resolver != nil {
+		run("alias resolver", d.resolver.Run)
+	}
+	if d.httpSrv != nil {
+		run("metrics server", d.serveHTTP)
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+func (d *DNS) serveHTTP(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, func() {
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		d.httpSrv.Shutdown(shutdown) //nolint:errcheck // closing anyway
+	})
+	defer stop()
+	if err := d.httpSrv.Serve(d.httpLn); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Reload reads the zone directory again and serves what it holds: zones of
+// new files are added, changed zones recompiled, zones whose files are gone
+// dropped, and a zone whose file is now bad keeps being served as it was.
+// The engine swaps all of it in at once, so no query sees half a reload. If
+// the directory can't be read, nothing changes and the error is returned.
+func (d *DNS) Reload() error {
+	d.reloadMu.Lock()
+	defer d.reloadMu.Unlock()
+	start := time.Now()
+
+	if _, err := os.ReadDir(d.cfg.Zones); err != nil {
+		d.stats.loads.WithLabelValues("error").Inc()
+		return fmt.Errorf("read zone directory: %w", err)
+	}
+	loaded, loadErrs := zone.LoadDir(d.cfg.Zones)
+
+	next := map[string]*zone.Zone{} // what is served after this reload
+	for _, z := range loaded {
+		next[z.Origin] = z
+	}
+	kept := map[string]bool{} // origins served as before because their file is bad
+	for _, le := range loadErrs {
+		d.log.Error("zone file not loaded", "file", le.File, "origin", le.Origin, "err", le.Err)
+		if le.Origin == "" || next[le.Origin] != nil {
+			continue
+		}
+		if old := d.served[le.Origin]; old != nil {
+			next[le.Origin] = old
+			kept[le.Origin] = true
+		}
+	}
+
+	// Compile only what changed; the engine keeps the rest as it is.
+	var put []*zone.Zone
+	for _, origin := range slices.Sorted(maps.Keys(next)) {
+		z, old := next[origin], d.served[origin]
+		if old == nil || old != z && !sameRecords(old.Records, z.Records) {
+			put = append(put, z)
+		}
+	}
+	var remove []string
+	for _, origin := range slices.Sorted(maps.Keys(d.served)) {
+		if next[origin] == nil {
+			remove = append(remove, origin)
+		}
+	}
+	if err := d.engine.Update(put, remove); err != nil {
+		// A zone parsed but does not compile. Find it by compiling each
+		// alone, and serve its previous version instead, if any.
+		d.log.Error("compile zones", "err", err)
+		put = d.compilable(put, next, kept)
+		if err := d.engine.Update(put, remove); err != nil {
+			d.stats.loads.WithLabelValues("error").Inc()
+			return fmt.Errorf("compile zones: %w", err)
+		}
+	}
+
+	d.logChanges(d.served, next, kept)
+	d.served = next
+	records := 0
+	for _, z := range next {
+		records += len(z.Records)
+	}
+	result := "ok"
+	if len(loadErrs) > 0 {
+		result = "partial"
+	}
+	d.stats.loads.WithLabelValues(result).Inc()
+	d.stats.zones.Set(float64(len(next)))
+	d.stats.records.Set(float64(records))
+	d.stats.fileErrors.Set(float64(len(loadErrs)))
+	d.stats.lastLoad.SetToCurrentTime()
+	d.log.Info("zones loaded", "dir", d.cfg.Zones, "zones", len(next), "records", records,
+		"compiled", len(put), "removed", len(remove), "file_errors", len(loadErrs),
+		"kept_previous", len(kept), "took", time.Since(start).Round(time.Microsecond))
+	if len(next) == 0 {
+		d.log.Warn("no zones to serve: every query will be refused", "dir", d.cfg.Zones)
+	}
+	return nil
+}
+
+// compilable compiles each zone of put on its own and returns those that
+// compile. For one that does not, next gets the version served before
+// (marked kept), or loses the origin when there is none.
+func (d *DNS) compilable(put []*zone.Zone, next map[string]*zone.Zone, kept map[string]bool) []*zone.Zone {
+	var out []*zone.Zone
+	for _, z := range put {
+		scratch := authority.New(authority.Config{MaxUDPSize: uint16(d.cfg.MaxUDPSize)})
+		err := scratch.Replace([]*zone.Zone{z})
+		if err == nil {
+			out = append(out, z)
+			continue
+		}
+		old := d.served[z.Origin]
+		d.log.Error("zone not compiled", "origin", z.Origin, "err", err, "kept_previous", old != nil)
+		if old != nil {
+			next[z.Origin] = old
+			kept[z.Origin] = true
+		} else {
+			delete(next, z.Origin)
+		}
+	}
+	return out
+}
+
+// logChanges logs each zone added, removed, changed or kept at its old
+// version.
+func (d *DNS) logChanges(before, after map[string]*zone.Zone, kept map[string]bool) {
+	for _, origin := range slices.Sorted(maps.Keys(after)) {
+		z, old := after[origin], before[origin]
+		switch {
+		case kept[origin]:
+			d.log.Warn("zone file bad: serving the previous version", "origin", origin, "serial", serial(z))
+		case old == nil:
+			d.log.Info("zone added", "origin", origin, "serial", serial(z), "records", len(z.Records))
+		case old != z && !sameRecords(old.Records, z.Records):
+			d.log.Info("zone changed", "origin", origin, "old_serial", serial(old), "serial", serial(z), "records", len(z.Records))
+			if serial(old) == serial(z) {
+				d.log.Warn("zone changed but its SOA serial did not: secondaries will not notice", "origin", origin, "serial", serial(z))
+			}
+		default:
+			d.log.Debug("zone unchanged", "origin", origin, "serial", serial(z))
+		}
+	}
+	for _, origin := range slices.Sorted(maps.Keys(before)) {
+		if after[origin] == nil {
+			d.log.Info("zone removed", "origin", origin)
+		}
+	}
+}
+
+func serial(z *zone.Zone) uint32 {
+	if soa := z.SOA(); soa != nil {
+		return soa.Serial
+	}
+	return 0
+}
+
+// sameRecords reports whether a and b hold the same records, TTLs included,
+// in the same order.
+func sameRecords(a, b []dns.RR) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Header().Ttl != b[i].Header().Ttl {
+			return false
+		}
+		ta, aok := zone.AliasTarget(a[i])
+		tb, bok := zone.AliasTarget(b[i])
+		switch {
+		case aok || bok:
+			// miekg/dns never calls private RRs duplicates.
+			if !aok || !bok || ta != tb || a[i].Header().Name != b[i].Header().Name {
+				return false
+			}
+		case !dns.IsDuplicate(a[i], b[i]):
+			return false
+		}
+	}
+	return true
+}

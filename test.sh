@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# test.sh runs every test Zonewarden has: go vet, the unit and end-to-end
+# tests with the race detector, the interoperability tests against NSD and
+# Knot (test/interop), and a short run of each fuzz target. It installs the
+# Debian packages those need when they are missing (as root), and exits
+# non-zero on the first failure. CI runs it through .ci/run.
+#
+#	./test.sh                   # everything
+#	FUZZTIME=1m ./test.sh       # longer fuzzing (default 15s per target)
+#	FUZZTIME=0 ./test.sh        # no fuzzing
+set -euo pipefail
+cd "$(dirname "$0")"
+
+FUZZTIME=${FUZZTIME:-15s}
+
+say() { printf '\n=== %s\n' "$*"; }
+
+# --- tools -----------------------------------------------------------------
+# The interop tests run nsd and knotd as reference servers and compare their
+# answers with ours; kdig, dig and dnsperf are used by tests and benchmarks.
+need_pkgs=()
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
+have nsd     || need_pkgs+=(nsd)
+have knotd   || need_pkgs+=(knot)
+have kdig    || need_pkgs+=(knot-dnsutils)
+have dnsperf || need_pkgs+=(dnsperf)
+have dig     || need_pkgs+=(bind9-dnsutils)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "test.sh: missing ${need_pkgs[*]}; install them as root:" >&2
+		echo "  apt-get install -y nsd knot knot-dnsutils dnsperf bind9-dnsutils" >&2
+		exit 1
+	fi
+	say "installing ${need_pkgs[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# Packages try to start their daemons; the tests start their own on
+	# free ports, and a machine without an init would fail the install. A
+	# policy-rc.d that refuses keeps the services from starting.
+	policy_set=0
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod +x /usr/sbin/policy-rc.d
+		policy_set=1
+	fi
+	apt-get install -y -qq --no-install-recommends nsd knot knot-dnsutils dnsperf bind9-dnsutils
+	if [ "$policy_set" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
+fi
+
+# The packaged nsd and knot services are not wanted: the tests start their
+# own instances on random loopback ports. Stop them if an init system runs
+# them (only them; nothing else is touched). Anything on port 53 does not
+# matter to the tests, which never use it.
+if [ "$(id -u)" -eq 0 ] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+	for svc in nsd knot; do
+		if systemctl is-active --quiet "$svc" 2>/dev/null; then
+			say "stopping the packaged $svc service"
+			systemctl stop "$svc" || true
+		fi
+	done
+fi
+
+# --- tests -----------------------------------------------------------------
+say "go vet ./..."
+go vet ./...
+
+say "go test -race -count=1 ./..."
+go test -race -count=1 ./...
+
+# --- fuzzing ---------------------------------------------------------------
+if [ "$FUZZTIME" != "0" ]; then
+	targets=$(mktemp)
+	# go test -list prints each package's matching names, then a line
+	# "ok <package> <time>"; pair them up.
+	go test -list '^Fuzz' ./... | awk '
+		/^Fuzz/ { names[n++] = $1; next }
+		/^ok/   { for (i = 0; i < n; i++) print $2, names[i]; n = 0 }
+	' >"$targets"
+	while read -r pkg target; do
+		say "fuzz $pkg $target ($FUZZTIME)"
+		go test -run '^$' -fuzz "^$target\$" -fuzztime "$FUZZTIME" "$pkg"
+	done <"$targets"
+	rm -f "$targets"
+fi
+
+say "all tests passed"
