@@ -16,6 +16,10 @@ const TypeALIAS uint16 = 65401
 // ALIAS is the rdata of an ALIAS record: the name whose addresses are served.
 type ALIAS struct {
 	Target string
+
+	// err is why Parse refused its fields. miekg's zone parser drops the
+	// errors of private types' Parse, so Parse in this package reports it.
+	err string
 }
 
 // NewALIAS returns an ALIAS record as a dns.RR.
@@ -47,13 +51,18 @@ func init() {
 
 func (a *ALIAS) String() string { return a.Target }
 
+// Parse reads the target from the record's fields. It refuses nothing itself:
+// miekg's zone parser would drop the reason, so bad fields are recorded and
+// reported by Parse in this package, with the record's line.
 func (a *ALIAS) Parse(txt []string) error {
 	if len(txt) != 1 {
-		return fmt.Errorf("ALIAS takes one target name, got %d fields", len(txt))
+		a.err = fmt.Sprintf("ALIAS takes one target name, got %d fields", len(txt))
+		return nil
 	}
 	name := txt[0]
 	if _, ok := dns.IsDomainName(name); !ok {
-		return fmt.Errorf("ALIAS target %q is not a domain name", name)
+		a.err = fmt.Sprintf("ALIAS target %q is not a domain name", name)
+		return nil
 	}
 	// The parser hands private types their fields without the $ORIGIN in
 	// effect, so a relative target is kept as written (no trailing dot)

@@ -178,6 +178,9 @@ func fixRecord(e entry, zp *dns.ZoneParser) error {
 		return nil
 	}
 	a := p.Data.(*ALIAS)
+	if a.err != "" {
+		return e.errorf("%s", a.err)
+	}
 	if dns.IsFqdn(a.Target) {
 		return nil
 	}
@@ -292,11 +295,16 @@ func convertError(err error, t *tracker) error {
 		token = ""
 	case errors.Unwrap(me) != nil:
 		msg = errors.Unwrap(me).Error()
-	case msg == "bad A A", msg == "bad AAAA AAAA":
-		msg = strings.TrimSuffix(msg, " A") + " address"
-		msg = strings.Replace(msg, "AAAA AAA address", "AAAA address", 1)
+	case msg == "bad A A":
+		msg = "bad A address"
+	case msg == "bad AAAA AAAA":
+		msg = "bad AAAA address"
 	}
-	if token != "" {
+	switch token {
+	case "":
+	case "\n":
+		msg += " at the end of the line"
+	default:
 		msg += " " + strconv.Quote(token)
 	}
 	pe.Msg = msg
@@ -382,12 +390,28 @@ type lineReader struct {
 	bol bool
 	col int
 	t   *tracker
+	// prev is the last byte read; newline a newline owed after a blank.
+	prev    byte
+	newline bool
 }
 
 func (r *lineReader) ReadByte() (byte, error) {
-	b, err := r.br.ReadByte()
-	if err != nil {
-		return b, err
+	var b byte
+	if r.newline {
+		r.newline, b = false, '\n'
+	} else {
+		var err error
+		if b, err = r.br.ReadByte(); err != nil {
+			return b, err
+		}
+		// Inside parentheses miekg's lexer runs a word at the end of a
+		// line into the first of the next ("A\n192.0.2.1" reads as
+		// "A192.0.2.1"); a blank before the newline ends the word.
+		if b == '\n' && r.prev != ' ' && r.prev != '\t' && r.prev != '\\' && r.prev != '\n' {
+			r.newline, r.prev = true, '\n'
+			return ' ', nil
+		}
+		r.prev = b
 	}
 	if r.eol {
 		r.line++

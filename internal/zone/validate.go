@@ -87,13 +87,13 @@ func normalize(entries []entry) []entry {
 		key = append(key[:0], k.name...)
 		key = append(key, byte(k.rrtype>>8), byte(k.rrtype), 0)
 		key = append(key, rdataKey(e.rr, buf)...)
+		if ttl, ok := minTTL[k]; !ok || e.rr.Header().Ttl < ttl {
+			minTTL[k] = e.rr.Header().Ttl
+		}
 		if seen[string(key)] {
 			continue
 		}
 		seen[string(key)] = true
-		if ttl, ok := minTTL[k]; !ok || e.rr.Header().Ttl < ttl {
-			minTTL[k] = e.rr.Header().Ttl
-		}
 		out = append(out, e)
 	}
 	clear(entries[len(out):])
