@@ -180,6 +180,13 @@ func (l *loop) reconcile(now time.Time) {
 
 // demanded starts a one-off resolution of k, unless k is already known.
 func (l *loop) demanded(k key, now time.Time) {
+	// A target just dropped by Watch still has its job until the change is
+	// seen; see it first so that the demand isn't taken as already served.
+	select {
+	case <-l.r.changed:
+		l.reconcile(now)
+	default:
+	}
 	if l.jobs[k] != nil {
 		return
 	}
