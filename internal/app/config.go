@@ -136,9 +136,9 @@ func dnsFlags(output io.Writer) (*flag.FlagSet, *DNSConfig) {
 	fs.StringVar(&c.Identity, "identity", c.Identity, "answer to CH TXT id.server and hostname.bind (refused when empty)")
 	fs.UintVar(&c.MaxUDPSize, "max-udp-size", c.MaxUDPSize, "largest UDP response in `bytes`, whatever the client advertises")
 	fs.IntVar(&c.Workers, "workers", c.Workers, "UDP sockets and workers (0 is one per CPU)")
-	fs.DurationVar(&c.TCPIdleTimeout, "tcp-idle-timeout", c.TCPIdleTimeout, "close TCP connections idle this `long`")
+	fs.DurationVar(&c.TCPIdleTimeout, "tcp-idle-timeout", c.TCPIdleTimeout, "close TCP connections idle for this `duration`")
 	fs.IntVar(&c.TCPMaxConns, "tcp-max-conns", c.TCPMaxConns, "most concurrent TCP connections")
-	fs.Var((*addrList)(&c.AliasUpstream), "alias-upstream", "comma-separated resolver `addresses` for ALIAS targets outside the served zones (default: first nameserver of /etc/resolv.conf; off when empty)")
+	fs.Var((*addrList)(&c.AliasUpstream), "alias-upstream", "comma-separated resolver `addresses` for ALIAS targets not served here, from /etc/resolv.conf by default; empty turns that off")
 	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "lowest `level` logged: debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log `format`: text or json")
 	fs.Usage = func() {
