@@ -1,9 +1,11 @@
 package authority
 
 import (
+	"errors"
 	"fmt"
+	"runtime"
 	"slices"
-	"strings"
+	"sync"
 
 	"github.com/miekg/dns"
 	"github.com/zonewarden/zonewarden/internal/zone"
@@ -76,17 +78,31 @@ func (n *node) answer(qtype uint16) tail {
 
 // raw is a name being compiled.
 type raw struct {
-	wire  []byte
-	name  string
-	sets  map[uint16][]dns.RR
-	types []uint16 // sorted
-	cut   *raw
-	node  *node
+	wire []byte
+	sets []rrset // in type order once grouped
+	cut  *raw
+	node *node
+}
+
+type rrset struct {
+	t   uint16
+	rrs []dns.RR
+}
+
+// set returns the records of type t at this name.
+func (r *raw) set(t uint16) []dns.RR {
+	for i := range r.sets {
+		if r.sets[i].t == t {
+			return r.sets[i].rrs
+		}
+	}
+	return nil
 }
 
 func (r *raw) occluded() bool { return r.cut != nil && r.cut != r }
 
 type compiler struct {
+	b     builder // reused for every tail
 	z     *zone.Zone
 	apex  []byte
 	names map[string]*raw
@@ -125,28 +141,34 @@ func (c *compiler) group() error {
 			return fmt.Errorf("record %s is outside the zone: %w", h.Name, zone.ErrInvalid)
 		}
 		r := c.raw(w)
-		if r.sets[h.Rrtype] == nil {
-			r.types = append(r.types, h.Rrtype)
+		i := slices.IndexFunc(r.sets, func(s rrset) bool { return s.t == h.Rrtype })
+		if i < 0 {
+			i = len(r.sets)
+			r.sets = append(r.sets, rrset{t: h.Rrtype})
 		}
-		r.sets[h.Rrtype] = append(r.sets[h.Rrtype], rr)
+		r.sets[i].rrs = append(r.sets[i].rrs, rr)
 	}
 	apex := c.names[string(c.apex)]
-	if apex == nil || apex.sets[dns.TypeSOA] == nil {
+	if apex == nil || apex.set(dns.TypeSOA) == nil {
 		return fmt.Errorf("no SOA record at the apex: %w", zone.ErrInvalid)
 	}
 	// Empty non-terminals exist (RFC 4592 §2.2.2): give every ancestor up
 	// to the apex a node.
-	for _, r := range c.sortedNames() {
+	owners := make([]*raw, 0, len(c.names))
+	for _, r := range c.names {
+		owners = append(owners, r)
+	}
+	for _, r := range owners {
 		for w := r.wire; len(w) > len(c.apex); {
 			w = w[w[0]+1:]
 			c.raw(w)
 		}
 	}
 	for _, r := range c.names {
-		slices.Sort(r.types)
+		slices.SortFunc(r.sets, func(a, b rrset) int { return int(a.t) - int(b.t) })
 		// The topmost delegation above a name occludes it (RFC 1034 §4.2.1).
 		for w := r.wire; len(w) > len(c.apex); w = w[w[0]+1:] {
-			if a := c.names[string(w)]; a != nil && a.sets[dns.TypeNS] != nil {
+			if a := c.names[string(w)]; a != nil && a.set(dns.TypeNS) != nil {
 				r.cut = a
 			}
 		}
@@ -158,28 +180,20 @@ func (c *compiler) raw(w []byte) *raw {
 	if r := c.names[string(w)]; r != nil {
 		return r
 	}
-	r := &raw{wire: w, name: nameOf(w), sets: make(map[uint16][]dns.RR)}
+	r := &raw{wire: w}
 	c.names[string(w)] = r
 	return r
-}
-
-// sortedNames returns the names in a fixed order so that compiling is
-// deterministic.
-func (c *compiler) sortedNames() []*raw {
-	rs := make([]*raw, 0, len(c.names))
-	for _, r := range c.names {
-		rs = append(rs, r)
-	}
-	slices.SortFunc(rs, func(a, b *raw) int { return strings.Compare(string(a.wire), string(b.wire)) })
-	return rs
 }
 
 func (c *compiler) build() error {
 	cz := c.cz
 	cz.nodes = make(map[string]*node, len(c.names))
-	rs := c.sortedNames()
+	rs := make([]*raw, 0, len(c.names))
+	for _, r := range c.names {
+		rs = append(rs, r)
+	}
 	for _, r := range rs {
-		r.node = &node{empty: len(r.types) == 0}
+		r.node = &node{empty: len(r.sets) == 0}
 		cz.nodes[string(r.wire)] = r.node
 	}
 	neg, err := c.negative(c.apex, nil, nil, 0)
@@ -188,33 +202,56 @@ func (c *compiler) build() error {
 	}
 	cz.neg = neg
 	for _, r := range rs {
-		n := r.node
 		if r.cut != nil {
-			n.cut = r.cut.node
+			r.node.cut = r.cut.node
 		}
 		if r.wire[0] == 1 && r.wire[1] == '*' {
-			c.names[string(r.wire[2:])].node.wild = n
+			c.names[string(r.wire[2:])].node.wild = r.node
 		}
-		switch {
-		case r.occluded():
-			// Glue and other data below a cut is not authoritative;
-			// it only serves referrals.
-		case r.cut == r:
-			if n.referral, err = c.referral(r); err != nil {
+	}
+	// Names compile independently of each other: share them out among
+	// the cores, each worker with its own builder.
+	workers := min(runtime.GOMAXPROCS(0), 1+len(rs)/4096)
+	errs := make([]error, workers)
+	aliases := make([][]string, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			wc := &compiler{z: c.z, apex: c.apex, names: c.names, cz: &compiledZone{}}
+			for i := w; i < len(rs) && errs[w] == nil; i += workers {
+				errs[w] = wc.name(rs[i])
+			}
+			aliases[w] = wc.cz.aliasTargets
+		})
+	}
+	wg.Wait()
+	for _, a := range aliases {
+		cz.aliasTargets = append(cz.aliasTargets, a...)
+	}
+	return errors.Join(errs...)
+}
+
+// name compiles the answers of one name.
+func (c *compiler) name(r *raw) error {
+	n := r.node
+	switch {
+	case r.occluded():
+		// Glue and other data below a cut is not authoritative; it only
+		// serves referrals.
+	case r.cut == r:
+		var err error
+		if n.referral, err = c.referral(r); err != nil {
+			return err
+		}
+		if ds := r.set(dns.TypeDS); ds != nil {
+			t, err := c.positive(r, r.wire, ds)
+			if err != nil {
 				return err
 			}
-			if ds := r.sets[dns.TypeDS]; ds != nil {
-				t, err := c.positive(r, r.wire, ds)
-				if err != nil {
-					return err
-				}
-				n.answers = append(n.answers, typed{dns.TypeDS, t})
-			}
-		default:
-			if err := c.authoritative(r); err != nil {
-				return err
-			}
+			n.answers = append(n.answers, typed{dns.TypeDS, t})
 		}
+	default:
+		return c.authoritative(r)
 	}
 	return nil
 }
@@ -222,11 +259,11 @@ func (c *compiler) build() error {
 // authoritative compiles the answers of a name with authoritative data.
 func (c *compiler) authoritative(r *raw) error {
 	n := r.node
-	if cn := r.sets[dns.TypeCNAME]; cn != nil {
+	if cn := r.set(dns.TypeCNAME); cn != nil {
 		return c.cnameNode(r)
 	}
-	for _, t := range r.types {
-		set := r.sets[t]
+	for _, rs := range r.sets {
+		t, set := rs.t, rs.rrs
 		switch t {
 		case zone.TypeALIAS:
 			target, _ := zone.AliasTarget(set[0])
@@ -244,7 +281,7 @@ func (c *compiler) authoritative(r *raw) error {
 			if err != nil {
 				return err
 			}
-			b := newBuilder(r.wire, suffixMode)
+			b := c.newBuilder(r.wire, suffixMode)
 			if err := b.rr(r.wire, set[0], set[0].Header().Ttl); err != nil {
 				return err
 			}
@@ -269,7 +306,7 @@ func (c *compiler) authoritative(r *raw) error {
 
 // positive renders an RRset owned by owner with the addresses of its targets.
 func (c *compiler) positive(r *raw, owner []byte, set []dns.RR) (tail, error) {
-	b := newBuilder(r.wire, qnameMode)
+	b := c.newBuilder(r.wire, qnameMode)
 	if err := c.rrset(b, owner, set); err != nil {
 		return nil, err
 	}
@@ -320,7 +357,7 @@ func (c *compiler) additional(b *builder, set []dns.RR, glue bool) error {
 		}
 		seen[string(tw)] = true
 		for _, typ := range []uint16{dns.TypeA, dns.TypeAAAA} {
-			if s := t.sets[typ]; s != nil {
+			if s := t.set(typ); s != nil {
 				if err := c.rrset(b, tw, s); err != nil {
 					return err
 				}
@@ -332,9 +369,9 @@ func (c *compiler) additional(b *builder, set []dns.RR, glue bool) error {
 
 // referral renders the answer for names at or below a delegation point.
 func (c *compiler) referral(cut *raw) (tail, error) {
-	b := newBuilder(cut.wire, suffixMode)
+	b := c.newBuilder(cut.wire, suffixMode)
 	b.nextSection()
-	ns := cut.sets[dns.TypeNS]
+	ns := cut.set(dns.TypeNS)
 	if err := c.rrset(b, cut.wire, ns); err != nil {
 		return nil, err
 	}
@@ -357,7 +394,7 @@ func (c *compiler) negative(q0 []byte, chain []link, r *raw, rcode byte) (tail, 
 	if chain != nil {
 		mode = qnameMode
 	}
-	b := newBuilder(q0, mode)
+	b := c.newBuilder(q0, mode)
 	for _, l := range chain {
 		if err := b.rr(l.owner, l.rr, l.rr.Header().Ttl); err != nil {
 			return nil, err
@@ -371,7 +408,7 @@ func (c *compiler) negative(q0 []byte, chain []link, r *raw, rcode byte) (tail, 
 }
 
 func (c *compiler) soa(b *builder) error {
-	soa := c.names[string(c.apex)].sets[dns.TypeSOA][0].(*dns.SOA)
+	soa := c.names[string(c.apex)].set(dns.TypeSOA)[0].(*dns.SOA)
 	return b.rr(c.apex, soa, min(soa.Hdr.Ttl, soa.Minttl))
 }
 
@@ -392,7 +429,7 @@ const (
 func (c *compiler) follow(r *raw, owner []byte) (chain []link, final *raw, finalOwner []byte, end chainEnd) {
 	seen := map[string]bool{}
 	for cur, curOwner := r, owner; ; {
-		cn := cur.sets[dns.TypeCNAME]
+		cn := cur.set(dns.TypeCNAME)
 		if cn == nil {
 			return chain, cur, curOwner, endFound
 		}
@@ -424,7 +461,7 @@ func (c *compiler) resolve(w []byte) (*raw, []byte, chainEnd) {
 		if e == nil {
 			continue
 		}
-		if e.cut != nil || e.sets[dns.TypeDNAME] != nil {
+		if e.cut != nil || e.set(dns.TypeDNAME) != nil {
 			return nil, nil, endElsewhere
 		}
 		if wc := c.names["\x01*"+string(ce)]; wc != nil {
@@ -437,7 +474,7 @@ func (c *compiler) resolve(w []byte) (*raw, []byte, chainEnd) {
 // cnameNode compiles a name holding a CNAME: its answers follow the chain.
 func (c *compiler) cnameNode(r *raw) error {
 	n := r.node
-	own, err := c.positive(r, r.wire, r.sets[dns.TypeCNAME])
+	own, err := c.positive(r, r.wire, r.set(dns.TypeCNAME))
 	if err != nil {
 		return err
 	}
@@ -445,11 +482,12 @@ func (c *compiler) cnameNode(r *raw) error {
 	var def tail
 	switch end {
 	case endFound:
-		for _, t := range final.types {
+		for _, s := range final.sets {
+			t := s.t
 			if t == dns.TypeCNAME || t == zone.TypeALIAS {
 				continue
 			}
-			tl, err := c.chained(r, chain, finalOwner, final.sets[t])
+			tl, err := c.chained(r, chain, finalOwner, s.rrs)
 			if err != nil {
 				return err
 			}
@@ -472,7 +510,7 @@ func (c *compiler) cnameNode(r *raw) error {
 
 // chained renders the CNAMEs of chain followed by set, owned by owner.
 func (c *compiler) chained(r *raw, chain []link, owner []byte, set []dns.RR) (tail, error) {
-	b := newBuilder(r.wire, qnameMode)
+	b := c.newBuilder(r.wire, qnameMode)
 	for _, l := range chain {
 		if err := b.rr(l.owner, l.rr, l.rr.Header().Ttl); err != nil {
 			return nil, err
@@ -508,7 +546,7 @@ func (c *compiler) aliasInZone(r *raw, target []byte) error {
 	for _, t := range []uint16{dns.TypeA, dns.TypeAAAA} {
 		var set []dns.RR
 		if end == endFound {
-			set = final.sets[t]
+			set = final.set(t)
 		}
 		if set == nil {
 			continue
@@ -543,10 +581,6 @@ func isBelow(w, parent []byte) bool {
 
 func isWildcard(w []byte) bool { return len(w) > 1 && w[0] == 1 && w[1] == '*' }
 
-func nameOf(w []byte) string {
-	name, _, err := dns.UnpackDomainName(w, 0)
-	if err != nil {
-		return ""
-	}
-	return name
-}
+// newBuilder readies the compiler's builder for one tail. Tails are built one
+// at a time, so one builder and its scratch space serve them all.
+func (c *compiler) newBuilder(q0 []byte, mode int) *builder { return c.b.reset(q0, mode) }

@@ -94,7 +94,18 @@ type builder struct {
 }
 
 func newBuilder(q0 []byte, mode int) *builder {
-	b := &builder{q0: q0, mode: mode, base: 12 + len(q0) + 4, dict: make(map[string]int)}
+	return new(builder).reset(q0, mode)
+}
+
+// reset readies b for a new tail, keeping its allocations.
+func (b *builder) reset(q0 []byte, mode int) *builder {
+	if b.dict == nil {
+		b.dict = make(map[string]int)
+	}
+	clear(b.dict)
+	b.q0, b.mode, b.base = q0, mode, 12+len(q0)+4
+	b.body, b.relocs = b.body[:0], b.relocs[:0]
+	b.counts, b.section, b.anLen = [3]uint16{}, 0, 0
 	for i := 0; i < len(q0)-1; i += int(q0[i]) + 1 {
 		if i == 0 && mode == qnameMode {
 			continue // q0 as a whole is written as the fixed pointer 0xC00C
@@ -233,12 +244,12 @@ func (b *builder) finish(flags, rcode byte, relocatable bool) tail {
 // wireName returns the lower-case uncompressed wire form of a presentation
 // name.
 func wireName(name string) ([]byte, error) {
-	buf := make([]byte, 256)
-	n, err := dns.PackDomainName(dns.Fqdn(name), buf, 0, nil, false)
+	var buf [256]byte
+	n, err := dns.PackDomainName(dns.Fqdn(name), buf[:], 0, nil, false)
 	if err != nil {
 		return nil, fmt.Errorf("name %q: %w", name, err)
 	}
-	return lowerWire(buf[:n]), nil
+	return lowerWire(append([]byte(nil), buf[:n]...)), nil
 }
 
 // lowerWire lower-cases a wire name in place. Length octets are at most 63,
