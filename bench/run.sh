@@ -17,12 +17,17 @@ usage: bench/run.sh [options]
   --servers LIST     comma-separated: zonewarden,nsd,knot,coredns (default: all)
   --corpora LIST     comma-separated: small,large (default: small,large)
   --duration SEC     dnsperf run time per transport (default: 15)
-  --quick            --duration 3 (about 2-3 minutes for everything)
+  --quick            --duration 3 --quiet-max 10 (a few minutes for everything)
   --port PORT        port the servers listen on at 127.0.0.1 (default: 35353)
-  --clients N        dnsperf -c (default: 8)
-  --outstanding N    dnsperf -q (default: 256)
+  --clients N        dnsperf -c (default: 4)
+  --outstanding N    dnsperf -q (default: 128)
   --threads N        dnsperf -T (default: 2)
   --edns             dnsperf -e: send EDNS0 in every query
+  --latency-qps N    rate of the fixed-load latency run (default: 10000)
+  --quiet-max SEC    before each run, wait up to SEC seconds for other
+                     processes to use less than --quiet-pct of a CPU
+                     (default: 120; 0 measures at once)
+  --quiet-pct N      (default: 15)
   --server-cpu N     CPU the server is pinned to (default: 0)
   --client-cpu N     CPU dnsperf is pinned to (default: 1)
   --coredns PATH     CoreDNS binary (default: /root/coredns-bin/coredns,
@@ -34,26 +39,32 @@ SERVERS=zonewarden,nsd,knot,coredns
 CORPORA=small,large
 DURATION=15
 PORT=35353
-CLIENTS=8
-OUTSTANDING=256
+CLIENTS=4
+OUTSTANDING=128
 THREADS=2
 EDNS=
 SERVER_CPU=0
 CLIENT_CPU=1
 COREDNS=${COREDNS:-/root/coredns-bin/coredns}
 COREDNS_VERSION=v1.11.3
+LAT_QPS=10000
+QUIET_PCT=15
+QUIET_MAX=120
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--servers) SERVERS=$2; shift 2 ;;
 	--corpora) CORPORA=$2; shift 2 ;;
 	--duration) DURATION=$2; shift 2 ;;
-	--quick) DURATION=3; shift ;;
+	--quick) DURATION=3; QUIET_MAX=10; shift ;;
 	--port) PORT=$2; shift 2 ;;
 	--clients) CLIENTS=$2; shift 2 ;;
 	--outstanding) OUTSTANDING=$2; shift 2 ;;
 	--threads) THREADS=$2; shift 2 ;;
 	--edns) EDNS=-e; shift ;;
+	--latency-qps) LAT_QPS=$2; shift 2 ;;
+	--quiet-max) QUIET_MAX=$2; shift 2 ;;
+	--quiet-pct) QUIET_PCT=$2; shift 2 ;;
 	--server-cpu) SERVER_CPU=$2; shift 2 ;;
 	--client-cpu) CLIENT_CPU=$2; shift 2 ;;
 	--coredns) COREDNS=$2; shift 2 ;;
@@ -74,7 +85,7 @@ TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
-for tool in taskset dnsperf go; do
+for tool in taskset dnsperf go /usr/bin/time ss; do
 	command -v "$tool" >/dev/null || { echo "run.sh: $tool not found" >&2; exit 1; }
 done
 if ss -Hlnu "sport = :$PORT" | grep -q . || ss -Hlnt "sport = :$PORT" | grep -q .; then
@@ -246,12 +257,84 @@ EOF
 
 # --- measurement ------------------------------------------------------------
 
+# busy_ticks: non-idle clock ticks of all CPUs since boot.
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+
+# quiet_wait: wait (up to QUIET_MAX seconds) until the machine is idle, so
+# that nothing else competes with the server or dnsperf.
+quiet_wait() {
+	local waited=0 a b busy
+	while :; do
+		a=$(busy_ticks); sleep 1; b=$(busy_ticks)
+		busy=$(((b - a) * 100 / $(getconf CLK_TCK)))
+		if [ "$busy" -le "$QUIET_PCT" ] || [ "$waited" -ge "$QUIET_MAX" ]; then break; fi
+		[ "$waited" -eq 0 ] && log "machine busy (${busy}% of a CPU used by others); waiting up to ${QUIET_MAX}s"
+		waited=$((waited + 1))
+	done
+	if [ "$busy" -gt "$QUIET_PCT" ]; then log "machine still busy (${busy}% of a CPU); measuring anyway"; fi
+}
+
+# start_server SERVER ZONEDIR WORKDIR: start the server pinned to SERVER_CPU,
+# set SPID, and wait until it answers every probe name; set LOAD (seconds).
+start_server() {
+	local cmd start ready
+	cmd=$(server_cmd "$1" "$2" "$3")
+	echo "taskset -c $SERVER_CPU $cmd" >"$3/command"
+	start=$(date +%s%N)
+	# shellcheck disable=SC2086 # cmd is a word list we built.
+	(cd "$3" && exec taskset -c "$SERVER_CPU" $cmd) >"$3/server.log" 2>&1 &
+	SPID=$!
+	if ! ready=$("$OUT/probe" -server "127.0.0.1:$PORT" -names "$2/probe.txt" -timeout 120s 2>"$3/probe.log"); then
+		stop_server
+		return 1
+	fi
+	LOAD=$(awk -v a="$start" -v b="$ready" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+}
+
 # dnsperf_field FILE KEY: the first number after KEY in dnsperf's output.
 dnsperf_field() { awk -v k="$2" 'index($0, k) { sub(/.*: */, ""); print $1 + 0; exit }' "$1"; }
 rcode_pct() { grep -o "$2 [0-9]* ([0-9.]*%)" "$1" | sed 's/.*(\(.*\)%)/\1/' || echo 0; }
 
-printf 'corpus\tserver\tversion\trecords\tload_s\tmem_kib\tbytes_per_record\tudp_qps\tudp_lat_ms\tudp_lat_sd_ms\tudp_lost_pct\tudp_cpu_us\ttcp_qps\ttcp_lat_ms\ttcp_lat_sd_ms\ttcp_lost_pct\ttcp_cpu_us\tnxdomain_pct\tnote\n' >"$TSV"
+# perf_run RESULT ARGS...: run dnsperf pinned to CLIENT_CPU against the server
+# and write its output to RESULT; set CPU (server µs), OTHER (% of a CPU used
+# by anything but the server and dnsperf during the run).
+perf_run() {
+	local res=$1 before after busy0 busy1 dp
+	shift
+	busy0=$(busy_ticks)
+	before=$(cpu_us "$SPID")
+	/usr/bin/time -f '%U %S' -o "$res.time" taskset -c "$CLIENT_CPU" dnsperf -s 127.0.0.1 -p "$PORT" \
+		-d "$zones/queries.txt" "$@" >"$res" 2>&1 || true
+	after=$(cpu_us "$SPID")
+	busy1=$(busy_ticks)
+	CPU=$((after - before))
+	dp=$(awk '{ printf "%d", ($1 + $2) * 1e6 }' "$res.time" 2>/dev/null || echo 0)
+	OTHER=$(awk -v b=$(((busy1 - busy0) * TICK_US)) -v s="$CPU" -v d="$dp" -v t="$(dnsperf_field "$res" "Run time (s):")" \
+		'BEGIN { o = (b - s - d) / (t > 0 ? t : 1) / 1e4; printf "%.0f", o < 0 ? 0 : o }')
+}
 
+printf 'corpus\tserver\tversion\trecords\tload_s\tmem_kib\tbytes_per_record\tudp_qps\tudp_lat_ms\tudp_lat_sd_ms\tudp_lost_pct\tudp_cpu_us\ttcp_qps\ttcp_lat_ms\ttcp_lat_sd_ms\ttcp_lost_pct\ttcp_cpu_us\tnxdomain_pct\tbase_kib\tlat_qps\tlat_ms\tlat_sd_ms\tlat_max_ms\tother_pct\tnote\n' >"$TSV"
+
+# Baseline memory: each server with one 20-record zone, so that bytes per
+# record count what the records cost, not the server's fixed start-up size.
+"$OUT/corpus" -out "$OUT/corpus-base" -kind base -queries 1000
+declare -A BASE=()
+for server in ${SERVERS//,/ }; do
+	[ -n "${UNAVAILABLE[$server]:-}" ] && continue
+	mkdir -p "$RUN/base-$server"
+	zones=$OUT/corpus-base
+	if start_server "$server" "$OUT/corpus-base" "$RUN/base-$server"; then
+		sleep 1
+		BASE[$server]=$(mem_kib "$SPID")
+		log "base/$server: $((BASE[$server] / 1024)) MiB with one 20-record zone"
+		stop_server
+	else
+		UNAVAILABLE[$server]="did not serve the base corpus (see $RUN/base-$server)"
+		log "base/$server: ${UNAVAILABLE[$server]}"
+	fi
+done
+
+LAT_DURATION=$((DURATION / 3 > 3 ? DURATION / 3 : 3))
 for corpus in ${CORPORA//,/ }; do
 	zones=$OUT/corpus-$corpus
 	records=$(awk -F= '/^records=/{print $2}' "$zones/expect.txt")
@@ -259,38 +342,37 @@ for corpus in ${CORPORA//,/ }; do
 	for server in ${SERVERS//,/ }; do
 		if [ -n "${UNAVAILABLE[$server]:-}" ]; then
 			log "$corpus/$server: unavailable: ${UNAVAILABLE[$server]}"
-			printf '%s\t%s\t-\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t%s\n' "$corpus" "$server" "$records" "${UNAVAILABLE[$server]}" >>"$TSV"
+			printf '%s\t%s\t-\t%s%s\t%s\n' "$corpus" "$server" "$records" "$(printf '\t%.0s' $(seq 20))" "${UNAVAILABLE[$server]}" >>"$TSV"
 			continue
 		fi
 		work=$RUN/$corpus-$server
 		mkdir -p "$work"
-		cmd=$(server_cmd "$server" "$zones" "$work")
-		log "$corpus/$server: starting: taskset -c $SERVER_CPU $cmd"
-		start=$(date +%s%N)
-		# shellcheck disable=SC2086 # cmd is a word list we built.
-		(cd "$work" && exec taskset -c "$SERVER_CPU" $cmd) >"$work/server.log" 2>&1 &
-		SPID=$!
-		if ! ready=$("$OUT/probe" -server "127.0.0.1:$PORT" -names "$zones/probe.txt" -timeout 120s 2>"$work/probe.log"); then
+		quiet_wait
+		log "$corpus/$server: starting $(server_cmd "$server" "$zones" "$work")"
+		if ! start_server "$server" "$zones" "$work"; then
 			log "$corpus/$server: did not answer the probe names: $(tail -1 "$work/probe.log"); server log: $work/server.log"
-			printf '%s\t%s\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t%s\n' "$corpus" "$server" "${VERSION[$server]}" "$records" "did not serve the corpus" >>"$TSV"
-			stop_server
+			printf '%s\t%s\t%s\t%s%s\t%s\n' "$corpus" "$server" "${VERSION[$server]}" "$records" "$(printf '\t%.0s' $(seq 20))" "did not serve the corpus" >>"$TSV"
 			continue
 		fi
-		load_s=$(awk -v a="$start" -v b="$ready" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
 		sleep 1 # let start-up work (NSD's forks, Go's GC) settle before measuring memory
 		mem=$(mem_kib "$SPID")
-		bpr=$((mem * 1024 / records))
-		log "$corpus/$server: loaded in ${load_s}s, $((mem / 1024)) MiB, $bpr B/record"
+		bpr=$(((mem - BASE[$server]) * 1024 / records))
+		load_s=$LOAD
+		log "$corpus/$server: loaded in ${load_s}s, $((mem / 1024)) MiB, $bpr B/record over the base"
 
 		declare -A R=()
 		note=
-		for mode in udp tcp; do
+		other=0
+		for mode in udp tcp lat; do
 			res=$work/dnsperf-$mode.txt
-			before=$(cpu_us "$SPID")
+			quiet_wait
+			case $mode in
 			# shellcheck disable=SC2086 # EDNS is empty or one flag.
-			taskset -c "$CLIENT_CPU" dnsperf -s 127.0.0.1 -p "$PORT" -m "$mode" -d "$zones/queries.txt" \
-				-l "$DURATION" -c "$CLIENTS" -q "$OUTSTANDING" -T "$THREADS" $EDNS >"$res" 2>&1 || true
-			after=$(cpu_us "$SPID")
+			udp | tcp) perf_run "$res" -m "$mode" -l "$DURATION" -c "$CLIENTS" -q "$OUTSTANDING" -T "$THREADS" $EDNS ;;
+			# shellcheck disable=SC2086
+			lat) perf_run "$res" -m udp -l "$LAT_DURATION" -c "$CLIENTS" -q "$OUTSTANDING" -T "$THREADS" -Q "$LAT_QPS" $EDNS ;;
+			esac
+			other=$((OTHER > other ? OTHER : other))
 			done_q=$(dnsperf_field "$res" "Queries completed:")
 			if [ -z "$done_q" ] || [ "$done_q" -eq 0 ]; then
 				log "$corpus/$server/$mode: no queries completed; see $res"
@@ -299,9 +381,10 @@ for corpus in ${CORPORA//,/ }; do
 			fi
 			R[${mode}_qps]=$(dnsperf_field "$res" "Queries per second:")
 			R[${mode}_lat]=$(awk -v s="$(dnsperf_field "$res" "Average Latency (s):")" 'BEGIN { printf "%.3f", s * 1000 }')
+			R[${mode}_max]=$(awk '/Average Latency/ { sub(/.*max /, ""); sub(/\).*/, ""); printf "%.3f", $1 * 1000 }' "$res")
 			R[${mode}_sd]=$(awk -v s="$(dnsperf_field "$res" "Latency StdDev (s):")" 'BEGIN { printf "%.3f", s * 1000 }')
 			R[${mode}_lost]=$(awk '/Queries lost:/ { gsub(/[()%]/, "", $4); print $4; exit }' "$res")
-			R[${mode}_cpu]=$(awk -v c=$((after - before)) -v n="$done_q" 'BEGIN { printf "%.2f", c / n }')
+			R[${mode}_cpu]=$(awk -v c="$CPU" -v n="$done_q" 'BEGIN { printf "%.2f", c / n }')
 			nx=$(rcode_pct "$res" NXDOMAIN)
 			nx=${nx:-0}
 			if [ "$mode" = udp ]; then R[nx]=$nx; fi
@@ -311,15 +394,16 @@ for corpus in ${CORPORA//,/ }; do
 			if grep -qE 'SERVFAIL|REFUSED|FORMERR|NOTIMP' "$res"; then
 				note="$note $mode: $(grep 'Response codes' "$res" | sed 's/.*codes: *//');"
 			fi
-			log "$corpus/$server/$mode: ${R[${mode}_qps]} q/s, ${R[${mode}_lat]} ms avg, ${R[${mode}_cpu]} µs CPU/query, lost ${R[${mode}_lost]}%"
+			log "$corpus/$server/$mode: ${R[${mode}_qps]} q/s, ${R[${mode}_lat]} ms avg, ${R[${mode}_cpu]} µs CPU/query, lost ${R[${mode}_lost]}%, others used ${OTHER}% of a CPU"
 		done
+		if [ "$other" -gt 10 ]; then note="$note other processes used up to ${other}% of a CPU;"; fi
 		if ! kill -0 "$SPID" 2>/dev/null; then note="$note server exited during the run;"; fi
 		stop_server
-		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
-			"$corpus" "$server" "${VERSION[$server]}" "$records" "$load_s" "$mem" "$bpr" \
+		printf '%s\t' "$corpus" "$server" "${VERSION[$server]}" "$records" "$load_s" "$mem" "$bpr" \
 			"${R[udp_qps]:-}" "${R[udp_lat]:-}" "${R[udp_sd]:-}" "${R[udp_lost]:-}" "${R[udp_cpu]:-}" \
 			"${R[tcp_qps]:-}" "${R[tcp_lat]:-}" "${R[tcp_sd]:-}" "${R[tcp_lost]:-}" "${R[tcp_cpu]:-}" \
-			"${R[nx]:-}" "${note# }" >>"$TSV"
+			"${R[nx]:-}" "${BASE[$server]}" "${R[lat_qps]:-}" "${R[lat_lat]:-}" "${R[lat_sd]:-}" "${R[lat_max]:-}" "$other" >>"$TSV"
+		printf '%s\n' "${note# }" >>"$TSV"
 		unset R
 	done
 done
@@ -331,10 +415,11 @@ done
 	echo
 	echo "Machine: $(lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }'), $(nproc) CPUs, Linux $(uname -r)."
 	echo "Server pinned to CPU $SERVER_CPU, dnsperf $(dnsperf -h 2>&1 | awk '/^Version/{print $2}') to CPU $CLIENT_CPU:" \
-		"\`dnsperf -l $DURATION -c $CLIENTS -q $OUTSTANDING -T $THREADS${EDNS:+ $EDNS}\` (UDP, then \`-m tcp\`)."
+		"\`dnsperf -l $DURATION -c $CLIENTS -q $OUTSTANDING -T $THREADS${EDNS:+ $EDNS}\` over UDP, then with \`-m tcp\`;" \
+		"latency at a fixed load: \`-l $LAT_DURATION -Q $LAT_QPS\` over UDP."
 	echo "Versions: $(for s in ${SERVERS//,/ }; do printf '%s %s; ' "$s" "${VERSION[$s]:-n/a}"; done | sed 's/; $//')."
 	echo
-	awk -F'\t' '
+	awk -F'\t' -v latqps="$LAT_QPS" '
 	NR == 1 { next }
 	{
 		key = $1 SUBSEP $2; row[++n] = key; c[key] = $1; s[key] = $2
@@ -344,31 +429,32 @@ done
 	function kq(x) { return x == "" ? "–" : sprintf("%.1fk", x / 1000) }
 	function ratio(a, b, d) { return (a == "" || b == "" || b == 0) ? "–" : sprintf("%." d "f×", a / b) }
 	END {
-		print "| corpus | server | qps UDP | qps TCP | avg latency UDP / TCP (ms) | µs CPU/query UDP | µs CPU/query TCP | memory (MiB) | B/record | load (s) | notes |"
-		print "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+		print "| corpus | server | qps UDP | qps TCP | µs CPU/query UDP | µs CPU/query TCP | latency at " latqps " qps UDP, avg / max (ms) | latency saturated UDP / TCP (ms) | memory (MiB) | B/record | load (s) | notes |"
+		print "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
 		for (i = 1; i <= n; i++) {
 			k = row[i]
 			if (f[k, 5] == "") {
-				printf "| %s | %s | pending | | | | | | | | %s |\n", c[k], s[k], f[k, 19]
+				printf "| %s | %s | pending | | | | | | | | | %s |\n", c[k], s[k], f[k, 25]
 				continue
 			}
-			printf "| %s | %s %s | %s | %s | %s / %s | %s | %s | %s | %s | %s | %s |\n", c[k], s[k], f[k, 3],
-				kq(f[k, 8]), kq(f[k, 13]), num(f[k, 9], 3), num(f[k, 14], 3), num(f[k, 12], 2), num(f[k, 17], 2),
-				num(f[k, 6] / 1024, 1), f[k, 7], num(f[k, 5], 2), f[k, 19]
+			printf "| %s | %s %s | %s | %s | %s | %s | %s / %s | %s / %s | %s | %s | %s | %s |\n", c[k], s[k], f[k, 3],
+				kq(f[k, 8]), kq(f[k, 13]), num(f[k, 12], 2), num(f[k, 17], 2),
+				num(f[k, 21], 3), num(f[k, 23], 1), num(f[k, 9], 2), num(f[k, 14], 2),
+				num(f[k, 6] / 1024, 1), f[k, 7], num(f[k, 5], 2), f[k, 25]
 		}
 		print ""
-		print "zonewarden ÷ peer, same run (qps: higher is better; CPU/query and memory: lower is better):"
+		print "zonewarden ÷ peer, same run (qps: higher is better; CPU/query, memory and load time: lower is better):"
 		print ""
-		print "| corpus | peer | qps UDP | qps TCP | CPU/query UDP | CPU/query TCP | memory |"
-		print "|---|---|--:|--:|--:|--:|--:|"
+		print "| corpus | peer | qps UDP | qps TCP | CPU/query UDP | CPU/query TCP | B/record | load time |"
+		print "|---|---|--:|--:|--:|--:|--:|--:|"
 		for (i = 1; i <= n; i++) {
 			k = row[i]
 			if (s[k] == "zonewarden") continue
 			z = c[k] SUBSEP "zonewarden"
-			if (!((z, 5) in f)) continue
-			printf "| %s | %s | %s | %s | %s | %s | %s |\n", c[k], s[k],
+			if (!((z, 5) in f) || f[z, 5] == "") continue
+			printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", c[k], s[k],
 				ratio(f[z, 8], f[k, 8], 2), ratio(f[z, 13], f[k, 13], 2),
-				ratio(f[z, 12], f[k, 12], 2), ratio(f[z, 17], f[k, 17], 2), ratio(f[z, 6], f[k, 6], 2)
+				ratio(f[z, 12], f[k, 12], 2), ratio(f[z, 17], f[k, 17], 2), ratio(f[z, 7], f[k, 7], 2), ratio(f[z, 5], f[k, 5], 2)
 		}
 	}' "$TSV"
 } >"$MD"

@@ -35,7 +35,7 @@ import (
 
 func main() {
 	out := flag.String("out", "", "output directory (created)")
-	kind := flag.String("kind", "small", "corpus kind: small (1,000 zones x 20 records) or large (1 zone x 200,000 records)")
+	kind := flag.String("kind", "small", "corpus kind: small (1,000 zones x 20 records), large (1 zone x 200,000 records) or base (1 zone x 20 records, for a server's baseline memory)")
 	nq := flag.Int("queries", 1_000_000, "number of lines in queries.txt")
 	seed := flag.Uint64("seed", 1, "random seed")
 	flag.Parse()
@@ -47,7 +47,9 @@ func main() {
 	case "small":
 		spec = corpusSpec{zones: 1000, records: 20}
 	case "large":
-		spec = corpusSpec{zones: 1, records: 200_000}
+		spec = corpusSpec{zones: 1, records: 200_000, origin: "big.test."}
+	case "base":
+		spec = corpusSpec{zones: 1, records: 20, origin: "base.test."}
 	default:
 		log.Fatalf("corpus: unknown -kind %q", *kind)
 	}
@@ -57,8 +59,9 @@ func main() {
 }
 
 type corpusSpec struct {
-	zones   int // number of zones
-	records int // records (RRs) per zone, including SOA, NS and glue
+	zones   int    // number of zones
+	records int    // records (RRs) per zone, including SOA, NS and glue
+	origin  string // the zone's name when there is one zone
 }
 
 // query is one dnsperf line and the class of answer it expects.
@@ -97,7 +100,7 @@ func write(dir string, spec corpusSpec, nq int, seed uint64) error {
 	for i := range spec.zones {
 		var origin string
 		if spec.zones == 1 {
-			origin = "big.test."
+			origin = spec.origin
 		} else {
 			origin = fmt.Sprintf("z%04d.example.", i)
 		}

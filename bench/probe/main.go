@@ -44,7 +44,7 @@ func main() {
 				break
 			}
 			if time.Now().After(deadline) {
-				log.Fatalf("probe: %s %s: %s", q.name, q.typ, err)
+				log.Fatalf("probe: %s type %d: %s", q.name, q.typ, err)
 			}
 			time.Sleep(2 * time.Millisecond)
 		}
