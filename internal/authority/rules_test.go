@@ -650,8 +650,8 @@ func testAliases() *fakeAliases {
 	return &fakeAliases{addrs: map[string][][]byte{
 		"target.example.org./1":  {ip("203.0.113.10"), ip("203.0.113.11")},
 		"target.example.org./28": {ip("2001:db8:2::10")},
-		"empty.example.org./1":    {},
-		"empty.example.org./28":   {},
+		"empty.example.org./1":   {},
+		"empty.example.org./28":  {},
 	}}
 }
 
@@ -969,4 +969,254 @@ func typeString(t uint16) string {
 		return s
 	}
 	return fmt.Sprintf("TYPE%d", t)
+}
+
+// ---- protocol ----
+
+// protoCase is a query exercising the protocol rather than the zones: EDNS,
+// truncation, classes, opcodes and malformed messages. Raw, when set, is sent
+// instead of Query.
+type protoCase struct {
+	Name      string
+	Query     *dns.Msg
+	Raw       []byte
+	Transport dnsserver.Transport
+
+	NoResponse bool
+	Rcode      int // the full rcode, extended bits included (BADVERS is 16)
+	AA         bool
+	TC         bool
+	Answers    int     // answer count when TC is clear; -1 not checked
+	MaxLen     int     // the response must not be longer; 0 not checked
+	OPT        *optOut // nil: no OPT in the response
+	SkipOPT    bool    // OPT not checked
+}
+
+// optOut is the OPT record a response must carry.
+type optOut struct {
+	Size uint16
+	NSID string // the NSID option's payload, "" for no NSID option
+}
+
+type queryOpt func(*dns.Msg)
+
+// query builds a query, ID queryID, RD clear.
+func query(qname string, qtype uint16, opts ...queryOpt) *dns.Msg {
+	q := newQuery(qname, qtype, 0)
+	for _, o := range opts {
+		o(q)
+	}
+	return q
+}
+
+func edns(size uint16) queryOpt { return func(q *dns.Msg) { q.SetEdns0(size, false) } }
+
+func ednsVersion(v uint8) queryOpt { return func(q *dns.Msg) { q.IsEdns0().SetVersion(v) } }
+
+func do() queryOpt { return func(q *dns.Msg) { q.IsEdns0().SetDo() } }
+
+func ednsOption(o dns.EDNS0) queryOpt {
+	return func(q *dns.Msg) { opt := q.IsEdns0(); opt.Option = append(opt.Option, o) }
+}
+
+func nsid() queryOpt { return ednsOption(&dns.EDNS0_NSID{Code: dns.EDNS0NSID}) }
+
+func opcode(op int) queryOpt { return func(q *dns.Msg) { q.Opcode = op } }
+
+func pack(q *dns.Msg) []byte {
+	b, err := q.Pack()
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// withHeader returns a copy of wire with the 16-bit header field at off set.
+func withHeader(wire []byte, off int, v uint16) []byte {
+	b := slices.Clone(wire)
+	b[off], b[off+1] = byte(v>>8), byte(v)
+	return b
+}
+
+func protoCases() []protoCase {
+	www := pack(query("www.example.com.", dns.TypeA))
+	twoQ := query("www.example.com.", dns.TypeA)
+	twoQ.Question = append(twoQ.Question, dns.Question{Name: "example.com.", Qtype: dns.TypeA, Qclass: dns.ClassINET})
+	twoOPT := query("www.example.com.", dns.TypeA, edns(1232))
+	twoOPT.Extra = append(twoOPT.Extra, dns.Copy(twoOPT.Extra[0]))
+	qr := query("www.example.com.", dns.TypeA)
+	qr.Response = true
+	// a question name that is a compression pointer to itself
+	loop := append(withHeader(www[:12], 4, 1), 0xC0, 12, 0, 1, 0, 1)
+
+	const tcp = dnsserver.TCP
+	return []protoCase{
+		// EDNS (RFC 6891): our payload size whatever the client's, version
+		// 0, DO not echoed, unknown options ignored.
+		{Name: "edns", Query: query("www.example.com.", dns.TypeA, edns(1232)), Answers: 2, OPT: &optOut{Size: 1232}, AA: true},
+		{Name: "edns-4096", Query: query("www.example.com.", dns.TypeA, edns(4096)), Answers: 2, OPT: &optOut{Size: 1232}, AA: true},
+		{Name: "edns-512", Query: query("www.example.com.", dns.TypeA, edns(512)), Answers: 2, OPT: &optOut{Size: 1232}, AA: true},
+		{Name: "edns-below-512", Query: query("www.example.com.", dns.TypeA, edns(100)), Answers: 2, OPT: &optOut{Size: 1232}, AA: true},
+		{Name: "do-not-echoed", Query: query("www.example.com.", dns.TypeA, edns(1232), do()), Answers: 2, OPT: &optOut{Size: 1232}, AA: true},
+		{Name: "unknown-option", Query: query("www.example.com.", dns.TypeA, edns(1232), ednsOption(&dns.EDNS0_LOCAL{Code: 65001, Data: []byte{0xab, 0xcd}})),
+			Answers: 2, OPT: &optOut{Size: 1232}, AA: true},
+		{Name: "cookie-ignored", Query: query("www.example.com.", dns.TypeA, edns(1232), ednsOption(&dns.EDNS0_COOKIE{Code: dns.EDNS0COOKIE, Cookie: "0102030405060708"})),
+			Answers: 2, OPT: &optOut{Size: 1232}, AA: true},
+		{Name: "badvers", Query: query("www.example.com.", dns.TypeA, edns(1232), ednsVersion(1)), Rcode: dns.RcodeBadVers, OPT: &optOut{Size: 1232}},
+		{Name: "badvers-255", Query: query("nowhere.example.org.", dns.TypeA, edns(1232), ednsVersion(255)), Rcode: dns.RcodeBadVers, OPT: &optOut{Size: 1232}},
+		{Name: "edns-refused", Query: query("www.example.org.", dns.TypeA, edns(1232)), Rcode: dns.RcodeRefused, OPT: &optOut{Size: 1232}},
+
+		// NSID (RFC 5001): only when asked for, whatever the answer.
+		{Name: "nsid", Query: query("www.example.com.", dns.TypeA, edns(1232), nsid()), Answers: 2, OPT: &optOut{Size: 1232, NSID: "node1"}, AA: true},
+		{Name: "nsid-nxdomain-tcp", Query: query("nowhere.example.com.", dns.TypeA, edns(1232), nsid()), Transport: tcp,
+			Rcode: dns.RcodeNameError, AA: true, OPT: &optOut{Size: 1232, NSID: "node1"}},
+		{Name: "nsid-refused", Query: query("www.example.org.", dns.TypeA, edns(1232), nsid()), Rcode: dns.RcodeRefused, OPT: &optOut{Size: 1232, NSID: "node1"}},
+
+		// Truncation: UDP answers that don't fit the client's size (512
+		// without EDNS, at least 512 with it, at most 1232) get TC; TCP
+		// never truncates.
+		{Name: "big-noedns", Query: query("big.example.com.", dns.TypeA), TC: true, MaxLen: 512, AA: true},
+		{Name: "big-edns-512", Query: query("big.example.com.", dns.TypeA, edns(512)), TC: true, MaxLen: 512, AA: true, OPT: &optOut{Size: 1232}},
+		{Name: "big-edns-100", Query: query("big.example.com.", dns.TypeA, edns(100)), TC: true, MaxLen: 512, AA: true, OPT: &optOut{Size: 1232}},
+		{Name: "big-edns-1232", Query: query("big.example.com.", dns.TypeA, edns(1232)), Answers: 40, MaxLen: 1232, AA: true, OPT: &optOut{Size: 1232}},
+		{Name: "big-tcp-noedns", Query: query("big.example.com.", dns.TypeA), Transport: tcp, Answers: 40, AA: true},
+		{Name: "huge-edns-4096", Query: query("huge.example.com.", dns.TypeTXT, edns(4096)), TC: true, MaxLen: 1232, AA: true, OPT: &optOut{Size: 1232}},
+		{Name: "huge-edns-4096-nsid", Query: query("huge.example.com.", dns.TypeTXT, edns(4096), nsid()), TC: true, MaxLen: 1232, AA: true, OPT: &optOut{Size: 1232, NSID: "node1"}},
+		{Name: "huge-tcp", Query: query("huge.example.com.", dns.TypeTXT, edns(1232)), Transport: tcp, Answers: 10, AA: true, OPT: &optOut{Size: 1232}},
+		{Name: "huge-tcp-noedns", Query: query("huge.example.com.", dns.TypeTXT), Transport: tcp, Answers: 10, AA: true},
+		{Name: "fat-referral-noedns", Query: query("www.fat.example.com.", dns.TypeA), TC: true, MaxLen: 512}, // RFC 9471: glue must fit
+		{Name: "fat-referral-edns", Query: query("www.fat.example.com.", dns.TypeA, edns(1232)), Answers: 0, MaxLen: 1232, OPT: &optOut{Size: 1232}},
+
+		// Opcodes other than QUERY: NOTIMP.
+		{Name: "opcode-iquery", Query: query("www.example.com.", dns.TypeA, opcode(dns.OpcodeIQuery)), Rcode: dns.RcodeNotImplemented},
+		{Name: "opcode-status", Query: query("www.example.com.", dns.TypeA, opcode(dns.OpcodeStatus)), Rcode: dns.RcodeNotImplemented},
+		{Name: "opcode-3", Query: query("www.example.com.", dns.TypeA, opcode(3)), Rcode: dns.RcodeNotImplemented},
+		{Name: "opcode-notify", Query: query("example.com.", dns.TypeSOA, opcode(dns.OpcodeNotify)), Rcode: dns.RcodeNotImplemented},
+		{Name: "opcode-update", Query: query("example.com.", dns.TypeSOA, opcode(dns.OpcodeUpdate)), Rcode: dns.RcodeNotImplemented},
+
+		// Malformed queries: FORMERR when the header can be answered,
+		// nothing otherwise; responses are never answered.
+		{Name: "qdcount-0", Raw: withHeader(www[:12], 4, 0), Rcode: dns.RcodeFormatError},
+		{Name: "qdcount-2", Raw: pack(twoQ), Rcode: dns.RcodeFormatError},
+		{Name: "qdcount-2-one-question", Raw: withHeader(www, 4, 2), Rcode: dns.RcodeFormatError},
+		{Name: "header-only", Raw: www[:12], Rcode: dns.RcodeFormatError},
+		{Name: "cut-in-name", Raw: www[:12+6], Rcode: dns.RcodeFormatError},
+		{Name: "cut-in-type", Raw: www[:len(www)-3], Rcode: dns.RcodeFormatError},
+		{Name: "pointer-loop", Raw: loop, Rcode: dns.RcodeFormatError},
+		{Name: "two-opt", Raw: pack(twoOPT), Rcode: dns.RcodeFormatError, SkipOPT: true},
+		{Name: "arcount-without-record", Raw: withHeader(www, 10, 1), Rcode: dns.RcodeFormatError},
+		{Name: "short", Raw: www[:7], NoResponse: true},
+		{Name: "empty", Raw: []byte{}, NoResponse: true},
+		{Name: "qr-set", Raw: pack(qr), NoResponse: true},
+		{Name: "qr-set-tcp", Raw: pack(qr), Transport: tcp, NoResponse: true},
+	}
+}
+
+// TestProtocol asks every protoCase.
+func TestProtocol(t *testing.T) {
+	e := newEngine(t, authority.Config{MaxUDPSize: 1232, NSID: []byte("node1"), Identity: "node1.example", Aliases: testAliases()})
+	for _, tc := range protoCases() {
+		t.Run(tc.Name, func(t *testing.T) { checkProto(t, e, tc) })
+	}
+}
+
+// TestDefaults checks the zero Config: 1232 octets, no NSID, no identity.
+func TestDefaults(t *testing.T) {
+	e := newEngine(t, authority.Config{})
+	for _, tc := range []protoCase{
+		{Name: "size", Query: query("huge.example.com.", dns.TypeTXT, edns(4096)), TC: true, MaxLen: 1232, AA: true, OPT: &optOut{Size: 1232}},
+		{Name: "nsid", Query: query("www.example.com.", dns.TypeA, edns(1232), nsid()), Answers: 2, AA: true, OPT: &optOut{Size: 1232}},
+		{Name: "id.server", Query: func() *dns.Msg {
+			q := query("id.server.", dns.TypeTXT)
+			q.Question[0].Qclass = dns.ClassCHAOS
+			return q
+		}(), Rcode: dns.RcodeRefused},
+	} {
+		t.Run(tc.Name, func(t *testing.T) { checkProto(t, e, tc) })
+	}
+}
+
+// TestMaxUDPSize checks that a larger MaxUDPSize is honoured, and still
+// capped by what the client says.
+func TestMaxUDPSize(t *testing.T) {
+	e := newEngine(t, authority.Config{MaxUDPSize: 4096})
+	for _, tc := range []protoCase{
+		{Name: "4096", Query: query("huge.example.com.", dns.TypeTXT, edns(4096)), Answers: 10, AA: true, OPT: &optOut{Size: 4096}},
+		{Name: "2000", Query: query("huge.example.com.", dns.TypeTXT, edns(2000)), TC: true, MaxLen: 2000, AA: true, OPT: &optOut{Size: 4096}},
+		{Name: "noedns", Query: query("huge.example.com.", dns.TypeTXT), TC: true, MaxLen: 512, AA: true},
+	} {
+		t.Run(tc.Name, func(t *testing.T) { checkProto(t, e, tc) })
+	}
+}
+
+func checkProto(t *testing.T, e *authority.Engine, tc protoCase) {
+	t.Helper()
+	wire := tc.Raw
+	if wire == nil {
+		wire = pack(tc.Query)
+	}
+	resp, raw := exchangeRaw(t, e, wire, tc.Transport)
+	if tc.NoResponse {
+		if raw != nil {
+			t.Fatalf("got a response, want none:\n%s", resp)
+		}
+		return
+	}
+	if resp == nil {
+		t.Fatal("no response")
+	}
+	if tc.Query != nil {
+		checkHeader(t, tc.Query, resp)
+	} else {
+		// A malformed query: ID, QR and opcode echoed; the question, if
+		// any, is not checked.
+		if id := uint16(wire[0])<<8 | uint16(wire[1]); resp.Id != id {
+			t.Errorf("id: got %#x, want %#x", resp.Id, id)
+		}
+		if !resp.Response {
+			t.Error("QR clear")
+		}
+	}
+	if resp.Rcode != tc.Rcode {
+		t.Errorf("rcode: got %s (%d), want %s (%d)", dns.RcodeToString[resp.Rcode], resp.Rcode, dns.RcodeToString[tc.Rcode], tc.Rcode)
+	}
+	if resp.Authoritative != tc.AA {
+		t.Errorf("AA: got %v, want %v", resp.Authoritative, tc.AA)
+	}
+	if resp.Truncated != tc.TC {
+		t.Errorf("TC: got %v, want %v (%d octets)", resp.Truncated, tc.TC, len(raw))
+	}
+	if tc.MaxLen > 0 && len(raw) > tc.MaxLen {
+		t.Errorf("response is %d octets, more than %d", len(raw), tc.MaxLen)
+	}
+	if !tc.TC && tc.Answers >= 0 && len(resp.Answer) != tc.Answers {
+		t.Errorf("answer: got %d records, want %d", len(resp.Answer), tc.Answers)
+	}
+	if tc.Rcode != dns.RcodeSuccess && tc.Rcode != dns.RcodeNameError && len(resp.Answer)+len(resp.Ns) > 0 {
+		t.Errorf("records in a %s response:\n%s", dns.RcodeToString[tc.Rcode], resp)
+	}
+
+	opt := respOPT(t, resp)
+	switch {
+	case tc.SkipOPT:
+	case tc.OPT == nil && opt != nil:
+		t.Errorf("OPT in the response, want none: %s", opt)
+	case tc.OPT != nil && opt == nil:
+		t.Error("no OPT in the response (RFC 6891 §7: it is required, even when truncated or in error)")
+	case tc.OPT != nil:
+		var nsid string
+		var others []string
+		for _, o := range opt.Option {
+			if n, ok := o.(*dns.EDNS0_NSID); ok {
+				b, _ := hex.DecodeString(n.Nsid)
+				nsid = string(b)
+				continue
+			}
+			others = append(others, o.String())
+		}
+		if opt.Version() != 0 || opt.UDPSize() != tc.OPT.Size || opt.Do() || nsid != tc.OPT.NSID || len(others) > 0 {
+			t.Errorf("OPT: got version %d, udp %d, do %v, nsid %q, other options %q\nwant version 0, udp %d, do false, nsid %q, no other options",
+				opt.Version(), opt.UDPSize(), opt.Do(), nsid, others, tc.OPT.Size, tc.OPT.NSID)
+		}
+	}
 }
