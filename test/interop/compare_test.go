@@ -50,10 +50,41 @@ func canonical(rrs []dns.RR) []string {
 		}
 		rr = dns.Copy(rr)
 		rr.Header().Name = strings.ToLower(rr.Header().Name)
+		lowerTargets(rr)
 		out = append(out, rr.String())
 	}
 	slices.Sort(out)
 	return out
+}
+
+// lowerTargets lowercases the domain names in rr's RDATA: names compare
+// case-insensitively (RFC 4343), and servers that compress RDATA names
+// against a 0x20-randomized question echo its case into them.
+func lowerTargets(rr dns.RR) {
+	switch rr := rr.(type) {
+	case *dns.NS:
+		rr.Ns = strings.ToLower(rr.Ns)
+	case *dns.CNAME:
+		rr.Target = strings.ToLower(rr.Target)
+	case *dns.DNAME:
+		rr.Target = strings.ToLower(rr.Target)
+	case *dns.PTR:
+		rr.Ptr = strings.ToLower(rr.Ptr)
+	case *dns.MX:
+		rr.Mx = strings.ToLower(rr.Mx)
+	case *dns.SRV:
+		rr.Target = strings.ToLower(rr.Target)
+	case *dns.SOA:
+		rr.Ns, rr.Mbox = strings.ToLower(rr.Ns), strings.ToLower(rr.Mbox)
+	case *dns.SVCB:
+		rr.Target = strings.ToLower(rr.Target)
+	case *dns.HTTPS:
+		rr.Target = strings.ToLower(rr.Target)
+	case *dns.RP:
+		rr.Mbox, rr.Txt = strings.ToLower(rr.Mbox), strings.ToLower(rr.Txt)
+	case *dns.NAPTR:
+		rr.Replacement = strings.ToLower(rr.Replacement)
+	}
 }
 
 func (v *view) header() string {

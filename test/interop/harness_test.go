@@ -1,3 +1,7 @@
+// Package interop is the differential test of the DNS engine: the zone
+// corpus in testdata/zones served by Knot, NSD and zonewarden on loopback,
+// the same questions asked of each, the answers compared section by section.
+// DIFFERENCES.md lists the deliberate differences and how to run it.
 package interop
 
 import (
@@ -188,7 +192,7 @@ func startNSD(t testing.TB, c *corpus) *server {
 	rrl-ratelimit: 0
 	rrl-whitelist-ratelimit: 0
 	hide-version: yes
-	hide-identity: yes
+	hide-identity: no
 remote-control:
 	control-enable: no
 `, port, c.dir, filepath.Join(dir, "nsd.pid"), filepath.Join(dir, "zone.list"),
@@ -221,7 +225,6 @@ func startKnot(t testing.TB, c *corpus) *server {
     udp-workers: 1
     tcp-workers: 1
     background-workers: 1
-    identity: ""
     version: ""
 database:
     storage: %[2]q

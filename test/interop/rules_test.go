@@ -28,11 +28,14 @@ type rule struct {
 // rules run in order; tc-sections must come after the rules that settle TC.
 var rules = []rule{
 	{"any-one-rrset", "*", anyOneRRset},
-	{"knot-cname-stops", "knot", knotCNAMEStops},
-	{"knot-xfr-notauth", "knot", knotXfrNotauth},
+	{"knot-cname-limit", "knot", knotCNAMELimit},
+	{"nsd-cname-crosses-zones", "nsd", nsdCNAMECrossesZones},
+	{"xfr-refused", "*", xfrRefused},
+	{"chaos-aa", "*", chaosAA},
 	{"knot-svcb-additional", "knot", knotSVCBAdditional},
 	{"nsd-minimal-additional", "nsd", nsdMinimalAdditional},
 	{"nsd-glue-no-tc", "nsd", nsdGlueNoTC},
+	{"additional-all-or-nothing", "*", additionalAllOrNothing},
 	{"tc-sections", "*", tcSections},
 }
 
@@ -51,50 +54,67 @@ func anyOneRRset(p *pair, x, other *view) bool {
 	return true
 }
 
-// knotCNAMEStops: Knot follows a CNAME chain only inside the zone of the
-// query and at most 5 links; NSD and zonewarden follow it through every
-// served zone (RFC 1034 section 4.3.2 step 3a restarts at step 1, the choice
-// of zone). When Knot's chain stops at a name the other server continued
-// from, Knot's answer must be a prefix of the other's, whose rest is then
-// checked against NSD instead. This covers DNAME-synthesized CNAMEs too.
-func knotCNAMEStops(p *pair, x, other *view) bool {
-	if p.q.qtype == dns.TypeCNAME || p.q.qtype == dns.TypeANY || len(x.answer) == 0 || x.aa != other.aa {
+// knotCNAMELimit: Knot follows at most 5 CNAMEs of a chain; NSD and
+// zonewarden go on (zonewarden up to 16). Knot's answer must be a prefix of
+// the other's, whose rest is then checked against NSD.
+func knotCNAMELimit(p *pair, x, other *view) bool {
+	if p.q.qtype == dns.TypeCNAME || p.q.qtype == dns.TypeANY || x.aa != other.aa {
 		return false
 	}
-	end := chainEnd(p.q.name, x.answer)
-	if end == "" || ownsAny(end, x.answer) || len(setDiff(x.answer, other.answer)) > 0 {
+	end, last := chainEnd(p.q.name, x.answer)
+	if end == "" || countType(x.answer, "CNAME") != 5 || ownsAny(end, x.answer) || !ownsAny(end, other.answer) ||
+		p.c.zoneFor(end) != p.c.zoneFor(last) || len(setDiff(x.answer, other.answer)) > 0 {
 		return false
-	}
-	// Either the other server went on with data at end, or it went on into
-	// end's zone and found nothing there (NXDOMAIN or NODATA with that
-	// zone's SOA).
-	if !ownsAny(end, other.answer) {
-		z := p.c.zoneFor(end)
-		if z == nil || z == p.c.zoneFor(p.q.name) || !slices.ContainsFunc(other.auth, func(s string) bool {
-			return strings.HasPrefix(s, z.origin+"\t") && strings.Fields(s)[3] == "SOA"
-		}) {
-			return false
-		}
 	}
 	x.rcode, x.answer, x.auth, x.additional = other.rcode, other.answer, other.auth, other.additional
 	return true
 }
 
-// knotXfrNotauth: Knot answers a zone transfer it does not allow with
-// NOTAUTH, NSD and zonewarden with REFUSED (RFC 5936 section 2.2.1 allows
-// either; REFUSED is what resolvers and operators expect).
-func knotXfrNotauth(p *pair, x, other *view) bool {
-	if (p.q.qtype != dns.TypeAXFR && p.q.qtype != dns.TypeIXFR) || x.rcode != dns.RcodeNotAuth || other.rcode != dns.RcodeRefused {
+// nsdCNAMECrossesZones: NSD follows a CNAME chain from one served zone into
+// another (RFC 1034 section 4.3.2 step 3a restarts at step 1, the choice of
+// zone); Knot and zonewarden stop at the zone's edge and leave the rest to
+// the resolver. When the other server's chain stops at a name of another
+// zone, NSD's answer must extend it; the extension is dropped.
+func nsdCNAMECrossesZones(p *pair, x, other *view) bool {
+	if p.q.qtype == dns.TypeCNAME || p.q.qtype == dns.TypeANY || x.aa != other.aa {
+		return false
+	}
+	end, last := chainEnd(p.q.name, other.answer)
+	if end == "" || ownsAny(end, other.answer) || p.c.zoneFor(end) == nil || p.c.zoneFor(end) == p.c.zoneFor(last) ||
+		len(setDiff(other.answer, x.answer)) > 0 {
+		return false
+	}
+	x.rcode, x.answer, x.auth, x.additional = other.rcode, other.answer, other.auth, other.additional
+	return true
+}
+
+// xfrRefused: zonewarden does not offer zone transfers and REFUSES them
+// over either transport. Knot answers NOTAUTH over TCP, NSD REFUSED; both
+// answer NOTIMP over UDP, where AXFR is undefined (RFC 5936 section 4.2).
+func xfrRefused(p *pair, x, other *view) bool {
+	if (p.q.qtype != dns.TypeAXFR && p.q.qtype != dns.TypeIXFR) || other.rcode != dns.RcodeRefused ||
+		(x.rcode != dns.RcodeNotAuth && x.rcode != dns.RcodeNotImplemented) {
 		return false
 	}
 	x.rcode = dns.RcodeRefused
 	return true
 }
 
+// chaosAA: zonewarden sets AA on its CH TXT id.server/hostname.bind answer,
+// as BIND does; Knot and NSD do not. Nothing reads AA on CHAOS answers.
+func chaosAA(p *pair, x, other *view) bool {
+	if p.q.qclass != dns.ClassCHAOS || x.aa || !other.aa {
+		return false
+	}
+	x.aa = true
+	return true
+}
+
 // knotSVCBAdditional: Knot adds the addresses of SVCB/HTTPS targets (RFC
 // 9460 section 4.1, a SHOULD); zonewarden adds them for NS, MX and SRV only.
 func knotSVCBAdditional(p *pair, x, other *view) bool {
-	if (p.q.qtype != dns.TypeSVCB && p.q.qtype != dns.TypeHTTPS) || len(other.additional) > 0 || len(x.additional) == 0 {
+	svcb := countType(x.answer, "SVCB") + countType(x.answer, "HTTPS")
+	if svcb == 0 || svcb != len(x.answer) || len(other.additional) > 0 || len(x.additional) == 0 {
 		return false
 	}
 	x.additional = nil
@@ -122,6 +142,22 @@ func nsdGlueNoTC(p *pair, x, other *view) bool {
 	return true
 }
 
+// additionalAllOrNothing: when the addresses of MX, SRV or NS targets do
+// not all fit in a UDP response, Knot and NSD add as many as fit and
+// zonewarden adds none (it never sends a partial RRset set it would have to
+// choose from). Either is allowed: the section is optional (RFC 2181 section
+// 9). Only over UDP, only for authoritative answers, and only when one
+// server's additional section is a subset of the other's.
+func additionalAllOrNothing(p *pair, x, other *view) bool {
+	if p.tr.net != "udp" || !x.aa || !other.aa || x.tc || other.tc || len(x.additional) == 0 ||
+		!slices.Equal(x.answer, other.answer) || !slices.Equal(x.auth, other.auth) ||
+		len(setDiff(other.additional, x.additional)) > 0 || slices.Equal(x.additional, other.additional) {
+		return false
+	}
+	x.additional = other.additional
+	return true
+}
+
 // tcSections: a truncated answer is only a signal to retry over TCP (RFC
 // 2181 section 9); which records a server leaves in it is not compared.
 func tcSections(p *pair, x, other *view) bool {
@@ -134,9 +170,10 @@ func tcSections(p *pair, x, other *view) bool {
 }
 
 // chainEnd follows the CNAMEs (including those synthesized from DNAMEs) in
-// answer from qname and returns the last target, "" when there is none.
-func chainEnd(qname string, answer []string) string {
-	name, end := strings.ToLower(qname), ""
+// answer from qname and returns the last target and the owner of the CNAME
+// pointing to it; "" when there is none.
+func chainEnd(qname string, answer []string) (end, last string) {
+	name := strings.ToLower(qname)
 	for range len(answer) {
 		next := ""
 		for _, s := range answer {
@@ -148,9 +185,19 @@ func chainEnd(qname string, answer []string) string {
 		if next == "" || next == end {
 			break
 		}
-		name, end = next, next
+		name, last, end = next, name, next
 	}
-	return end
+	return end, last
+}
+
+func countType(rrs []string, t string) int {
+	n := 0
+	for _, s := range rrs {
+		if f := strings.Fields(s); len(f) > 3 && f[3] == t {
+			n++
+		}
+	}
+	return n
 }
 
 func ownsAny(name string, rrs []string) bool {
