@@ -276,6 +276,9 @@ func TestDNSExampleZones(t *testing.T) {
 		{"25.2.0.192.in-addr.arpa.", dns.TypePTR, "NOERROR", []string{
 			"25.2.0.192.in-addr.arpa. 86400 IN PTR mail.example.com.",
 		}},
+		{"example.net.", dns.TypeAAAA, "NOERROR", []string{ // ALIAS to another zone served here
+			"example.net. 300 IN AAAA 2001:db8::10",
+		}},
 		{"nope.example.net.", dns.TypeA, "NXDOMAIN", nil},
 	})
 }
