@@ -74,8 +74,10 @@ func TestWire(t *testing.T) {
 			if raw == nil {
 				t.Fatal("no response")
 			}
-			checkPointers(t, raw)
 			got := renderWire(tc, resp, raw)
+			if !checkPointers(t, raw) {
+				t.Fatalf("malformed response:\n%s", got)
+			}
 			file := filepath.Join("testdata", "wire", tc.Name+".golden")
 			if *update {
 				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
@@ -108,7 +110,11 @@ func renderWire(tc wireCase, resp *dns.Msg, raw []byte) string {
 	}
 	fmt.Fprintf(&b, "\n; response: %d octets\n", len(raw))
 	for _, l := range strings.Split(strings.TrimRight(resp.String(), "\n"), "\n") {
-		if l = strings.TrimSpace(l); l != "" {
+		switch l = strings.TrimSpace(l); {
+		case l == "":
+		case strings.HasPrefix(l, ";"):
+			b.WriteString(l + "\n")
+		default:
 			b.WriteString("; " + l + "\n")
 		}
 	}
@@ -119,17 +125,26 @@ func renderWire(tc wireCase, resp *dns.Msg, raw []byte) string {
 // checkPointers checks that every compression pointer in a response points
 // backwards, to the start of a label (RFC 1035 §4.1.4), by walking the
 // message.
-func checkPointers(t *testing.T, raw []byte) {
+func checkPointers(t *testing.T, raw []byte) (ok bool) {
 	t.Helper()
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	fail := func(format string, args ...any) {
+		t.Errorf(format, args...)
+		panic("malformed")
+	}
 	if len(raw) < 12 {
-		t.Fatalf("response of %d octets", len(raw))
+		fail("response of %d octets", len(raw))
 	}
 	labels := map[int]bool{} // offsets where a label or root starts
 	off := 12
 	name := func() {
 		for {
 			if off >= len(raw) {
-				t.Fatalf("name runs past the end at %d", off)
+				fail("name runs past the end at %d", off)
 			}
 			c := raw[off]
 			switch {
@@ -145,7 +160,7 @@ func checkPointers(t *testing.T, raw []byte) {
 				off += 2
 				return
 			case c&0xC0 != 0:
-				t.Fatalf("label type %#x at %d", c&0xC0, off)
+				fail("label type %#x at %d", c&0xC0, off)
 			}
 			labels[off] = true
 			off += 1 + int(c)
@@ -159,7 +174,7 @@ func checkPointers(t *testing.T, raw []byte) {
 	for i := range count(1) + count(2) + count(3) {
 		name()
 		if off+10 > len(raw) {
-			t.Fatalf("record %d runs past the end", i)
+			fail("record %d runs past the end", i)
 		}
 		rrtype := int(raw[off])<<8 | int(raw[off+1])
 		rdlen := int(raw[off+8])<<8 | int(raw[off+9])
@@ -176,17 +191,19 @@ func checkPointers(t *testing.T, raw []byte) {
 			name()
 		}
 		if off > end {
-			t.Fatalf("record %d: rdata names run past its rdlength", i)
+			fail("record %d: rdata names run past its rdlength", i)
 		}
 		off = end
 	}
 	if off != len(raw) {
 		t.Errorf("%d octets after the last record", len(raw)-off)
 	}
+	return !t.Failed()
 }
 
 // TestNoCompressionInNewTypes: only the names in the rdata of RFC 1035's
-// types may be compressed (RFC 3597 §4); SRV's target is written in full.
+// types may be compressed (RFC 3597 §4); SRV's and DNAME's targets are
+// written in full.
 func TestNoCompressionInNewTypes(t *testing.T) {
 	e := newEngine(t, authority.Config{})
 	_, raw := exchangeRaw(t, e, pack(query("_sip._tcp.example.com.", dns.TypeSRV)), dnsserver.UDP)
@@ -197,5 +214,11 @@ func TestNoCompressionInNewTypes(t *testing.T) {
 	srvExt := []byte("\x03sip\x07example\x03org\x00")
 	if !bytes.Contains(raw, srvExt) {
 		t.Errorf("SRV target sip.example.org. not written in full:\n%s", hex.Dump(raw))
+	}
+
+	// RFC 6672 §2.5: a DNAME's target is not compressed either.
+	_, raw = exchangeRaw(t, e, pack(query("a.dnameext.example.com.", dns.TypeA)), dnsserver.UDP)
+	if !bytes.Contains(raw, []byte("\x00\x27\x00\x01\x00\x00\x0e\x10\x00\x0d\x07example\x03org\x00")) {
+		t.Errorf("DNAME target example.org. not written in full:\n%s", hex.Dump(raw))
 	}
 }
