@@ -422,7 +422,8 @@ type chainEnd int
 const (
 	endFound     chainEnd = iota // the final name exists here
 	endNXDomain                  // the final name does not exist here
-	endElsewhere                 // outside this zone, below a cut, or a loop
+	endElsewhere                 // outside this zone or below a cut: chased when queried
+	endLoop                      // a loop, or too long a chain
 )
 
 // follow walks a CNAME chain from r inside this zone.
@@ -433,11 +434,22 @@ func (c *compiler) follow(r *raw, owner []byte) (chain []link, final *raw, final
 		if cn == nil {
 			return chain, cur, curOwner, endFound
 		}
+		if len(chain) == maxChain {
+			return chain, nil, nil, endLoop
+		}
 		chain = append(chain, link{curOwner, cn[0]})
 		seen[string(curOwner)] = true
 		tw, err := wireName(cn[0].(*dns.CNAME).Target)
-		if err != nil || !isBelow(tw, c.apex) || seen[string(tw)] || len(chain) >= maxChain {
+		switch {
+		case err != nil || seen[string(tw)]:
+			return chain, nil, nil, endLoop
+		case !isBelow(tw, c.apex):
 			return chain, nil, nil, endElsewhere
+		case isWildcard(r.wire) && c.synthesizedBy(tw, r):
+			// A wildcard CNAME whose target the same wildcard
+			// synthesizes: what follows depends on the question name,
+			// so let the resolver follow.
+			return chain, nil, nil, endLoop
 		}
 		next, nextOwner, end := c.resolve(tw)
 		if end != endFound {
@@ -498,6 +510,9 @@ func (c *compiler) cnameNode(r *raw) error {
 		def, err = c.negative(r.wire, chain, r, dns.RcodeNameError)
 	default:
 		def, err = c.chained(r, chain, nil, nil)
+		if err == nil && end == endElsewhere {
+			def[0] |= tailChase
+		}
 	}
 	if err != nil {
 		return err
@@ -584,3 +599,16 @@ func isWildcard(w []byte) bool { return len(w) > 1 && w[0] == 1 && w[1] == '*' }
 // newBuilder readies the compiler's builder for one tail. Tails are built one
 // at a time, so one builder and its scratch space serve them all.
 func (c *compiler) newBuilder(q0 []byte, mode int) *builder { return c.b.reset(q0, mode) }
+
+// synthesizedBy reports whether wildcard node wc would synthesize name w.
+func (c *compiler) synthesizedBy(w []byte, wc *raw) bool {
+	if c.names[string(w)] != nil {
+		return false
+	}
+	for ce := w[w[0]+1:]; len(ce) >= len(c.apex); ce = ce[ce[0]+1:] {
+		if c.names[string(ce)] != nil {
+			return string(ce) == string(wc.wire[2:])
+		}
+	}
+	return false
+}

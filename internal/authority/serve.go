@@ -9,11 +9,8 @@ import (
 
 // query is a parsed question. It lives on the stack of ServeDNS.
 type query struct {
-	msg     []byte
-	lname   [255]byte // lower-case wire name
-	n       int       // length of lname
-	offs    [128]uint8
-	labels  int // offs[labels] is the root label
+	msg []byte
+	dname
 	qtype   uint16
 	qclass  uint16
 	qend    int // end of the question section in msg
@@ -31,6 +28,35 @@ const (
 	parseFormErrHasQ // the question was read, the rest is malformed
 	parseBadVers
 )
+
+// dname is a lower-case wire name with the offsets of its labels.
+type dname struct {
+	lname  [255]byte
+	n      int // length of lname
+	offs   [128]uint8
+	labels int // offs[labels] is the root label
+}
+
+// setWire sets d from an uncompressed wire name, lower-casing it.
+func (d *dname) setWire(w []byte) bool {
+	d.n, d.labels = 0, 0
+	for i := 0; i < len(w); {
+		l := int(w[i])
+		if l > 63 || i+1+l > len(w) || d.labels == 127 {
+			return false
+		}
+		d.offs[d.labels] = uint8(i)
+		if l == 0 {
+			d.lname[i] = 0
+			d.n = i + 1
+			return true
+		}
+		d.labels++
+		copy(d.lname[i:], w[i:i+1+l])
+		i += 1 + l
+	}
+	return false
+}
 
 // parse reads the question and the EDNS OPT record.
 func (q *query) parse(msg []byte, transport dnsserver.Transport) int {
@@ -173,7 +199,7 @@ func (e *Engine) ServeDNS(resp []byte, req *dnsserver.Request) []byte {
 		return e.errorResponse(resp, &q, dns.RcodeNotImplemented, true)
 	}
 	switch q.qclass {
-	case dns.ClassINET:
+	case dns.ClassINET, dns.ClassANY:
 	case dns.ClassCHAOS:
 		return e.chaos(resp, &q)
 	default:
@@ -185,14 +211,14 @@ func (e *Engine) ServeDNS(resp []byte, req *dnsserver.Request) []byte {
 // zoneFor finds the zone of the question name by longest suffix. A DS
 // question at a zone apex belongs to the parent zone when that is here too
 // (RFC 4035 §3.1.4.1).
-func (s *snapshot) zoneFor(q *query) *compiledZone {
+func (s *snapshot) zoneFor(d *dname, qtype uint16) *compiledZone {
 	var found *compiledZone
-	for i := 0; i <= q.labels; i++ {
-		cz := s.zones[string(q.lname[q.offs[i]:q.n])]
+	for i := 0; i <= d.labels; i++ {
+		cz := s.zones[string(d.lname[d.offs[i]:d.n])]
 		if cz == nil {
 			continue
 		}
-		if i == 0 && q.qtype == dns.TypeDS && q.labels > 0 {
+		if i == 0 && qtype == dns.TypeDS && d.labels > 0 {
 			found = cz
 			continue
 		}
@@ -201,50 +227,86 @@ func (s *snapshot) zoneFor(q *query) *compiledZone {
 	return found
 }
 
-func (e *Engine) answer(dst []byte, q *query, s *snapshot) []byte {
-	cz := s.zoneFor(q)
+// result is what the zones say about a name and type.
+type result struct {
+	kind   int
+	t      tail
+	rcode  int // -1: the tail's own
+	delta  int
+	cz     *compiledZone
+	nd     *node
+	prefix int // for DNAME: the length of the name below the owner
+}
+
+const (
+	resTail = iota
+	resRefused
+	resAlias
+	resDNAME
+)
+
+// find looks a name up in the served zones (RFC 1034 §4.3.2 steps 2-3).
+func (s *snapshot) find(d *dname, qtype uint16) result {
+	cz := s.zoneFor(d, qtype)
 	if cz == nil {
-		return e.errorResponse(dst, q, dns.RcodeRefused, true)
+		return result{kind: resRefused}
 	}
-	apexLen := len(cz.apex)
-	if nd := cz.nodes[string(q.lname[:q.n])]; nd != nil {
-		if nd.cut != nil && (nd.cut != nd || q.qtype != dns.TypeDS) {
+	neg := result{t: cz.neg, rcode: dns.RcodeSuccess, delta: d.n - len(cz.apex), cz: cz}
+	if nd := cz.nodes[string(d.lname[:d.n])]; nd != nil {
+		if nd.cut != nil && (nd.cut != nd || qtype != dns.TypeDS) {
 			t := nd.cut.referral
-			return e.write(dst, q, t, -1, q.n-t.q0len())
+			return result{t: t, rcode: -1, delta: d.n - t.q0len()}
 		}
-		if t := nd.answer(q.qtype); t != nil {
-			return e.write(dst, q, t, -1, 0)
+		if t := nd.answer(qtype); t != nil {
+			return result{t: t, rcode: -1}
 		}
-		if nd.aliasTarget != nil && (q.qtype == dns.TypeA || q.qtype == dns.TypeAAAA) {
-			return e.alias(dst, q, s, cz, nd)
+		if nd.aliasTarget != nil && (qtype == dns.TypeA || qtype == dns.TypeAAAA) {
+			return result{kind: resAlias, cz: cz, nd: nd}
 		}
-		return e.write(dst, q, cz.neg, dns.RcodeSuccess, q.n-apexLen)
+		return neg
 	}
 	// The closest encloser: the longest existing ancestor (RFC 4592 §3.3.1).
-	for i := 1; i <= q.labels; i++ {
-		ce := cz.nodes[string(q.lname[q.offs[i]:q.n])]
+	for i := 1; i <= d.labels; i++ {
+		ce := cz.nodes[string(d.lname[d.offs[i]:d.n])]
 		if ce == nil {
 			continue
 		}
 		if ce.cut != nil {
 			t := ce.cut.referral
-			return e.write(dst, q, t, -1, q.n-t.q0len())
+			return result{t: t, rcode: -1, delta: d.n - t.q0len()}
 		}
 		if ce.dname != nil {
-			return e.dname(dst, q, s, ce, int(q.offs[i]))
+			return result{kind: resDNAME, nd: ce, prefix: int(d.offs[i])}
 		}
 		if w := ce.wild; w != nil {
-			if t := w.answer(q.qtype); t != nil {
-				return e.write(dst, q, t, -1, q.n-t.q0len())
+			if t := w.answer(qtype); t != nil {
+				return result{t: t, rcode: -1, delta: d.n - t.q0len()}
 			}
-			if w.aliasTarget != nil && (q.qtype == dns.TypeA || q.qtype == dns.TypeAAAA) {
-				return e.alias(dst, q, s, cz, w)
+			if w.aliasTarget != nil && (qtype == dns.TypeA || qtype == dns.TypeAAAA) {
+				return result{kind: resAlias, cz: cz, nd: w}
 			}
-			return e.write(dst, q, cz.neg, dns.RcodeSuccess, q.n-apexLen)
+			return neg
 		}
 		break
 	}
-	return e.write(dst, q, cz.neg, dns.RcodeNameError, q.n-apexLen)
+	neg.rcode = dns.RcodeNameError
+	return neg
+}
+
+func (e *Engine) answer(dst []byte, q *query, s *snapshot) []byte {
+	r := s.find(&q.dname, q.qtype)
+	switch r.kind {
+	case resRefused:
+		return e.errorResponse(dst, q, dns.RcodeRefused, true)
+	case resAlias:
+		return e.alias(dst, q, s, r.cz, r.nd)
+	case resDNAME:
+		return e.dname(dst, q, s, r.nd, r.prefix)
+	}
+	if r.t.flags()&tailChase != 0 {
+		return e.chased(dst, q, s, r.t)
+	}
+	return e.write(dst, q, r.t, r.rcode, r.delta)
 }
 
 // write assembles the response from the query's question and a tail. rcode

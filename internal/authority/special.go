@@ -17,7 +17,8 @@ func (e *Engine) chaos(dst []byte, q *query) []byte {
 		(q.qtype != dns.TypeTXT && q.qtype != dns.TypeANY) {
 		return e.errorResponse(dst, q, dns.RcodeRefused, true)
 	}
-	dst = e.header(dst, q, true, false, dns.RcodeSuccess, 1, 0, 0)
+	// Not AA: this is no zone's data (Knot and NSD agree).
+	dst = e.header(dst, q, false, false, dns.RcodeSuccess, 1, 0, 0)
 	dst = append(dst, q.msg[12:q.qend]...)
 	id := e.cfg.Identity
 	dst = append(dst, 0xC0, 0x0C, 0, byte(dns.TypeTXT), 0, byte(dns.ClassCHAOS), 0, 0, 0, 0,
@@ -65,22 +66,21 @@ func (e *Engine) alias(dst []byte, q *query, s *snapshot, cz *compiledZone, nd *
 	return e.appendOPT(dst, q, dns.RcodeSuccess)
 }
 
-// addressesHere returns the answer tail for qtype at target when target is a
-// name in a zone served here (in which case its records, possibly none, are
-// the truth).
+// addressesHere returns the answer for qtype at target when target is in a
+// zone served here, in which case its records, possibly none, are the truth.
 func (s *snapshot) addressesHere(target []byte, qtype uint16) (tail, bool) {
-	for w := target; ; w = w[w[0]+1:] {
-		if cz := s.zones[string(w)]; cz != nil {
-			nd := cz.nodes[string(target)]
-			if nd == nil || nd.cut != nil {
-				return nil, true
-			}
-			return nd.answer(qtype), true
-		}
-		if w[0] == 0 {
-			return nil, false
-		}
+	var d dname
+	if !d.setWire(target) {
+		return nil, false
 	}
+	r := s.find(&d, qtype)
+	if r.kind == resRefused {
+		return nil, false
+	}
+	if r.kind != resTail {
+		return nil, true
+	}
+	return r.t, true
 }
 
 // appendRecords copies the records of type typ from t's answer section,
@@ -139,28 +139,22 @@ func (e *Engine) dname(dst []byte, q *query, s *snapshot, ce *node, prefix int) 
 		dst[start+3] = dst[start+3]&0xF0 | dns.RcodeYXDomain
 		return e.appendOPT(dst, q, dns.RcodeYXDomain)
 	}
+	// The DNAME's target ends the message so far; the CNAME's points to it.
+	targetAt := len(dst) - start - len(d.target)
 	dst = append(dst, 0xC0, 0x0C, 0, byte(dns.TypeCNAME), 0, 1)
 	dst = binary.BigEndian.AppendUint32(dst, d.ttl)
-	dst = binary.BigEndian.AppendUint16(dst, uint16(prefix+len(d.target)))
+	dst = append(dst, 0, 0) // rdata length, set below
 	target := len(dst) - start
 	dst = append(dst, q.msg[12:12+prefix]...)
-	dst = append(dst, d.target...)
-	count := uint16(2)
+	if targetAt < 0x3FFF {
+		dst = binary.BigEndian.AppendUint16(dst, 0xC000|uint16(targetAt))
+	} else {
+		dst = append(dst, d.target...)
+	}
+	binary.BigEndian.PutUint16(dst[start+target-2:], uint16(len(dst)-start-target))
+	binary.BigEndian.PutUint16(dst[start+6:], 2)
 	if q.qtype != dns.TypeCNAME && target < 0x3FFF {
-		var name [255]byte
-		n := copy(name[:], q.lname[:prefix])
-		n += copy(name[n:], d.target)
-		if t, ok := s.addressesHere(name[:n], q.qtype); ok && t != nil {
-			var c uint16
-			dst, c = appendRecords(dst, t, q.qtype, uint16(target), ^uint32(0))
-			count += c
-		}
+		dst = e.follow(dst, start, q, s, 1)
 	}
-	if len(dst)-start+e.optLen(q) > q.limit {
-		dst = e.header(dst[:start], q, true, true, dns.RcodeSuccess, 0, 0, 0)
-		dst = append(dst, q.msg[12:q.qend]...)
-		return e.appendOPT(dst, q, dns.RcodeSuccess)
-	}
-	binary.BigEndian.PutUint16(dst[start+6:], count)
-	return e.appendOPT(dst, q, dns.RcodeSuccess)
+	return e.finish(dst, start, q)
 }

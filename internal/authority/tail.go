@@ -28,6 +28,10 @@ type tail []byte
 const (
 	tailAA       = 1 << 0 // the answer is authoritative
 	tailNeedGlue = 1 << 1 // the additional section is required glue (RFC 9471)
+	// tailChase: the answer ends in a CNAME to a name outside the zone (or
+	// below one of its cuts); the query path continues there when it is
+	// served here (RFC 1034 §4.3.2 step 3.a).
+	tailChase = 1 << 2
 
 	tailHdrLen = 14
 )
