@@ -145,8 +145,14 @@ func readEntries(r io.Reader, fsys fs.FS, file, origin string) (entries []entry,
 		if buf == nil {
 			buf = make([]byte, 65535+512)
 		}
-		if _, err := dns.PackRR(rr, buf, 0, nil, false); err != nil {
+		off, err := dns.PackRR(rr, buf, 0, nil, false)
+		if err != nil {
 			return nil, e.errorf("bad %s record: %s", typeString(rr), wireProblem(err))
+		}
+		// Empty fields can pack into rdata that does not decode
+		// ("x SOA" with nothing after it packs as twenty zero bytes).
+		if _, _, err := dns.UnpackRR(buf[:off], 0); err != nil {
+			return nil, e.errorf("bad %s record: incomplete data", typeString(rr))
 		}
 		if rr.Header().Rdlength == 0 {
 			if _, unknown := rr.(*dns.RFC3597); !unknown {
