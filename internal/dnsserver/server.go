@@ -188,9 +188,12 @@ func (s *Server) Run(ctx context.Context) error {
 		w.conn.SetReadDeadline(past)
 	}
 	ln.Close()
+	// Connections waiting for a query, or blocked writing to a client that
+	// does not read, give up now; one whose handler is running sets a new
+	// deadline to write its answer, then sees closing.
 	s.connsMu.Lock()
 	for c := range s.conns {
-		c.SetReadDeadline(past)
+		c.SetDeadline(past)
 	}
 	s.connsMu.Unlock()
 

@@ -23,7 +23,7 @@ func (f handlerFunc) ServeDNS(resp []byte, req *Request) []byte { return f(resp,
 // echo answers each query with itself, QR and AA set: enough for a client
 // to match answers to questions. Queries for drop. get no answer.
 func echo(resp []byte, req *Request) []byte {
-	if len(req.Msg) > 12 && string(req.Msg[12:18]) == "\x04drop\x00" {
+	if len(req.Msg) >= 18 && string(req.Msg[12:18]) == "\x04drop\x00" {
 		return nil
 	}
 	resp = append(resp, req.Msg...)
@@ -422,6 +422,65 @@ func TestGarbage(t *testing.T) {
 		c := &dns.Client{Net: n, Timeout: time.Second}
 		if _, _, err := c.Exchange(query("example.", dns.TypeA), addr); err != nil {
 			t.Errorf("%s after garbage: %v", n, err)
+		}
+	}
+}
+
+// TestTCPSlowReader has one client send queries and never read the
+// answers, and expects others to be answered meanwhile.
+func TestTCPSlowReader(t *testing.T) {
+	s := serve(t, Config{})
+	slow, err := net.Dial("tcp", s.TCPAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	big := query("example.", dns.TypeTXT)
+	q := pack(t, big)
+	framed := binary.BigEndian.AppendUint16(nil, uint16(len(q)))
+	framed = append(framed, q...)
+	go func() {
+		// Until the socket buffers on both sides are full.
+		for range 200000 {
+			slow.SetWriteDeadline(time.Now().Add(3 * time.Second))
+			if _, err := slow.Write(framed); err != nil {
+				return
+			}
+		}
+	}()
+	time.Sleep(300 * time.Millisecond)
+	for _, n := range []string{"tcp", "udp"} {
+		addr := s.UDPAddr().String()
+		if n == "tcp" {
+			addr = s.TCPAddr().String()
+		}
+		c := &dns.Client{Net: n, Timeout: time.Second}
+		if _, _, err := c.Exchange(query("example.", dns.TypeA), addr); err != nil {
+			t.Errorf("%s beside a slow reader: %v", n, err)
+		}
+	}
+}
+
+func TestHandlerPanic(t *testing.T) {
+	h := handlerFunc(func(resp []byte, req *Request) []byte {
+		if string(req.Msg[12:19]) == "\x05panic\x00" {
+			panic("boom")
+		}
+		return echo(resp, req)
+	})
+	s := serve(t, Config{Handler: h, Workers: 1})
+	for _, n := range []string{"udp", "tcp"} {
+		addr := s.UDPAddr().String()
+		if n == "tcp" {
+			addr = s.TCPAddr().String()
+		}
+		c := &dns.Client{Net: n, Timeout: 200 * time.Millisecond}
+		if _, _, err := c.Exchange(query("panic.", dns.TypeA), addr); err == nil {
+			t.Errorf("%s: answer from a panicking handler", n)
+		}
+		c.Timeout = time.Second
+		if _, _, err := c.Exchange(query("example.", dns.TypeA), addr); err != nil {
+			t.Errorf("%s after a panic: %v", n, err)
 		}
 	}
 }

@@ -166,23 +166,11 @@ func (w *udpWorker) init(h Handler, stats *counters, log *slog.Logger) {
 
 // run serves until the socket's read deadline passes or it is closed.
 func (w *udpWorker) run() {
-	for !w.serve() {
-	}
-}
-
-// serve loops over batches; it returns false if a handler panicked, to be
-// called again.
-func (w *udpWorker) serve() (done bool) {
-	defer func() {
-		if p := recover(); p != nil {
-			w.log.Error("dns handler panicked", "panic", p, "stack", string(debug.Stack()))
-		}
-	}()
 	for {
 		n, err := w.recv()
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, net.ErrClosed) {
-				return true
+				return
 			}
 			w.log.Warn("read dns udp queries", "err", err)
 			time.Sleep(10 * time.Millisecond) // don't spin on a persistent error
@@ -192,7 +180,7 @@ func (w *udpWorker) serve() (done bool) {
 		k := w.answer(n)
 		if err := w.send(k); err != nil {
 			if errors.Is(err, net.ErrClosed) {
-				return true
+				return
 			}
 			w.log.Warn("write dns udp answers", "err", err)
 		}
@@ -262,40 +250,55 @@ func (w *udpWorker) sendmmsg(fd uintptr) bool {
 func (w *udpWorker) answer(n int) int {
 	k := 0
 	for i := range n {
-		in := &w.in[i]
-		size := int(in.Len)
-		msg := w.bufs[i][:size:size]
-		if size < 12 || in.Hdr.Flags&unix.MSG_TRUNC != 0 || msg[2]&0x80 != 0 {
-			w.stats.dropped[UDP].Add(1) // too short, too long, or a response
-			continue
+		if w.answerOne(i, k) {
+			k++
 		}
-		w.req.Msg = msg
-		w.req.Remote = w.remote(i)
-		resp := w.handler.ServeDNS(w.resps[i], &w.req)
-		if resp == nil || len(resp) > maxMsg {
-			w.stats.dropped[UDP].Add(1)
-			continue
-		}
-		w.stats.answered(UDP, msg, resp)
-
-		out := &w.out[k]
-		out.Hdr.Name = in.Hdr.Name
-		out.Hdr.Namelen = in.Hdr.Namelen
-		out.Hdr.Control = nil
-		out.Hdr.SetControllen(0)
-		if w.pktinfo {
-			if l := w.replyControl(i, k); l > 0 {
-				out.Hdr.Control = &w.outCtl[k][0]
-				out.Hdr.SetControllen(l)
-			}
-		}
-		if len(resp) > 0 {
-			w.outIov[k].Base = &resp[0]
-		}
-		w.outIov[k].SetLen(len(resp))
-		k++
 	}
 	return k
+}
+
+// answerOne answers query i into w.out[k] and reports whether there is an
+// answer. A panicking handler costs only its own query, not the batch.
+func (w *udpWorker) answerOne(i, k int) (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			ok = false
+			w.stats.dropped[UDP].Add(1)
+			w.log.Error("dns handler panicked", "panic", p, "remote", w.req.Remote, "stack", string(debug.Stack()))
+		}
+	}()
+	in := &w.in[i]
+	size := int(in.Len)
+	msg := w.bufs[i][:size:size]
+	if size < 12 || in.Hdr.Flags&unix.MSG_TRUNC != 0 || msg[2]&0x80 != 0 {
+		w.stats.dropped[UDP].Add(1) // too short, too long, or a response
+		return false
+	}
+	w.req.Msg = msg
+	w.req.Remote = w.remote(i)
+	resp := w.handler.ServeDNS(w.resps[i], &w.req)
+	if resp == nil || len(resp) > maxMsg {
+		w.stats.dropped[UDP].Add(1)
+		return false
+	}
+	w.stats.answered(UDP, msg, resp)
+
+	out := &w.out[k]
+	out.Hdr.Name = in.Hdr.Name
+	out.Hdr.Namelen = in.Hdr.Namelen
+	out.Hdr.Control = nil
+	out.Hdr.SetControllen(0)
+	if w.pktinfo {
+		if l := w.replyControl(i, k); l > 0 {
+			out.Hdr.Control = &w.outCtl[k][0]
+			out.Hdr.SetControllen(l)
+		}
+	}
+	if len(resp) > 0 {
+		w.outIov[k].Base = &resp[0]
+	}
+	w.outIov[k].SetLen(len(resp))
+	return true
 }
 
 // remote reads the source address of query i.

@@ -96,6 +96,26 @@ func TestUDPRoundTripAllocs(t *testing.T) {
 	}
 }
 
+// TestAnswerBatchPanic expects a panicking handler to lose only the query
+// it panicked on.
+func TestAnswerBatchPanic(t *testing.T) {
+	q, _ := query("example.", dns.TypeA).Pack()
+	calls := 0
+	h := handlerFunc(func(resp []byte, req *Request) []byte {
+		calls++
+		if calls == 2 {
+			panic("boom")
+		}
+		return echo(resp, req)
+	})
+	w := new(udpWorker)
+	w.init(h, new(counters), slog.New(slog.DiscardHandler))
+	fakeBatch(w, q, 4, false)
+	if k := w.answer(4); k != 3 {
+		t.Fatalf("%d answers, want 3", k)
+	}
+}
+
 func BenchmarkAnswerBatch(b *testing.B) {
 	q, _ := query("example.", dns.TypeA).Pack()
 	w := new(udpWorker)
