@@ -57,6 +57,15 @@ func (e *Engine) follow(dst []byte, start int, q *query, s *snapshot, hops int) 
 			return dst
 		}
 		r := s.find(&target, q.qtype)
+		if r.kind == resDNAME {
+			before := len(dst)
+			if dst, ok = appendDNAME(dst, r.nd.dname, &target, r.prefix, rd-start); !ok {
+				return dst[:before]
+			}
+			binary.BigEndian.PutUint16(dst[start+6:], uint16(an)+2)
+			hops++
+			continue
+		}
 		if r.kind != resTail {
 			return dst
 		}
@@ -79,6 +88,27 @@ func (e *Engine) follow(dst []byte, start int, q *query, s *snapshot, hops int) 
 		hops += int(r.t.ancount())
 	}
 	return dst
+}
+
+// appendDNAME appends the DNAME that covers name and the CNAME it
+// synthesizes (RFC 6672 §3.3). name is at offset nameAt of the message.
+func appendDNAME(dst []byte, d *dnameData, name *dname, prefix, nameAt int) ([]byte, bool) {
+	if prefix+len(d.target) > 255 || nameAt >= 0x3FFF {
+		return dst, false
+	}
+	var owner dname
+	if !owner.setWire(name.lname[prefix:name.n]) {
+		return dst, false
+	}
+	dst, ok := transplant(dst, d.rr, &owner, owner.n-d.rr.q0len(), 0x3FFF)
+	if !ok {
+		return dst, false
+	}
+	dst = append(dst, 0xC0|byte(nameAt>>8), byte(nameAt), 0, byte(dns.TypeCNAME), 0, 1)
+	dst = binary.BigEndian.AppendUint32(dst, d.ttl)
+	dst = binary.BigEndian.AppendUint16(dst, uint16(prefix+len(d.target)))
+	dst = append(dst, name.lname[:prefix]...)
+	return append(dst, d.target...), true
 }
 
 // finish truncates an assembled answer that is too large and adds OPT.

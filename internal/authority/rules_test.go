@@ -21,7 +21,7 @@ package authority_test
 //   - Class ANY is answered like IN (Knot); other classes are REFUSED, but for
 //     CH TXT id.server. and hostname.bind., answered with Config.Identity,
 //     TTL 0, AA clear. version.bind. is REFUSED.
-//   - EDNS: OPT echoed with our payload size and version 0, DO never echoed
+//   - EDNS: OPT echoed with our payload size and version 0, DO copied (RFC 3225 §3, as Knot and NSD do)
 //     (no DNSSEC yet), NSID only when asked for.
 
 import (
@@ -995,6 +995,7 @@ type protoCase struct {
 // optOut is the OPT record a response must carry.
 type optOut struct {
 	Size uint16
+	DO   bool   // RFC 3225 §3: the DO bit of the query is copied
 	NSID string // the NSID option's payload, "" for no NSID option
 }
 
@@ -1052,12 +1053,12 @@ func protoCases() []protoCase {
 	const tcp = dnsserver.TCP
 	return []protoCase{
 		// EDNS (RFC 6891): our payload size whatever the client's, version
-		// 0, DO not echoed, unknown options ignored.
+		// 0, DO copied (RFC 3225 §3), unknown options ignored.
 		{Name: "edns", Query: query("www.example.com.", dns.TypeA, edns(1232)), Answers: 2, OPT: &optOut{Size: 1232}, AA: true},
 		{Name: "edns-4096", Query: query("www.example.com.", dns.TypeA, edns(4096)), Answers: 2, OPT: &optOut{Size: 1232}, AA: true},
 		{Name: "edns-512", Query: query("www.example.com.", dns.TypeA, edns(512)), Answers: 2, OPT: &optOut{Size: 1232}, AA: true},
 		{Name: "edns-below-512", Query: query("www.example.com.", dns.TypeA, edns(100)), Answers: 2, OPT: &optOut{Size: 1232}, AA: true},
-		{Name: "do-not-echoed", Query: query("www.example.com.", dns.TypeA, edns(1232), do()), Answers: 2, OPT: &optOut{Size: 1232}, AA: true},
+		{Name: "do-echoed", Query: query("www.example.com.", dns.TypeA, edns(1232), do()), Answers: 2, OPT: &optOut{Size: 1232, DO: true}, AA: true},
 		{Name: "unknown-option", Query: query("www.example.com.", dns.TypeA, edns(1232), ednsOption(&dns.EDNS0_LOCAL{Code: 65001, Data: []byte{0xab, 0xcd}})),
 			Answers: 2, OPT: &optOut{Size: 1232}, AA: true},
 		{Name: "cookie-ignored", Query: query("www.example.com.", dns.TypeA, edns(1232), ednsOption(&dns.EDNS0_COOKIE{Code: dns.EDNS0COOKIE, Cookie: "0102030405060708"})),
@@ -1214,9 +1215,9 @@ func checkProto(t *testing.T, e *authority.Engine, tc protoCase) {
 			}
 			others = append(others, o.String())
 		}
-		if opt.Version() != 0 || opt.UDPSize() != tc.OPT.Size || opt.Do() || nsid != tc.OPT.NSID || len(others) > 0 {
-			t.Errorf("OPT: got version %d, udp %d, do %v, nsid %q, other options %q\nwant version 0, udp %d, do false, nsid %q, no other options",
-				opt.Version(), opt.UDPSize(), opt.Do(), nsid, others, tc.OPT.Size, tc.OPT.NSID)
+		if opt.Version() != 0 || opt.UDPSize() != tc.OPT.Size || opt.Do() != tc.OPT.DO || nsid != tc.OPT.NSID || len(others) > 0 {
+			t.Errorf("OPT: got version %d, udp %d, do %v, nsid %q, other options %q\nwant version 0, udp %d, do %v, nsid %q, no other options",
+				opt.Version(), opt.UDPSize(), opt.Do(), nsid, others, tc.OPT.Size, tc.OPT.DO, tc.OPT.NSID)
 		}
 	}
 }
