@@ -110,11 +110,12 @@ func rdataKey(rr dns.RR, buf []byte) []byte {
 	rr = lowerNames(rr)
 	h := *rr.Header()
 	off, err := dns.PackRR(rr, buf, 0, nil, false)
+	rdlength := int(rr.Header().Rdlength)
 	*rr.Header() = h
 	if err != nil {
 		return []byte(rr.String())
 	}
-	return buf[off-int(rr.Header().Rdlength) : off]
+	return buf[off-rdlength : off]
 }
 
 func lowerNames(rr dns.RR) dns.RR {

@@ -29,9 +29,12 @@ func (z *Zone) WriteTo(w io.Writer) (int64, error) {
 		rdata []byte
 		soa   bool
 	}
-	items := make([]item, len(z.Records))
+	// Packing sets Rdlength in a record's header; a copy keeps WriteTo
+	// from writing to records the server may be reading.
+	records := z.Clone().Records
+	items := make([]item, len(records))
 	buf := make([]byte, 65535+512)
-	for i, rr := range z.Records {
+	for i, rr := range records {
 		rd := slices.Clone(rdataKey(rr, buf))
 		_, soa := rr.(*dns.SOA)
 		items[i] = item{rr: rr, rdata: rd, soa: soa && CanonicalName(rr.Header().Name) == origin}
