@@ -24,10 +24,12 @@ type ALIAS struct {
 
 // NewALIAS returns an ALIAS record as a dns.RR.
 func NewALIAS(owner string, ttl uint32, target string) dns.RR {
-	return &dns.PrivateRR{
-		Hdr:  dns.RR_Header{Name: owner, Rrtype: TypeALIAS, Class: dns.ClassINET, Ttl: ttl},
-		Data: &ALIAS{Target: CanonicalName(target)},
-	}
+	// Made through miekg's registry, not as a literal, because a
+	// PrivateRR keeps an unexported constructor that dns.Copy needs.
+	rr := dns.TypeToRR[TypeALIAS]().(*dns.PrivateRR)
+	rr.Hdr = dns.RR_Header{Name: owner, Rrtype: TypeALIAS, Class: dns.ClassINET, Ttl: ttl}
+	rr.Data.(*ALIAS).Target = CanonicalName(target)
+	return rr
 }
 
 // AliasTarget returns the target of rr when rr is an ALIAS record.
@@ -93,7 +95,7 @@ func (a *ALIAS) Copy(dest dns.PrivateRdata) error {
 	if !ok {
 		return fmt.Errorf("copy ALIAS into %T", dest)
 	}
-	d.Target = a.Target
+	d.Target, d.err = a.Target, a.err
 	return nil
 }
 
