@@ -108,7 +108,7 @@ func (s *Server) Start() error {
 	for range tries {
 		if err = s.listen(host, port); err == nil {
 			s.started = true
-			s.log.Info("dns server listening", "udp", s.udpAddr, "tcp", s.tcpAddr, "workers", len(s.udp))
+			s.log.Debug("dns server listening", "udp", s.udpAddr, "tcp", s.tcpAddr, "workers", len(s.udp))
 			return nil
 		}
 	}
@@ -202,7 +202,7 @@ func (s *Server) Run(ctx context.Context) error {
 	for _, w := range workers {
 		w.conn.Close()
 	}
-	s.log.Info("dns server stopped", "udp", s.udpAddr)
+	s.log.Debug("dns server stopped", "udp", s.udpAddr)
 	return nil
 }
 
