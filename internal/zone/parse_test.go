@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/miekg/dns"
 )
 
 // head makes a body of records into a zone that validates.
@@ -153,6 +155,22 @@ func TestParseZoneLevelErrors(t *testing.T) {
 	}
 }
 
+func TestParseCRLF(t *testing.T) {
+	in := strings.ReplaceAll(head+"www 300 (\nIN A\n192.0.2.1 ) ; c\nt TXT \"a b\"\n", "\n", "\r\n")
+	z, err := Parse(strings.NewReader(in), "example.com.", "crlf.zone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(z.Records) != 4 {
+		t.Errorf("got %d records: %v", len(z.Records), z.Records)
+	}
+	for _, rr := range z.Records {
+		if txt, ok := rr.(*dns.TXT); ok && (len(txt.Txt) != 1 || txt.Txt[0] != "a b") {
+			t.Errorf("TXT %q", txt.Txt)
+		}
+	}
+}
+
 func TestParseOriginFromSOA(t *testing.T) {
 	in := "$TTL 300\nExample.ORG. SOA ns1.example.org. h.example.org. 1 1 1 1 1\nexample.org. NS ns1.example.org.\n"
 	z, err := Parse(strings.NewReader(in), "", "x.zone")
@@ -200,6 +218,10 @@ func TestInclude(t *testing.T) {
 	writeFile(t, zones, "ok.zone", head+"$INCLUDE inc/www.zone\n")
 	writeFile(t, zones, "inc/www.zone", "www A 192.0.2.1\n$INCLUDE ../bad.inc\n")
 	writeFile(t, zones, "bad.inc", "www AAAA ::1\nbad A 1.2.3\n")
+	writeFile(t, zones, "cname.zone", head+"$INCLUDE inc/cname.inc\n")
+	writeFile(t, zones, "inc/cname.inc", "www A 192.0.2.1\nwww CNAME x\n")
+	writeFile(t, zones, "after.zone", head+"$INCLUDE inc/a.inc\n\nwww CNAME x\n")
+	writeFile(t, zones, "inc/a.inc", "\n\nwww A 192.0.2.1\n")
 	writeFile(t, zones, "dotdot.zone", head+"$INCLUDE ../secret\n")
 	writeFile(t, zones, "abs.zone", head+"$INCLUDE "+filepath.Join(dir, "secret")+"\n")
 	writeFile(t, zones, "link.zone", head+"$INCLUDE link\n")
@@ -216,6 +238,8 @@ func TestInclude(t *testing.T) {
 		file, want string
 	}{
 		{"ok.zone", `bad.inc:2: bad A address "1.2.3"`},
+		{"cname.zone", "inc/cname.inc:2: CNAME record at www.example.com., which has other records"},
+		{"after.zone", "after.zone:6: CNAME record at www.example.com., which has other records"},
 		{"dotdot.zone", `dotdot.zone:4: $INCLUDE "../secret": invalid argument`},
 		{"abs.zone", `abs.zone:4: $INCLUDE "` + filepath.Join(dir, "secret") + `": no such file or directory`},
 		{"link.zone", `link.zone:4: $INCLUDE "link": path escapes from parent`},

@@ -77,7 +77,7 @@ func (z *Zone) SOA() *dns.SOA {
 }
 
 // CanonicalName returns name lower-cased and fully qualified. It does not
-// validate; see ValidName.
+// validate the name.
 func CanonicalName(name string) string {
 	return strings.ToLower(dns.Fqdn(name))
 }
