@@ -1,13 +1,13 @@
 package zone
 
 import (
-	"runtime/debug"
-	"strconv"
-	"time"
 	"bytes"
 	"os"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzParse checks that no input panics or hangs the parser and that every
