@@ -188,12 +188,14 @@ func (s *Server) Run(ctx context.Context) error {
 		w.conn.SetReadDeadline(past)
 	}
 	ln.Close()
-	// Connections waiting for a query, or blocked writing to a client that
-	// does not read, give up now; one whose handler is running sets a new
-	// deadline to write its answer, then sees closing.
+	// Connections waiting for a query give up now. Answers being worked on
+	// get a moment to be written, which also bounds the wait for clients
+	// that do not read.
+	grace := time.Now().Add(min(s.cfg.TCPIdleTimeout, time.Second))
 	s.connsMu.Lock()
 	for c := range s.conns {
-		c.SetDeadline(past)
+		c.SetReadDeadline(past)
+		c.SetWriteDeadline(grace)
 	}
 	s.connsMu.Unlock()
 

@@ -484,3 +484,31 @@ func TestHandlerPanic(t *testing.T) {
 		}
 	}
 }
+
+func TestStart(t *testing.T) {
+	tests := []string{"127.0.0.1:0", "[::1]:0", ":0"}
+	for _, addr := range tests {
+		s, err := New(Config{Addr: addr, Handler: handlerFunc(echo), Workers: 3, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Start(); err != nil {
+			t.Fatalf("%s: %v", addr, err)
+		}
+		u, tc := s.UDPAddr(), s.TCPAddr()
+		if err := s.Start(); err != nil || s.UDPAddr() != u {
+			t.Errorf("%s: second Start: %v, %v", addr, err, s.UDPAddr())
+		}
+		if u.Port() == 0 || u != tc {
+			t.Errorf("%s: udp %v, tcp %v", addr, u, tc)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if err := s.Run(ctx); err != nil {
+			t.Errorf("%s: run: %v", addr, err)
+		}
+		if err := s.Run(context.Background()); err == nil {
+			t.Errorf("%s: second Run succeeded", addr)
+		}
+	}
+}

@@ -120,12 +120,15 @@ func (s *Server) serveTCP(c *net.TCPConn) {
 		if start == end {
 			start, end = 0, 0
 		}
+		// Each message restarts the idle timer; the one deadline covers
+		// writing the answer and waiting for the next query.
+		t0 := time.Now()
+		c.SetDeadline(t0.Add(idle))
 		if msg[2]&0x80 != 0 { // a response, not a query
 			s.tcpStats.dropped[TCP].Add(1)
 			continue
 		}
 
-		t0 := time.Now()
 		req.Msg = msg
 		if !s.answerTCP(c, &req, t0) {
 			return
@@ -180,8 +183,6 @@ func (s *Server) answerTCP(c *net.TCPConn, req *Request, t0 time.Time) bool {
 	}
 	s.tcpStats.answered(TCP, req.Msg, resp)
 
-	// One deadline covers writing this answer and waiting for the next query.
-	c.SetDeadline(time.Now().Add(s.cfg.TCPIdleTimeout))
 	var err error
 	if len(resp) > 0 && &resp[0] == &w[2] {
 		w[0], w[1] = byte(len(resp)>>8), byte(len(resp))
