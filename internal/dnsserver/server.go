@@ -50,6 +50,11 @@ type Server struct {
 	tcpAddr netip.AddrPort
 
 	tcpStats *counters
+	// TCP buffers are pooled apart: an idle connection holds only its read
+	// buffer, and an answer buffer is held only from reading a query to
+	// writing its answer.
+	readBufs sync.Pool
+	respBufs sync.Pool
 	closing  atomic.Bool
 	connsMu  sync.Mutex
 	conns    map[*net.TCPConn]struct{}
@@ -83,6 +88,8 @@ func New(cfg Config) (*Server, error) {
 		cfg:      cfg,
 		log:      cfg.Logger,
 		tcpStats: cfg.Metrics.shard(),
+		readBufs: sync.Pool{New: func() any { b := make([]byte, tcpReadSize); return &b }},
+		respBufs: sync.Pool{New: func() any { b := make([]byte, 2+maxMsg); return &b }},
 		conns:    make(map[*net.TCPConn]struct{}),
 	}, nil
 }

@@ -17,14 +17,6 @@ const tcpReadSize = 4096
 // maxMsg is the largest DNS message: TCP frames it with 16 bits.
 const maxMsg = 65535
 
-// Buffers are pooled apart: an idle connection holds only its read buffer,
-// and an answer buffer is taken only from reading a query to writing its
-// answer.
-var (
-	readBufs = sync.Pool{New: func() any { b := make([]byte, tcpReadSize); return &b }}
-	respBufs = sync.Pool{New: func() any { b := make([]byte, 2+maxMsg); return &b }}
-)
-
 func (s *Server) acceptTCP(ln *net.TCPListener, conns *sync.WaitGroup) {
 	var delay time.Duration
 	for {
@@ -82,13 +74,13 @@ func (s *Server) serveTCP(c *net.TCPConn) {
 		}
 	}()
 
-	rp := readBufs.Get().(*[]byte)
+	rp := s.readBufs.Get().(*[]byte)
 	buf := *rp
 	defer func() {
 		if cap(buf) == tcpReadSize {
 			*rp = buf
 		}
-		readBufs.Put(rp)
+		s.readBufs.Put(rp)
 	}()
 
 	req := Request{Transport: TCP, Remote: c.RemoteAddr().(*net.TCPAddr).AddrPort()}
@@ -168,8 +160,8 @@ func (s *Server) readMore(c *net.TCPConn, bufp *[]byte, start, end *int, need in
 
 // answerTCP answers req on c; false means the connection must be closed.
 func (s *Server) answerTCP(c *net.TCPConn, req *Request, t0 time.Time) bool {
-	wp := respBufs.Get().(*[]byte)
-	defer respBufs.Put(wp)
+	wp := s.respBufs.Get().(*[]byte)
+	defer s.respBufs.Put(wp)
 	w := *wp
 	resp := s.cfg.Handler.ServeDNS(w[2:2], req)
 	if resp == nil {
