@@ -89,7 +89,8 @@ func New(cfg Config) (*Server, error) {
 		log:      cfg.Logger,
 		tcpStats: cfg.Metrics.shard(),
 		readBufs: sync.Pool{New: func() any { b := make([]byte, tcpReadSize); return &b }},
-		respBufs: sync.Pool{New: func() any { b := make([]byte, 2+maxMsg); return &b }},
+		// Room for the largest answer after answers to pipelined queries.
+		respBufs: sync.Pool{New: func() any { b := make([]byte, 2*(2+maxMsg)); return &b }},
 		conns:    make(map[*net.TCPConn]struct{}),
 	}, nil
 }

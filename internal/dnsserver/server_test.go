@@ -166,7 +166,27 @@ func TestUDPSourceAddress(t *testing.T) {
 }
 
 func TestTCPPipelining(t *testing.T) {
-	s := serve(t, Config{})
+	// Handlers may build answers in place or in buffers of their own.
+	elsewhere := 0
+	tests := []struct {
+		name string
+		h    Handler
+	}{
+		{"in place", handlerFunc(echo)},
+		{"elsewhere", handlerFunc(func(resp []byte, req *Request) []byte {
+			if elsewhere++; elsewhere%2 == 0 {
+				return echo(make([]byte, 0, 512), req)
+			}
+			return echo(resp, req)
+		})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { testTCPPipelining(t, tt.h) })
+	}
+}
+
+func testTCPPipelining(t *testing.T, h Handler) {
+	s := serve(t, Config{Handler: h})
 	c, err := net.Dial("tcp", s.TCPAddr().String())
 	if err != nil {
 		t.Fatal(err)

@@ -64,7 +64,8 @@ func (s *Server) untrack(c *net.TCPConn) {
 
 // serveTCP answers the queries on c in order (RFC 7766 §6.2.1.1 allows
 // that) until the client closes, goes idle, sends garbage, or the server
-// stops.
+// stops. Answers to queries that arrived together leave together, in one
+// write.
 func (s *Server) serveTCP(c *net.TCPConn) {
 	defer s.untrack(c)
 	defer c.Close()
@@ -82,6 +83,8 @@ func (s *Server) serveTCP(c *net.TCPConn) {
 		}
 		s.readBufs.Put(rp)
 	}()
+	out := tcpAnswers{s: s, c: c}
+	defer out.release()
 
 	req := Request{Transport: TCP, Remote: c.RemoteAddr().(*net.TCPAddr).AddrPort()}
 	req.Remote = netipUnmap(req.Remote)
@@ -116,19 +119,28 @@ func (s *Server) serveTCP(c *net.TCPConn) {
 		// writing the answer and waiting for the next query.
 		t0 := time.Now()
 		c.SetDeadline(t0.Add(idle))
-		if msg[2]&0x80 != 0 { // a response, not a query
+		if msg[2]&0x80 == 0 { // a query, not a response
+			req.Msg = msg
+			if !out.answer(&req, t0) {
+				return
+			}
+		} else {
 			s.tcpStats.dropped[TCP].Add(1)
-			continue
 		}
 
-		req.Msg = msg
-		if !s.answerTCP(c, &req, t0) {
-			return
+		closing := s.closing.Load()
+		if !closing && complete(buf[start:end]) {
+			continue // answer that one too before writing
 		}
-		if s.closing.Load() {
+		if !out.flush() || closing {
 			return
 		}
 	}
+}
+
+// complete reports whether b starts with a whole framed message.
+func complete(b []byte) bool {
+	return len(b) >= 2 && len(b) >= 2+(int(b[0])<<8|int(b[1]))
 }
 
 // readMore reads into buf[end:], first making room for a message of need
@@ -158,36 +170,81 @@ func (s *Server) readMore(c *net.TCPConn, bufp *[]byte, start, end *int, need in
 	return n, err
 }
 
-// answerTCP answers req on c; false means the connection must be closed.
-func (s *Server) answerTCP(c *net.TCPConn, req *Request, t0 time.Time) bool {
-	wp := s.respBufs.Get().(*[]byte)
-	defer s.respBufs.Put(wp)
-	w := *wp
-	resp := s.cfg.Handler.ServeDNS(w[2:2], req)
+// tcpAnswers gathers framed answers until they are written. It takes an
+// answer buffer from the pool only while there are answers to write.
+type tcpAnswers struct {
+	s  *Server
+	c  *net.TCPConn
+	bp *[]byte
+	b  []byte    // framed answers not yet written
+	n  int       // how many
+	t0 time.Time // when the first of them was read
+}
+
+// answer asks the handler to answer req and adds the answer; false means
+// the connection must be closed.
+func (a *tcpAnswers) answer(req *Request, t0 time.Time) bool {
+	// The handler is owed maxMsg bytes of room.
+	if a.bp != nil && cap(a.b)-len(a.b)-2 < maxMsg && !a.flush() {
+		return false
+	}
+	if a.bp == nil {
+		a.bp = a.s.respBufs.Get().(*[]byte)
+		a.b = (*a.bp)[:0]
+	}
+	at := len(a.b)
+	resp := a.s.cfg.Handler.ServeDNS(a.b[at+2:at+2], req)
 	if resp == nil {
-		s.tcpStats.dropped[TCP].Add(1)
+		a.s.tcpStats.dropped[TCP].Add(1)
 		return true
 	}
 	if len(resp) > maxMsg {
-		s.tcpStats.dropped[TCP].Add(1)
-		s.log.Warn("dns answer too long for tcp", "len", len(resp), "remote", req.Remote)
+		a.s.tcpStats.dropped[TCP].Add(1)
+		a.s.log.Warn("dns answer too long for tcp", "len", len(resp), "remote", req.Remote)
 		return false
 	}
-	s.tcpStats.answered(TCP, req.Msg, resp)
-
-	var err error
-	if len(resp) > 0 && &resp[0] == &w[2] {
-		w[0], w[1] = byte(len(resp)>>8), byte(len(resp))
-		_, err = c.Write(w[:2+len(resp)])
-	} else {
-		// The handler built its answer elsewhere; still one writev.
-		bufs := net.Buffers{[]byte{byte(len(resp) >> 8), byte(len(resp))}, resp}
-		_, err = bufs.WriteTo(c)
+	a.s.tcpStats.answered(TCP, req.Msg, resp)
+	if a.n == 0 {
+		a.t0 = t0
 	}
-	s.tcpStats.observe(TCP, time.Since(t0), 1)
+	if len(resp) > 0 && &resp[0] == &a.b[:at+3][at+2] {
+		a.b = a.b[:at+2+len(resp)]
+		a.b[at], a.b[at+1] = byte(len(resp)>>8), byte(len(resp))
+		a.n++
+		return true
+	}
+	// The handler built its answer elsewhere: write what is pending, then
+	// it, with one writev.
+	if !a.flush() {
+		return false
+	}
+	bufs := net.Buffers{[]byte{byte(len(resp) >> 8), byte(len(resp))}, resp}
+	if _, err := bufs.WriteTo(a.c); err != nil {
+		a.s.log.Debug("write dns tcp answer", "remote", req.Remote, "err", err)
+		return false
+	}
+	a.s.tcpStats.observe(TCP, time.Since(t0), 1)
+	return true
+}
+
+// flush writes the pending answers and gives the buffer back.
+func (a *tcpAnswers) flush() bool {
+	var err error
+	if a.n > 0 {
+		_, err = a.c.Write(a.b)
+		a.s.tcpStats.observe(TCP, time.Since(a.t0), a.n)
+	}
+	a.release()
 	if err != nil {
-		s.log.Debug("write dns tcp answer", "remote", req.Remote, "err", err)
+		a.s.log.Debug("write dns tcp answers", "remote", a.c.RemoteAddr(), "err", err)
 		return false
 	}
 	return true
+}
+
+func (a *tcpAnswers) release() {
+	if a.bp != nil {
+		a.s.respBufs.Put(a.bp)
+	}
+	a.bp, a.b, a.n = nil, nil, 0
 }
