@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +15,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"syscall"
@@ -109,9 +112,12 @@ type DNS struct {
 	httpLn  net.Listener // bound by Start when cfg.Metrics is set
 	httpSrv *http.Server
 
-	reloadMu sync.Mutex            // one load at a time
-	served   map[string]*zone.Zone // by origin, as last given to the engine; under reloadMu
-	started  bool
+	reloadMu sync.Mutex // one load at a time
+	// served summarizes, by origin, each zone as last given to the engine;
+	// under reloadMu. Only a digest is kept: the parsed records would cost
+	// more memory than the compiled zone.
+	served  map[string]servedZone
+	started bool
 }
 
 // loadStats are the zone-loading metrics, exported with the server's.
@@ -299,17 +305,19 @@ func (d *DNS) Reload() error {
 	}
 	loaded, loadErrs := zone.LoadDir(d.cfg.Zones)
 
-	next := map[string]*zone.Zone{} // what is served after this reload
+	next := map[string]servedZone{} // what is served after this reload
+	parsed := map[string]*zone.Zone{}
 	for _, z := range loaded {
-		next[z.Origin] = z
+		next[z.Origin] = summarize(z)
+		parsed[z.Origin] = z
 	}
 	kept := map[string]bool{} // origins served as before because their file is bad
 	for _, le := range loadErrs {
 		d.log.Error("zone file not loaded", "file", le.File, "origin", le.Origin, "err", le.Err)
-		if le.Origin == "" || next[le.Origin] != nil {
+		if le.Origin == "" || parsed[le.Origin] != nil {
 			continue
 		}
-		if old := d.served[le.Origin]; old != nil {
+		if old, ok := d.served[le.Origin]; ok {
 			next[le.Origin] = old
 			kept[le.Origin] = true
 		}
@@ -317,15 +325,15 @@ func (d *DNS) Reload() error {
 
 	// Compile only what changed; the engine keeps the rest as it is.
 	var put []*zone.Zone
-	for _, origin := range slices.Sorted(maps.Keys(next)) {
-		z, old := next[origin], d.served[origin]
-		if old == nil || old != z && !sameRecords(old.Records, z.Records) {
-			put = append(put, z)
+	for _, origin := range slices.Sorted(maps.Keys(parsed)) {
+		old, ok := d.served[origin]
+		if !ok || old.digest != next[origin].digest {
+			put = append(put, parsed[origin])
 		}
 	}
 	var remove []string
 	for _, origin := range slices.Sorted(maps.Keys(d.served)) {
-		if next[origin] == nil {
+		if _, ok := next[origin]; !ok {
 			remove = append(remove, origin)
 		}
 	}
@@ -344,7 +352,7 @@ func (d *DNS) Reload() error {
 	d.served = next
 	records := 0
 	for _, z := range next {
-		records += len(z.Records)
+		records += z.records
 	}
 	result := "ok"
 	if len(loadErrs) > 0 {
@@ -361,13 +369,17 @@ func (d *DNS) Reload() error {
 	if len(next) == 0 {
 		d.log.Warn("no zones to serve: every query will be refused", "dir", d.cfg.Zones)
 	}
+	// Parsing leaves garbage several times the size of the compiled zones;
+	// hand it back now rather than carry it in the resident set.
+	loaded, put = nil, nil
+	debug.FreeOSMemory()
 	return nil
 }
 
 // compilable compiles each zone of put on its own and returns those that
 // compile. For one that does not, next gets the version served before
 // (marked kept), or loses the origin when there is none.
-func (d *DNS) compilable(put []*zone.Zone, next map[string]*zone.Zone, kept map[string]bool) []*zone.Zone {
+func (d *DNS) compilable(put []*zone.Zone, next map[string]servedZone, kept map[string]bool) []*zone.Zone {
 	var out []*zone.Zone
 	for _, z := range put {
 		scratch := authority.New(authority.Config{MaxUDPSize: uint16(d.cfg.MaxUDPSize)})
@@ -376,9 +388,9 @@ func (d *DNS) compilable(put []*zone.Zone, next map[string]*zone.Zone, kept map[
 			out = append(out, z)
 			continue
 		}
-		old := d.served[z.Origin]
-		d.log.Error("zone not compiled", "origin", z.Origin, "err", err, "kept_previous", old != nil)
-		if old != nil {
+		old, ok := d.served[z.Origin]
+		d.log.Error("zone not compiled", "origin", z.Origin, "err", err, "kept_previous", ok)
+		if ok {
 			next[z.Origin] = old
 			kept[z.Origin] = true
 		} else {
@@ -388,60 +400,60 @@ func (d *DNS) compilable(put []*zone.Zone, next map[string]*zone.Zone, kept map[
 	return out
 }
 
+// servedZone is what a reload needs to know of a zone being served.
+type servedZone struct {
+	serial  uint32
+	records int
+	digest  [sha256.Size]byte // of the records in wire form, in order
+}
+
+func summarize(z *zone.Zone) servedZone {
+	s := servedZone{records: len(z.Records)}
+	if soa := z.SOA(); soa != nil {
+		s.serial = soa.Serial
+	}
+	h := sha256.New()
+	buf := make([]byte, 65535+512)
+	for _, rr := range z.Records {
+		// ALIAS is a private type that packs through its own code; every
+		// record has a wire form, which is what the digest covers.
+		n, err := dns.PackRR(rr, buf, 0, nil, false)
+		if err != nil {
+			fmt.Fprintf(h, "unpackable %s\n", rr) // still a change when it changes
+			continue
+		}
+		var ttl [4]byte
+		binary.BigEndian.PutUint32(ttl[:], rr.Header().Ttl)
+		h.Write(buf[:n])
+		h.Write(ttl[:])
+	}
+	h.Sum(s.digest[:0])
+	return s
+}
+
 // logChanges logs each zone added, removed, changed or kept at its old
 // version.
-func (d *DNS) logChanges(before, after map[string]*zone.Zone, kept map[string]bool) {
+func (d *DNS) logChanges(before, after map[string]servedZone, kept map[string]bool) {
 	for _, origin := range slices.Sorted(maps.Keys(after)) {
-		z, old := after[origin], before[origin]
+		z := after[origin]
+		old, existed := before[origin]
 		switch {
 		case kept[origin]:
-			d.log.Warn("zone file bad: serving the previous version", "origin", origin, "serial", serial(z))
-		case old == nil:
-			d.log.Info("zone added", "origin", origin, "serial", serial(z), "records", len(z.Records))
-		case old != z && !sameRecords(old.Records, z.Records):
-			d.log.Info("zone changed", "origin", origin, "old_serial", serial(old), "serial", serial(z), "records", len(z.Records))
-			if serial(old) == serial(z) {
-				d.log.Warn("zone changed but its SOA serial did not: secondaries will not notice", "origin", origin, "serial", serial(z))
+			d.log.Warn("zone file bad: serving the previous version", "origin", origin, "serial", z.serial)
+		case !existed:
+			d.log.Info("zone added", "origin", origin, "serial", z.serial, "records", z.records)
+		case old.digest != z.digest:
+			d.log.Info("zone changed", "origin", origin, "old_serial", old.serial, "serial", z.serial, "records", z.records)
+			if old.serial == z.serial {
+				d.log.Warn("zone changed but its SOA serial did not: secondaries will not notice", "origin", origin, "serial", z.serial)
 			}
 		default:
-			d.log.Debug("zone unchanged", "origin", origin, "serial", serial(z))
+			d.log.Debug("zone unchanged", "origin", origin, "serial", z.serial)
 		}
 	}
 	for _, origin := range slices.Sorted(maps.Keys(before)) {
-		if after[origin] == nil {
+		if _, ok := after[origin]; !ok {
 			d.log.Info("zone removed", "origin", origin)
 		}
 	}
-}
-
-func serial(z *zone.Zone) uint32 {
-	if soa := z.SOA(); soa != nil {
-		return soa.Serial
-	}
-	return 0
-}
-
-// sameRecords reports whether a and b hold the same records, TTLs included,
-// in the same order.
-func sameRecords(a, b []dns.RR) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].Header().Ttl != b[i].Header().Ttl {
-			return false
-		}
-		ta, aok := zone.AliasTarget(a[i])
-		tb, bok := zone.AliasTarget(b[i])
-		switch {
-		case aok || bok:
-			// miekg/dns never calls private RRs duplicates.
-			if !aok || !bok || ta != tb || a[i].Header().Name != b[i].Header().Name {
-				return false
-			}
-		case !dns.IsDuplicate(a[i], b[i]):
-			return false
-		}
-	}
-	return true
 }

@@ -59,7 +59,7 @@ func (e *Engine) follow(dst []byte, start int, q *query, s *snapshot, hops int) 
 		r := s.find(&target, q.qtype)
 		if r.kind == resDNAME {
 			before := len(dst)
-			if dst, ok = appendDNAME(dst, r.nd.dname, &target, r.prefix, rd-start); !ok {
+			if dst, ok = appendDNAME(dst, r.nd.dname(), &target, r.prefix, rd-start); !ok {
 				return dst[:before]
 			}
 			binary.BigEndian.PutUint16(dst[start+6:], uint16(an)+2)

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"unsafe"
 
 	"github.com/miekg/dns"
 	"github.com/zonewarden/zonewarden/internal/zone"
@@ -28,21 +29,26 @@ type compiledZone struct {
 	// time.
 	aliasTargets []string
 	records      int
-	source       *zone.Zone
 }
 
 // node is one name of a zone, existing or an empty non-terminal.
 type node struct {
-	// answers holds a tail per query type, in type order. On a CNAME node
-	// the entry of type 0 answers every type without an entry of its own.
-	answers []typed
+	// tails holds a tail per query type, in type order, each entry a type
+	// (2 octets), a length (2 octets) and the tail. On a CNAME node the
+	// entry of type 0 answers every type without an entry of its own.
+	tails []byte
+	// x holds what few names need, to keep the common node small.
+	x *nodeExtra
+}
+
+type nodeExtra struct {
 	// cut is the topmost delegation at or above this name (nil at and
 	// above the apex side): queries at or below it are referred.
 	cut *node
-	// referral is set on delegation points.
-	referral tail
 	// wild is the node "*.<this name>", the source of wildcard answers.
 	wild *node
+	// referral is set on delegation points.
+	referral tail
 	// dname is set on DNAME owners (RFC 6672).
 	dname *dnameData
 	// aliasTarget is the wire name of an ALIAS at this name whose A/AAAA
@@ -50,7 +56,49 @@ type node struct {
 	aliasTarget []byte
 	aliasName   string
 	aliasTTL    uint32
-	empty       bool // an empty non-terminal
+}
+
+func (n *node) extra() *nodeExtra {
+	if n.x == nil {
+		n.x = new(nodeExtra)
+	}
+	return n.x
+}
+
+func (n *node) cut() *node {
+	if n.x == nil {
+		return nil
+	}
+	return n.x.cut
+}
+
+func (n *node) wild() *node {
+	if n.x == nil {
+		return nil
+	}
+	return n.x.wild
+}
+
+func (n *node) referral() tail {
+	if n.x == nil {
+		return nil
+	}
+	return n.x.referral
+}
+
+func (n *node) dname() *dnameData {
+	if n.x == nil {
+		return nil
+	}
+	return n.x.dname
+}
+
+// alias returns the ALIAS answered at query time at this name, if any.
+func (n *node) alias() *nodeExtra {
+	if n.x == nil || n.x.aliasTarget == nil {
+		return nil
+	}
+	return n.x
 }
 
 type typed struct {
@@ -65,23 +113,38 @@ type dnameData struct {
 }
 
 func (n *node) answer(qtype uint16) tail {
-	for i := range n.answers {
-		if n.answers[i].t == qtype {
-			return n.answers[i].tl
+	b := n.tails
+	var first tail
+	for i := 0; i+4 <= len(b); {
+		t := uint16(b[i])<<8 | uint16(b[i+1])
+		l := int(b[i+2])<<8 | int(b[i+3])
+		tl := tail(b[i+4 : i+4+l : i+4+l])
+		if l == 0 {
+			tl = nil // an explicit "nothing", as for ANY at an ALIAS
 		}
+		if t == qtype {
+			return tl
+		}
+		if i == 0 {
+			first = tl
+		}
+		i += 4 + l
 	}
-	if len(n.answers) > 0 && n.answers[0].t == 0 {
-		return n.answers[0].tl
+	if len(b) >= 4 && (b[0] == 0 && b[1] == 0 || qtype == dns.TypeANY) {
+		// Type 0 is a CNAME node's answer for every other type; ANY gets
+		// one RRset, the first in type order (RFC 8482).
+		return first
 	}
 	return nil
 }
 
 // raw is a name being compiled.
 type raw struct {
-	wire []byte
-	sets []rrset // in type order once grouped
-	cut  *raw
-	node *node
+	answers []typed // being compiled
+	wire    []byte
+	sets    []rrset // in type order once grouped
+	cut     *raw
+	node    *node
 }
 
 type rrset struct {
@@ -103,6 +166,7 @@ func (r *raw) occluded() bool { return r.cut != nil && r.cut != r }
 
 type compiler struct {
 	b     builder // reused for every tail
+	arena arena   // holds the nodes' tails
 	z     *zone.Zone
 	apex  []byte
 	names map[string]*raw
@@ -117,7 +181,7 @@ func compile(z *zone.Zone) (*compiledZone, error) {
 		return nil, fmt.Errorf("compile zone %s: %w", origin, err)
 	}
 	c := &compiler{z: z, apex: apex, names: make(map[string]*raw)}
-	c.cz = &compiledZone{origin: origin, apex: apex, records: len(z.Records), source: z}
+	c.cz = &compiledZone{origin: origin, apex: apex, records: len(z.Records)}
 	if err := c.group(); err != nil {
 		return nil, fmt.Errorf("compile zone %s: %w", origin, err)
 	}
@@ -189,12 +253,20 @@ func (c *compiler) build() error {
 	cz := c.cz
 	cz.nodes = make(map[string]*node, len(c.names))
 	rs := make([]*raw, 0, len(c.names))
+	keyLen := 0
 	for _, r := range c.names {
 		rs = append(rs, r)
+		keyLen += len(r.wire)
 	}
-	for _, r := range rs {
-		r.node = &node{empty: len(r.sets) == 0}
-		cz.nodes[string(r.wire)] = r.node
+	// Nodes and their names are allocated together: a zone is a few large
+	// objects, not one per name, which keeps the heap compact and the
+	// garbage of parsing from fragmenting it.
+	nodes := make([]node, len(rs))
+	keys := make([]byte, 0, keyLen)
+	for i, r := range rs {
+		r.node = &nodes[i]
+		keys = append(keys, r.wire...)
+		cz.nodes[unsafe.String(&keys[len(keys)-len(r.wire)], len(r.wire))] = r.node
 	}
 	neg, err := c.negative(c.apex, nil, nil, 0)
 	if err != nil {
@@ -203,10 +275,10 @@ func (c *compiler) build() error {
 	cz.neg = neg
 	for _, r := range rs {
 		if r.cut != nil {
-			r.node.cut = r.cut.node
+			r.node.extra().cut = r.cut.node
 		}
 		if r.wire[0] == 1 && r.wire[1] == '*' {
-			c.names[string(r.wire[2:])].node.wild = r.node
+			c.names[string(r.wire[2:])].node.extra().wild = r.node
 		}
 	}
 	// Names compile independently of each other: share them out among
@@ -233,6 +305,15 @@ func (c *compiler) build() error {
 
 // name compiles the answers of one name.
 func (c *compiler) name(r *raw) error {
+	err := c.compileName(r)
+	if err == nil {
+		r.node.tails, err = c.arena.tails(r.answers)
+	}
+	r.answers = nil
+	return err
+}
+
+func (c *compiler) compileName(r *raw) error {
 	n := r.node
 	switch {
 	case r.occluded():
@@ -240,7 +321,7 @@ func (c *compiler) name(r *raw) error {
 		// serves referrals.
 	case r.cut == r:
 		var err error
-		if n.referral, err = c.referral(r); err != nil {
+		if n.extra().referral, err = c.referral(r); err != nil {
 			return err
 		}
 		if ds := r.set(dns.TypeDS); ds != nil {
@@ -248,7 +329,7 @@ func (c *compiler) name(r *raw) error {
 			if err != nil {
 				return err
 			}
-			n.answers = append(n.answers, typed{dns.TypeDS, t})
+			r.answers = append(r.answers, typed{dns.TypeDS, t})
 		}
 	default:
 		return c.authoritative(r)
@@ -271,7 +352,8 @@ func (c *compiler) authoritative(r *raw) error {
 			if err != nil {
 				return err
 			}
-			n.aliasTarget, n.aliasName, n.aliasTTL = tw, target, set[0].Header().Ttl
+			x := n.extra()
+			x.aliasTarget, x.aliasName, x.aliasTTL = tw, target, set[0].Header().Ttl
 			if err := c.aliasInZone(r, tw); err != nil {
 				return err
 			}
@@ -285,22 +367,27 @@ func (c *compiler) authoritative(r *raw) error {
 			if err := b.rr(r.wire, set[0], set[0].Header().Ttl); err != nil {
 				return err
 			}
-			n.dname = &dnameData{target: tw, ttl: set[0].Header().Ttl, rr: b.finish(tailAA, 0, true)}
+			n.extra().dname = &dnameData{target: tw, ttl: set[0].Header().Ttl, rr: b.finish(tailAA, 0, true)}
 		}
 		tl, err := c.positive(r, r.wire, set)
 		if err != nil {
 			return err
 		}
-		n.answers = append(n.answers, typed{t, tl})
+		r.answers = append(r.answers, typed{t, tl})
 	}
-	// RFC 8482: ANY gets one RRset, the first in type order.
-	for _, a := range n.answers {
-		if a.t != dns.TypeANY {
-			n.answers = append(n.answers, typed{dns.TypeANY, a.tl})
-			break
+	slices.SortStableFunc(r.answers, func(a, b typed) int { return int(a.t) - int(b.t) })
+	if n.x != nil && n.x.aliasName != "" {
+		// ANY shows one RRset of the zone's own (RFC 8482), never the
+		// addresses an ALIAS stands for.
+		var any tail
+		for _, a := range r.answers {
+			if a.t != dns.TypeA && a.t != dns.TypeAAAA {
+				any = a.tl
+				break
+			}
 		}
+		r.answers = append(r.answers, typed{dns.TypeANY, any})
 	}
-	slices.SortStableFunc(n.answers, func(a, b typed) int { return int(a.t) - int(b.t) })
 	return nil
 }
 
@@ -485,7 +572,6 @@ func (c *compiler) resolve(w []byte) (*raw, []byte, chainEnd) {
 
 // cnameNode compiles a name holding a CNAME: its answers follow the chain.
 func (c *compiler) cnameNode(r *raw) error {
-	n := r.node
 	own, err := c.positive(r, r.wire, r.set(dns.TypeCNAME))
 	if err != nil {
 		return err
@@ -503,7 +589,7 @@ func (c *compiler) cnameNode(r *raw) error {
 			if err != nil {
 				return err
 			}
-			n.answers = append(n.answers, typed{t, tl})
+			r.answers = append(r.answers, typed{t, tl})
 		}
 		def, err = c.negative(r.wire, chain, r, 0)
 	case endNXDomain:
@@ -517,9 +603,9 @@ func (c *compiler) cnameNode(r *raw) error {
 	if err != nil {
 		return err
 	}
-	n.answers = slices.DeleteFunc(n.answers, func(a typed) bool { return a.t == dns.TypeCNAME })
-	n.answers = append(n.answers, typed{0, def}, typed{dns.TypeCNAME, own}, typed{dns.TypeANY, own})
-	slices.SortStableFunc(n.answers, func(a, b typed) int { return int(a.t) - int(b.t) })
+	r.answers = slices.DeleteFunc(r.answers, func(a typed) bool { return a.t == dns.TypeCNAME })
+	r.answers = append(r.answers, typed{0, def}, typed{dns.TypeCNAME, own}, typed{dns.TypeANY, own})
+	slices.SortStableFunc(r.answers, func(a, b typed) int { return int(a.t) - int(b.t) })
 	return nil
 }
 
@@ -550,14 +636,14 @@ func (c *compiler) chained(r *raw, chain []link, owner []byte, set []dns.RR) (ta
 // this zone; other targets are looked up when queried.
 func (c *compiler) aliasInZone(r *raw, target []byte) error {
 	if !isBelow(target, c.apex) {
-		c.cz.aliasTargets = append(c.cz.aliasTargets, r.node.aliasName)
+		c.cz.aliasTargets = append(c.cz.aliasTargets, r.node.x.aliasName)
 		return nil
 	}
 	final, owner, end := c.resolve(target)
 	if end == endFound {
 		_, final, _, end = c.follow(final, owner)
 	}
-	r.node.aliasTarget = nil // answered from compiled data
+	r.node.x.aliasTarget = nil // answered from compiled data
 	for _, t := range []uint16{dns.TypeA, dns.TypeAAAA} {
 		var set []dns.RR
 		if end == endFound {
@@ -566,7 +652,7 @@ func (c *compiler) aliasInZone(r *raw, target []byte) error {
 		if set == nil {
 			continue
 		}
-		ttl := min(r.node.aliasTTL, set[0].Header().Ttl)
+		ttl := min(r.node.x.aliasTTL, set[0].Header().Ttl)
 		owned := make([]dns.RR, len(set))
 		for i, rr := range set {
 			owned[i] = dns.Copy(rr)
@@ -576,7 +662,7 @@ func (c *compiler) aliasInZone(r *raw, target []byte) error {
 		if err != nil {
 			return err
 		}
-		r.node.answers = append(r.node.answers, typed{t, tl})
+		r.answers = append(r.answers, typed{t, tl})
 	}
 	return nil
 }

@@ -253,14 +253,14 @@ func (s *snapshot) find(d *dname, qtype uint16) result {
 	}
 	neg := result{t: cz.neg, rcode: dns.RcodeSuccess, delta: d.n - len(cz.apex), cz: cz}
 	if nd := cz.nodes[string(d.lname[:d.n])]; nd != nil {
-		if nd.cut != nil && (nd.cut != nd || qtype != dns.TypeDS) {
-			t := nd.cut.referral
+		if nd.cut() != nil && (nd.cut() != nd || qtype != dns.TypeDS) {
+			t := nd.cut().referral()
 			return result{t: t, rcode: -1, delta: d.n - t.q0len()}
 		}
 		if t := nd.answer(qtype); t != nil {
 			return result{t: t, rcode: -1}
 		}
-		if nd.aliasTarget != nil && (qtype == dns.TypeA || qtype == dns.TypeAAAA) {
+		if nd.alias() != nil && (qtype == dns.TypeA || qtype == dns.TypeAAAA) {
 			return result{kind: resAlias, cz: cz, nd: nd}
 		}
 		return neg
@@ -271,18 +271,18 @@ func (s *snapshot) find(d *dname, qtype uint16) result {
 		if ce == nil {
 			continue
 		}
-		if ce.cut != nil {
-			t := ce.cut.referral
+		if ce.cut() != nil {
+			t := ce.cut().referral()
 			return result{t: t, rcode: -1, delta: d.n - t.q0len()}
 		}
-		if ce.dname != nil {
+		if ce.dname() != nil {
 			return result{kind: resDNAME, nd: ce, prefix: int(d.offs[i])}
 		}
-		if w := ce.wild; w != nil {
+		if w := ce.wild(); w != nil {
 			if t := w.answer(qtype); t != nil {
 				return result{t: t, rcode: -1, delta: d.n - t.q0len()}
 			}
-			if w.aliasTarget != nil && (qtype == dns.TypeA || qtype == dns.TypeAAAA) {
+			if w.alias() != nil && (qtype == dns.TypeA || qtype == dns.TypeAAAA) {
 				return result{kind: resAlias, cz: cz, nd: w}
 			}
 			return neg

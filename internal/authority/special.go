@@ -35,14 +35,14 @@ func (e *Engine) alias(dst []byte, q *query, s *snapshot, cz *compiledZone, nd *
 	dst = e.header(dst, q, true, false, dns.RcodeSuccess, 0, 0, 0)
 	dst = append(dst, q.msg[12:q.qend]...)
 	var count uint16
-	if t, ok := s.addressesHere(nd.aliasTarget, q.qtype); ok {
-		dst, count = appendRecords(dst, t, q.qtype, 0xC00C, nd.aliasTTL)
+	if t, ok := s.addressesHere(nd.x.aliasTarget, q.qtype); ok {
+		dst, count = appendRecords(dst, t, q.qtype, 0xC00C, nd.x.aliasTTL)
 	} else if e.cfg.Aliases != nil {
-		rdata, ttl, ok := e.cfg.Aliases.Addresses(nd.aliasName, q.qtype)
+		rdata, ttl, ok := e.cfg.Aliases.Addresses(nd.x.aliasName, q.qtype)
 		if !ok {
 			return e.errorResponse(dst[:start], q, dns.RcodeServerFailure, true)
 		}
-		ttl = min(ttl, nd.aliasTTL)
+		ttl = min(ttl, nd.x.aliasTTL)
 		for _, rd := range rdata {
 			dst = append(dst, 0xC0, 0x0C, byte(q.qtype>>8), byte(q.qtype), 0, 1)
 			dst = binary.BigEndian.AppendUint32(dst, ttl)
@@ -129,7 +129,7 @@ func skipName(b []byte, off int) int {
 // a CNAME synthesized from it, and the target's records when it is an
 // existing name served here.
 func (e *Engine) dname(dst []byte, q *query, s *snapshot, ce *node, prefix int) []byte {
-	d := ce.dname
+	d := ce.dname()
 	start := len(dst)
 	dst = e.header(dst, q, true, false, dns.RcodeSuccess, 0, 0, 0)
 	dst = append(dst, q.msg[12:q.qend]...)

@@ -266,3 +266,45 @@ func lowerWire(w []byte) []byte {
 	}
 	return w
 }
+
+// arena hands out memory for compiled answers from large chunks, so that a
+// zone is a few large objects for the garbage collector and the garbage of
+// parsing does not fragment the heap between them.
+type arena struct {
+	buf []byte
+}
+
+const arenaChunk = 64 << 10
+
+// alloc returns n bytes with a capacity of n.
+func (a *arena) alloc(n int) []byte {
+	if n > arenaChunk/4 {
+		return make([]byte, n)
+	}
+	if len(a.buf)+n > cap(a.buf) {
+		a.buf = make([]byte, 0, arenaChunk)
+	}
+	start := len(a.buf)
+	a.buf = a.buf[:start+n]
+	return a.buf[start : start+n : start+n]
+}
+
+// tails lays ts out as a node's tails: type, length, tail, in type order.
+func (a *arena) tails(ts []typed) ([]byte, error) {
+	n := 0
+	for _, t := range ts {
+		if len(t.tl) > 0xFFFF {
+			return nil, fmt.Errorf("answer for type %s too large: %d octets", dns.TypeToString[t.t], len(t.tl))
+		}
+		n += 4 + len(t.tl)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	b := a.alloc(n)[:0]
+	for _, t := range ts {
+		b = append(b, byte(t.t>>8), byte(t.t), byte(len(t.tl)>>8), byte(len(t.tl)))
+		b = append(b, t.tl...)
+	}
+	return b, nil
+}
