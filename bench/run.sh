@@ -245,15 +245,12 @@ EOF
 		echo "knotd -c $work/knot.conf"
 		;;
 	coredns)
-		cat >"$work/Corefile" <<EOF
-.:$PORT {
-  bind 127.0.0.1
-  auto {
-    directory $zones (.*)\\.zone {1}
-    reload 0
-  }
-}
-EOF
+		# One server block per zone with the file plugin, CoreDNS's fastest
+		# setup here: the auto plugin over DIR cost ~200 µs/query with the
+		# 1,000-zone corpus, against ~28 µs this way.
+		while read -r z; do
+			printf '%s:%s {\n  bind 127.0.0.1\n  file %s/%s.zone\n}\n' "$z" "$PORT" "$zones" "${z%.}"
+		done <"$zones/zones.txt" >"$work/Corefile"
 		echo "$COREDNS -quiet -conf $work/Corefile"
 		;;
 	esac
