@@ -89,7 +89,7 @@ type builder struct {
 	mode    int
 	base    int // offset of the tail's first byte in the message
 	body    []byte
-	dict    map[string]int
+	dict    []suffix // names written so far, for compression
 	relocs  []uint16
 	counts  [3]uint16
 	section int
@@ -103,10 +103,7 @@ func newBuilder(q0 []byte, mode int) *builder {
 
 // reset readies b for a new tail, keeping its allocations.
 func (b *builder) reset(q0 []byte, mode int) *builder {
-	if b.dict == nil {
-		b.dict = make(map[string]int)
-	}
-	clear(b.dict)
+	b.dict = b.dict[:0]
 	b.q0, b.mode, b.base = q0, mode, 12+len(q0)+4
 	b.body, b.relocs = b.body[:0], b.relocs[:0]
 	b.counts, b.section, b.anLen = [3]uint16{}, 0, 0
@@ -114,7 +111,7 @@ func (b *builder) reset(q0 []byte, mode int) *builder {
 		if i == 0 && mode == qnameMode {
 			continue // q0 as a whole is written as the fixed pointer 0xC00C
 		}
-		b.dict[string(q0[i:])] = 12 + i
+		b.dict = append(b.dict, suffix{q0[i:], 12 + i})
 	}
 	return b
 }
@@ -130,16 +127,33 @@ func (b *builder) name(wire []byte, owner bool) {
 			b.body = append(b.body, 0)
 			return
 		}
-		if off, ok := b.dict[string(wire[i:])]; ok {
+		if off, ok := b.lookup(wire[i:]); ok {
 			b.relocs = append(b.relocs, uint16(len(b.body)))
 			b.body = append(b.body, 0xC0|byte(off>>8), byte(off))
 			return
 		}
 		if abs := b.base + len(b.body); abs < 0x3FFF {
-			b.dict[string(wire[i:])] = abs
+			b.dict = append(b.dict, suffix{wire[i:], abs})
 		}
 		b.body = append(b.body, wire[i:i+int(wire[i])+1]...)
 	}
+}
+
+// suffix is a name (or the tail of one) already in the message.
+type suffix struct {
+	wire []byte
+	off  int
+}
+
+// lookup finds a name already written. A tail holds few names, so a list
+// beats a map, which would cost more to clear for every tail than to search.
+func (b *builder) lookup(w []byte) (int, bool) {
+	for _, s := range b.dict {
+		if string(s.wire) == string(w) {
+			return s.off, true
+		}
+	}
+	return 0, false
 }
 
 // nextSection moves on to the authority, then the additional section.
@@ -180,6 +194,18 @@ func (b *builder) rr(owner []byte, rr dns.RR, ttl uint32) error {
 		for _, n := range []uint32{v.Serial, v.Refresh, v.Retry, v.Expire, v.Minttl} {
 			b.body = binary.BigEndian.AppendUint32(b.body, n)
 		}
+	case *dns.A:
+		if ip := v.A.To4(); ip != nil {
+			b.body = append(b.body, ip...)
+			break
+		}
+		err = fmt.Errorf("A record %s: %q is not an IPv4 address", hdr.Name, v.A)
+	case *dns.AAAA:
+		if ip := v.AAAA.To16(); ip != nil {
+			b.body = append(b.body, ip...)
+			break
+		}
+		err = fmt.Errorf("AAAA record %s: %q is not an IPv6 address", hdr.Name, v.AAAA)
 	default:
 		var rdata []byte
 		rdata, err = b.packRdata(rr)
