@@ -72,38 +72,37 @@ func knotCNAMELimit(p *pair, x, other *view) bool {
 
 // nsdCNAMECrossesZones: NSD follows a CNAME chain from one served zone into
 // another (RFC 1034 section 4.3.2 step 3a restarts at step 1, the choice of
-// zone); Knot and zonewarden stop at the zone's edge and leave the rest to
-// the resolver. When the other server's chain stops at a name of another
-// zone, NSD's answer must extend it; the extension is dropped.
+// zone); Knot stops at the zone's edge and leaves the rest to the resolver.
+// When the other server's chain stops at a name of another zone, NSD's
+// answer must extend it; the extension is dropped.
 func nsdCNAMECrossesZones(p *pair, x, other *view) bool {
-	if p.q.qtype == dns.TypeCNAME || p.q.qtype == dns.TypeANY || x.aa != other.aa {
-		return false
-	}
-	end, last := chainEnd(p.q.name, other.answer)
-	if end == "" || ownsAny(end, other.answer) || p.c.zoneFor(end) == nil || p.c.zoneFor(end) == p.c.zoneFor(last) ||
-		len(setDiff(other.answer, x.answer)) > 0 {
+	if !stopsAtZoneEdge(p, other, x) {
 		return false
 	}
 	x.rcode, x.answer, x.auth, x.additional = other.rcode, other.answer, other.auth, other.additional
 	return true
 }
 
-// knotStopsAtZoneEdge: Knot stops a CNAME chain (or a DNAME-synthesized
-// CNAME) at the edge of the zone it started in; zonewarden, like NSD, goes
-// on into the other zones it serves (RFC 1034 section 4.3.2 step 3a). The
-// other server's answer must extend Knot's; the extension is then compared
-// with NSD's in the NSD run.
+// knotStopsAtZoneEdge is the same difference seen from Knot's side, for the
+// comparison with zonewarden, which follows chains as NSD does. The
+// extension is checked against NSD in the NSD run.
 func knotStopsAtZoneEdge(p *pair, x, other *view) bool {
-	if p.q.qtype == dns.TypeCNAME || p.q.qtype == dns.TypeANY || x.aa != other.aa {
-		return false
-	}
-	end, last := chainEnd(p.q.name, x.answer)
-	if end == "" || ownsAny(end, x.answer) || p.c.zoneFor(end) == nil || p.c.zoneFor(end) == p.c.zoneFor(last) ||
-		len(setDiff(x.answer, other.answer)) > 0 {
+	if !stopsAtZoneEdge(p, x, other) {
 		return false
 	}
 	x.rcode, x.answer, x.auth, x.additional = other.rcode, other.answer, other.auth, other.additional
 	return true
+}
+
+// stopsAtZoneEdge reports whether stopped's answer is a CNAME chain that
+// ends at a name of another served zone, and full's answer extends it.
+func stopsAtZoneEdge(p *pair, stopped, full *view) bool {
+	if p.q.qtype == dns.TypeCNAME || p.q.qtype == dns.TypeANY || stopped.aa != full.aa {
+		return false
+	}
+	end, last := chainEnd(p.q.name, stopped.answer)
+	return end != "" && !ownsAny(end, stopped.answer) && p.c.zoneFor(end) != nil &&
+		p.c.zoneFor(end) != p.c.zoneFor(last) && len(setDiff(stopped.answer, full.answer)) == 0
 }
 
 // xfrRefused: zonewarden does not offer zone transfers and REFUSES them
