@@ -1,0 +1,772 @@
+package zone
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/miekg/dns"
+)
+
+// Record is a record as DNSimple's API and dashboard show it: the owner
+// relative to the zone, the type by name, and the rdata as one content
+// string, with the preference of MX and the priority of SRV records in a
+// field of their own.
+//
+// Content follows DNSimple's conventions: names in it are absolute whether or
+// not they end in a dot ("mail.example.com" is that name, never one below the
+// zone) and are written without the dot; SRV content is "weight port
+// target"; TXT content is either text as it is ("v=spf1 -all", split into
+// 255-byte strings as needed) or, when it starts with a double quote, a list
+// of quoted strings (`"part one" "part two"`, with \" \\ and \DDD escapes);
+// every other type is its master-file rdata (`0 issue "letsencrypt.org"`,
+// `1 . alpn=h2`).
+//
+// Choices where DNSimple leaves room or differs:
+//   - A missing MX or SRV priority is 0: the official Go client leaves
+//     priority out when it is 0, so a required field would make null MX
+//     records and priority-0 SRV records impossible to create with it.
+//     A priority of 0 on other types is ignored for the same reason; any
+//     other priority there is refused.
+//   - URI, HTTPS and SVCB keep their priority in content, as in their
+//     master-file form; DNSimple offers only MX and SRV a priority field.
+//   - SPF is served as the SPF type (99), as asked, with TXT's content
+//     rules; it is not rewritten to TXT, which would change what the API
+//     answers. DNSimple's URL and POOL records are refused for now.
+//   - DNAME, TLSA, URI, DS, CDS, CDNSKEY and DNSKEY, which DNSimple does not
+//     offer or manages itself, are accepted because the engine serves them.
+//   - RR converts SOA records, whose content is "mname rname serial refresh
+//     retry expire minimum", so that system records can be read and written
+//     back; that API clients may not create or edit them is the store's rule.
+//   - Owner names are letters, digits, '-', '_' and '/' (RFC 2317 reverse
+//     delegations), with an optional leading "*" label. Records read from
+//     master files may have other owners; RecordFromRR shows them escaped,
+//     and RR refuses them.
+//   - Content names are kept in the case they were given; owner names are
+//     lower-cased, as everywhere in this package.
+type Record struct {
+	// Name is relative to the zone, "" for the apex. RR also accepts what
+	// NormalizeName accepts.
+	Name string
+	// Type is the type's mnemonic ("A", "MX", "ALIAS"); RR accepts any case.
+	Type    string
+	Content string
+	// TTL is in seconds; 0 means DefaultTTL.
+	TTL uint32
+	// Priority is the MX preference or the SRV priority, nil for other types.
+	Priority *uint16
+}
+
+// TTL bounds of records written through Record. 60 s is DNSimple's minimum;
+// longer than a week would outlast what resolvers keep anyway (BIND caps
+// cached TTLs at a week) and only delay the user's next change.
+const (
+	DefaultTTL = 3600
+	MinTTL     = 60
+	MaxTTL     = 7 * 24 * 3600
+)
+
+// RecordError is what is wrong with a Record, for the API to report against
+// one of its fields. It wraps ErrInvalid.
+type RecordError struct {
+	// Field is the API field at fault: "name", "type", "content", "ttl"
+	// or "priority".
+	Field string
+	Msg   string
+}
+
+func (e *RecordError) Error() string { return e.Field + ": " + e.Msg }
+
+func (e *RecordError) Unwrap() error { return ErrInvalid }
+
+func fieldErr(field, format string, args ...any) *RecordError {
+	return &RecordError{Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Name lengths in presentation form, without the final dot (RFC 1035 §2.3.4
+// counts 255 octets on the wire, which is 253 characters of text).
+const (
+	maxLabel = 63
+	maxName  = 253
+)
+
+// NormalizeName returns name relative to origin and lower-cased: "" for the
+// apex, which may be given as "", "@" or origin itself; a name ending in a
+// dot is taken as fully qualified and must be at or below origin; any other
+// name is relative to origin, as in DNSimple ("www.example.com" in the zone
+// example.com is www.example.com.example.com). The error is a *RecordError
+// for the field "name".
+func NormalizeName(origin, name string) (string, error) {
+	origin = CanonicalName(origin)
+	n := strings.ToLower(strings.TrimSpace(name))
+	if n == "" || n == "@" {
+		return "", nil
+	}
+	if strings.HasSuffix(n, ".") {
+		switch {
+		case n == origin:
+			return "", nil
+		case origin == ".":
+			n = strings.TrimSuffix(n, ".")
+		case strings.HasSuffix(n, "."+origin):
+			n = n[:len(n)-len(origin)-1]
+		default:
+			return "", fieldErr("name", "%q is not in the zone %s", name, strings.TrimSuffix(origin, "."))
+		}
+	}
+	if msg := checkLabels(n, true); msg != "" {
+		return "", fieldErr("name", "%q %s", name, msg)
+	}
+	total := len(n) + len(origin)
+	if origin == "." {
+		total = len(n)
+	}
+	if total > maxName {
+		return "", fieldErr("name", "%q is too long: with the zone it makes a name of %d characters, more than %d", name, total, maxName)
+	}
+	return n, nil
+}
+
+// checkLabels checks the labels of a dotless name, which may start with a
+// "*" label when wildcard is set, and says what is wrong in words that follow
+// the name.
+func checkLabels(name string, wildcard bool) string {
+	labels := strings.Split(name, ".")
+	for i, l := range labels {
+		switch {
+		case l == "":
+			return "has an empty label"
+		case len(l) > maxLabel:
+			return fmt.Sprintf("has a label longer than %d characters", maxLabel)
+		case l == "*" && wildcard && i == 0:
+			continue
+		}
+		for _, c := range l {
+			switch {
+			case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '/':
+			case c == '*' && wildcard:
+				return `has a "*" that is not the whole first label`
+			case c >= utf8.RuneSelf:
+				return fmt.Sprintf("contains %q; write international names in their xn-- form", c)
+			default:
+				return fmt.Sprintf("contains %q, which is not allowed in a name", c)
+			}
+		}
+	}
+	return ""
+}
+
+// recordType returns the code of a type RR accepts.
+func recordType(t string) (uint16, bool) {
+	switch t {
+	case "ALIAS":
+		return TypeALIAS, true
+	case "A", "AAAA", "CAA", "CNAME", "DNAME", "DS", "HINFO", "HTTPS", "MX", "NAPTR",
+		"NS", "PTR", "SOA", "SPF", "SRV", "SSHFP", "SVCB", "TLSA", "TXT", "URI",
+		"CDS", "CDNSKEY", "DNSKEY":
+		return dns.StringToType[t], true
+	}
+	return 0, false
+}
+
+// RR validates r as a record of the zone origin and returns it as a dns.RR.
+// The error is a *RecordError naming the field at fault; the first fault
+// found is reported, checking name, type, ttl, priority and content in that
+// order. Rules that involve other records (CNAME exclusivity, one ALIAS per
+// name, records per zone) are the zone's and the store's; RR refuses what is
+// wrong with the record alone, including a CNAME at the apex.
+func (r Record) RR(origin string) (dns.RR, error) {
+	origin = CanonicalName(origin)
+	rel, err := NormalizeName(origin, r.Name)
+	if err != nil {
+		return nil, err
+	}
+	owner := origin
+	if rel != "" {
+		owner = rel + "." + origin
+		if origin == "." {
+			owner = rel + "."
+		}
+	}
+
+	t := strings.ToUpper(strings.TrimSpace(r.Type))
+	rrtype, ok := recordType(t)
+	switch {
+	case ok:
+	case t == "":
+		return nil, fieldErr("type", "is empty")
+	case t == "URL" || t == "POOL":
+		return nil, fieldErr("type", "%s records are not supported yet", t)
+	default:
+		return nil, fieldErr("type", "%q is not a supported record type", r.Type)
+	}
+	switch {
+	case t == "CNAME" && rel == "":
+		return nil, fieldErr("type", "a CNAME record cannot be at the zone apex; use an ALIAS record")
+	case t == "SOA" && rel != "":
+		return nil, fieldErr("name", "an SOA record belongs at the zone apex, not at %q", r.Name)
+	}
+
+	ttl := r.TTL
+	switch {
+	case ttl == 0:
+		ttl = DefaultTTL
+	case ttl < MinTTL:
+		return nil, fieldErr("ttl", "%d is below the minimum of %d seconds", ttl, MinTTL)
+	case ttl > MaxTTL:
+		return nil, fieldErr("ttl", "%d is above the maximum of %d seconds", ttl, MaxTTL)
+	}
+
+	var prio uint16
+	if r.Priority != nil {
+		if t == "MX" || t == "SRV" {
+			prio = *r.Priority
+		} else if *r.Priority != 0 {
+			return nil, fieldErr("priority", "%s records have no priority", t)
+		}
+	}
+
+	if r.Content == "" || strings.TrimSpace(r.Content) == "" && t != "TXT" && t != "SPF" {
+		return nil, fieldErr("content", "is empty")
+	}
+	if msg := checkChars(r.Content); msg != "" {
+		return nil, fieldErr("content", "%q %s", r.Content, msg)
+	}
+	h := dns.RR_Header{Name: owner, Rrtype: rrtype, Class: dns.ClassINET, Ttl: ttl}
+	rr, msg := parseContent(h, t, r.Content, prio)
+	if msg != "" {
+		return nil, fieldErr("content", "%s", msg)
+	}
+	// Packing is the last word on rdata: it finds what presentation
+	// parsing lets through, such as bad hex or rdata over 65535 bytes.
+	buf := make([]byte, 65535+512)
+	if _, err := dns.PackRR(rr, buf, 0, nil, false); err != nil {
+		return nil, fieldErr("content", "%q is not valid %s content: %s", r.Content, t, wireProblem(err))
+	}
+	return rr, nil
+}
+
+// checkChars refuses what no content needs and would only confuse the
+// presentation parser or a JSON round trip: control characters (a newline
+// would start another master-file line) and bytes that are not UTF-8.
+func checkChars(s string) string {
+	if !utf8.ValidString(s) {
+		return "is not valid UTF-8"
+	}
+	for _, c := range s {
+		if c < ' ' && c != '\t' || c == 0x7f {
+			return fmt.Sprintf("contains the control character %U", c)
+		}
+	}
+	return ""
+}
+
+// parseContent builds the record of type t from DNSimple content, or says
+// what is wrong with it.
+func parseContent(h dns.RR_Header, t, content string, prio uint16) (dns.RR, string) {
+	c := strings.TrimSpace(content)
+	switch t {
+	case "A":
+		a, err := netip.ParseAddr(c)
+		if err != nil || !a.Is4() {
+			return nil, fmt.Sprintf("%q is not an IPv4 address", content)
+		}
+		return &dns.A{Hdr: h, A: net.IP(a.AsSlice())}, ""
+	case "AAAA":
+		a, err := netip.ParseAddr(c)
+		if err != nil || !a.Is6() || a.Zone() != "" {
+			return nil, fmt.Sprintf("%q is not an IPv6 address", content)
+		}
+		return &dns.AAAA{Hdr: h, AAAA: net.IP(a.AsSlice())}, ""
+	case "CNAME", "DNAME", "NS", "PTR", "ALIAS":
+		target, msg := hostName(c, false)
+		if msg != "" {
+			return nil, msg
+		}
+		switch t {
+		case "CNAME":
+			return &dns.CNAME{Hdr: h, Target: target}, ""
+		case "DNAME":
+			return &dns.DNAME{Hdr: h, Target: target}, ""
+		case "NS":
+			return &dns.NS{Hdr: h, Ns: target}, ""
+		case "PTR":
+			return &dns.PTR{Hdr: h, Ptr: target}, ""
+		}
+		return NewALIAS(h.Name, h.Ttl, target), ""
+	case "MX":
+		if f := strings.Fields(c); len(f) == 2 && isNumber(f[0]) {
+			return nil, fmt.Sprintf("%q is not a host name; the preference goes in priority", content)
+		}
+		// "." is the null MX of RFC 7505.
+		target, msg := hostName(c, true)
+		if msg != "" {
+			return nil, msg
+		}
+		return &dns.MX{Hdr: h, Preference: prio, Mx: target}, ""
+	case "SRV":
+		return parseSRV(h, c, prio)
+	case "TXT", "SPF":
+		txt, msg := parseText(content)
+		if msg != "" {
+			return nil, msg
+		}
+		if t == "SPF" {
+			return &dns.SPF{Hdr: h, Txt: txt}, ""
+		}
+		return &dns.TXT{Hdr: h, Txt: txt}, ""
+	}
+	return parsePresentation(h, t, c)
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.ParseUint(s, 10, 16)
+	return err == nil
+}
+
+// hostName reads a name in content, which is absolute with or without its
+// final dot, and returns it fully qualified. The root, ".", is a name only
+// where root is set.
+func hostName(s string, root bool) (string, string) {
+	if s == "." {
+		if root {
+			return ".", ""
+		}
+		return "", `"." is not a host name here`
+	}
+	n := strings.TrimSuffix(s, ".")
+	if n == "" {
+		return "", fmt.Sprintf("%q is not a host name", s)
+	}
+	if msg := checkLabels(n, false); msg != "" {
+		return "", fmt.Sprintf("%q is not a host name: it %s", s, msg)
+	}
+	if len(n) > maxName {
+		return "", fmt.Sprintf("%q is not a host name: it is longer than %d characters", s, maxName)
+	}
+	return n + ".", ""
+}
+
+func parseSRV(h dns.RR_Header, c string, prio uint16) (dns.RR, string) {
+	f := strings.Fields(c)
+	if len(f) == 4 && isNumber(f[0]) {
+		return nil, fmt.Sprintf(`%q is not "weight port target"; the priority goes in priority`, c)
+	}
+	if len(f) != 3 {
+		return nil, fmt.Sprintf(`%q is not "weight port target"`, c)
+	}
+	weight, err := strconv.ParseUint(f[0], 10, 16)
+	if err != nil {
+		return nil, fmt.Sprintf("SRV weight %q is not a number from 0 to 65535", f[0])
+	}
+	port, err := strconv.ParseUint(f[1], 10, 16)
+	if err != nil {
+		return nil, fmt.Sprintf("SRV port %q is not a number from 0 to 65535", f[1])
+	}
+	// "." says the service is not available (RFC 2782).
+	target, msg := hostName(f[2], true)
+	if msg != "" {
+		return nil, msg
+	}
+	return &dns.SRV{Hdr: h, Priority: prio, Weight: uint16(weight), Port: uint16(port), Target: target}, ""
+}
+
+// maxString is the longest character-string of RFC 1035 §3.3.
+const maxString = 255
+
+// parseText reads TXT content the two ways DNSimple does: quoted strings
+// when it starts with a double quote, and otherwise the text itself, cut into
+// 255-byte strings. Quoted strings longer than 255 bytes are cut too, since
+// providers hand out long DKIM keys as one quoted string. The strings are
+// returned escaped, the form miekg/dns keeps TXT strings in.
+func parseText(content string) ([]string, string) {
+	var raw []string
+	if s := strings.TrimLeft(content, " \t"); strings.HasPrefix(s, `"`) {
+		quoted, msg := parseQuoted(s)
+		if msg != "" {
+			return nil, fmt.Sprintf("%q is not a list of quoted strings: %s", content, msg)
+		}
+		for _, q := range quoted {
+			raw = append(raw, chunks(q)...)
+		}
+	} else {
+		raw = chunks(content)
+	}
+	txt := make([]string, len(raw))
+	for i, s := range raw {
+		txt[i] = escapeText(s)
+	}
+	return txt, ""
+}
+
+// parseQuoted reads `"a" "b\"c"` into its unescaped strings.
+func parseQuoted(s string) ([]string, string) {
+	var out []string
+	i := 0
+	for {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		if i == len(s) {
+			return out, ""
+		}
+		if s[i] != '"' {
+			return nil, fmt.Sprintf("text outside quotes at %q", s[i:])
+		}
+		i++
+		var b strings.Builder
+		closed := false
+		for i < len(s) && !closed {
+			switch c := s[i]; c {
+			case '"':
+				closed = true
+				i++
+			case '\\':
+				if i+1 == len(s) {
+					return nil, "a backslash at the end"
+				}
+				if isDDD(s[i+1:]) {
+					n, _ := strconv.Atoi(s[i+1 : i+4])
+					if n > 255 {
+						return nil, fmt.Sprintf(`escape \%s is above \255`, s[i+1:i+4])
+					}
+					b.WriteByte(byte(n))
+					i += 4
+				} else {
+					b.WriteByte(s[i+1])
+					i += 2
+				}
+			default:
+				b.WriteByte(c)
+				i++
+			}
+		}
+		if !closed {
+			return nil, "a quote is not closed"
+		}
+		if i < len(s) && s[i] != ' ' && s[i] != '\t' {
+			return nil, fmt.Sprintf("no space between strings at %q", s[i:])
+		}
+		out = append(out, b.String())
+	}
+}
+
+func isDDD(s string) bool {
+	return len(s) >= 3 && isDigit(s[0]) && isDigit(s[1]) && isDigit(s[2])
+}
+
+func isDigit(b byte) bool { return '0' <= b && b <= '9' }
+
+// chunks cuts s into strings of at most 255 bytes; "" is one empty string.
+func chunks(s string) []string {
+	out := make([]string, 0, len(s)/maxString+1)
+	for len(s) > maxString {
+		out = append(out, s[:maxString])
+		s = s[maxString:]
+	}
+	return append(out, s)
+}
+
+// escapeText writes raw bytes in the escaped form miekg/dns keeps TXT
+// strings in and prints, so records built here print like parsed ones.
+func escapeText(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < ' ' || c > '~':
+			fmt.Fprintf(&b, `\%03d`, c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// unescapeText undoes escapeText, or any escaping miekg/dns reads: \DDD is
+// a byte and a backslash quotes the character after it. It reads the way
+// miekg packs, so that the bytes are the ones on the wire.
+func unescapeText(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		switch {
+		case s[i] != '\\':
+			b.WriteByte(s[i])
+			i++
+		case i+1 == len(s):
+			i++ // a dangling backslash, which miekg drops
+		case isDDD(s[i+1:]):
+			b.WriteByte(byte((s[i+1]-'0')*100 + (s[i+2]-'0')*10 + (s[i+3] - '0')))
+			i += 4
+		default:
+			b.WriteByte(s[i+1])
+			i += 2
+		}
+	}
+	return b.String()
+}
+
+// parsePresentation reads content as the rdata of a master-file line, with
+// the root as origin so that names in it are absolute, as DNSimple has them.
+func parsePresentation(h dns.RR_Header, t, c string) (dns.RR, string) {
+	if strings.HasPrefix(c, `\#`) {
+		return nil, fmt.Sprintf("%q is in the generic form of RFC 3597; write %s content in its own form", c, t)
+	}
+	if i := commentStart(c); i >= 0 {
+		return nil, fmt.Sprintf("%q has a ';' outside quotes, which would hide the rest", c)
+	}
+	zp := dns.NewZoneParser(strings.NewReader(". 3600 IN "+t+" "+c+"\n"), ".", "")
+	rr, ok := zp.Next()
+	if err := zp.Err(); err != nil {
+		return nil, fmt.Sprintf("%q is not valid %s content: %s", c, t, parserProblem(err))
+	}
+	if !ok || rr == nil || rr.Header().Rrtype != h.Rrtype {
+		return nil, fmt.Sprintf("%q is not valid %s content", c, t)
+	}
+	if msg := missingData(rr); msg != "" {
+		return nil, fmt.Sprintf("%q is not valid %s content: %s", c, t, msg)
+	}
+	*rr.Header() = h
+	return rr, ""
+}
+
+// missingData finds what miekg's parser lets through: rdata whose last
+// field, the one that matters, is empty, and CAA tags of the wrong form.
+func missingData(rr dns.RR) string {
+	empty := false
+	switch r := rr.(type) {
+	case *dns.DS:
+		empty = r.Digest == ""
+	case *dns.CDS:
+		empty = r.Digest == ""
+	case *dns.SSHFP:
+		empty = r.FingerPrint == ""
+	case *dns.TLSA:
+		empty = r.Certificate == ""
+	case *dns.DNSKEY:
+		empty = r.PublicKey == ""
+	case *dns.CDNSKEY:
+		empty = r.PublicKey == ""
+	case *dns.CAA:
+		if !isCAATag(r.Tag) {
+			return fmt.Sprintf("tag %q is not letters and digits", r.Tag)
+		}
+	}
+	if empty {
+		return "the last field is missing"
+	}
+	return ""
+}
+
+// commentStart returns where a ';' outside double quotes is in s, or -1.
+func commentStart(s string) int {
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			quoted = !quoted
+		case ';':
+			if !quoted {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// isCAATag reports whether tag is RFC 8659 §4.1's: letters and digits.
+func isCAATag(tag string) bool {
+	if tag == "" {
+		return false
+	}
+	for _, c := range []byte(tag) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || isDigit(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// parserProblem turns miekg's `dns: bad CAA Value: "x" at line: 1:20` into
+// `bad CAA Value "x"`; the line is ours, not the user's.
+func parserProblem(err error) string {
+	var pe *dns.ParseError
+	if !errors.As(err, &pe) {
+		return err.Error()
+	}
+	if inner := errors.Unwrap(pe); inner != nil {
+		return inner.Error()
+	}
+	s := pe.Error()
+	if i := strings.LastIndex(s, " at line: "); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.TrimPrefix(s, "dns: ")
+	if i := strings.LastIndex(s, `: "`); i >= 0 {
+		s = s[:i] + s[i+1:]
+	}
+	return s
+}
+
+// RecordFromRR returns rr as DNSimple shows it, the inverse of Record.RR:
+// for every record RR returns, RecordFromRR gives back the canonical form of
+// the record it came from, which RR turns into the same record again. The
+// name is relative to origin ("" at the apex; a name outside the zone is
+// kept fully qualified). TXT content is the text itself when RR would cut
+// that text into the record's strings, and the quoted form otherwise. Types
+// RR does not accept get their master-file rdata as content.
+func RecordFromRR(origin string, rr dns.RR) Record {
+	h := rr.Header()
+	rec := Record{Name: relativeOwner(h.Name, CanonicalName(origin)), Type: dns.Type(h.Rrtype).String(), TTL: h.Ttl}
+	if target, ok := AliasTarget(rr); ok {
+		rec.Type, rec.Content = "ALIAS", contentName(target)
+		return rec
+	}
+	switch r := rr.(type) {
+	case *dns.A:
+		if a, ok := netip.AddrFromSlice(r.A); ok {
+			rec.Content = a.Unmap().String()
+			return rec
+		}
+	case *dns.AAAA:
+		if a, ok := netip.AddrFromSlice(r.AAAA); ok && len(r.AAAA) == net.IPv6len {
+			rec.Content = a.String()
+			return rec
+		}
+	case *dns.CNAME:
+		rec.Content = contentName(r.Target)
+		return rec
+	case *dns.DNAME:
+		rec.Content = contentName(r.Target)
+		return rec
+	case *dns.NS:
+		rec.Content = contentName(r.Ns)
+		return rec
+	case *dns.PTR:
+		rec.Content = contentName(r.Ptr)
+		return rec
+	case *dns.MX:
+		prio := r.Preference
+		rec.Content, rec.Priority = contentName(r.Mx), &prio
+		return rec
+	case *dns.SRV:
+		rec.Content = fmt.Sprintf("%d %d %s", r.Weight, r.Port, contentName(r.Target))
+		prio := r.Priority
+		rec.Priority = &prio
+		return rec
+	case *dns.TXT:
+		rec.Content = textContent(r.Txt)
+		return rec
+	case *dns.SPF:
+		rec.Content = textContent(r.Txt)
+		return rec
+	case *dns.SOA:
+		rec.Content = fmt.Sprintf("%s %s %d %d %d %d %d", contentName(r.Ns), contentName(r.Mbox), r.Serial, r.Refresh, r.Retry, r.Expire, r.Minttl)
+		return rec
+	case *dns.SVCB:
+		rec.Content = svcbContent(r)
+		return rec
+	case *dns.HTTPS:
+		rec.Content = svcbContent(&r.SVCB)
+		return rec
+	}
+	rdata := strings.TrimSpace(strings.TrimPrefix(rr.String(), h.String()))
+	if _, ok := rr.(*dns.NAPTR); ok {
+		// The replacement, last, is a name and written without its dot
+		// like every name in content; miekg escapes spaces in names.
+		i := strings.LastIndexByte(rdata, ' ')
+		rdata = rdata[:i+1] + contentName(rdata[i+1:])
+	}
+	rec.Content = rdata
+	return rec
+}
+
+// svcbContent writes SVCB rdata as people do (`1 . alpn=h2`), where miekg
+// quotes every value (`alpn="h2"`): a value is quoted only when it has
+// characters the master-file syntax gives a meaning, and an empty one is
+// left out with its "=".
+func svcbContent(r *dns.SVCB) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %s", r.Priority, contentName(r.Target))
+	for _, kv := range r.Value {
+		b.WriteString(" " + kv.Key().String())
+		switch v := kv.String(); {
+		case v == "":
+		case strings.Trim(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:,/+=-") == "":
+			b.WriteString("=" + v)
+		default:
+			b.WriteString(`="` + v + `"`)
+		}
+	}
+	return b.String()
+}
+
+// contentName writes a fully qualified name the way DNSimple content has
+// it, without the final dot; the root stays ".".
+func contentName(name string) string {
+	if name == "." || !dns.IsFqdn(name) {
+		return name
+	}
+	return strings.TrimSuffix(name, ".")
+}
+
+func relativeOwner(name, origin string) string {
+	switch {
+	case strings.EqualFold(name, origin):
+		return ""
+	case origin == ".":
+		return strings.TrimSuffix(name, ".")
+	case len(name) > len(origin) && strings.EqualFold(name[len(name)-len(origin)-1:], "."+origin):
+		return name[:len(name)-len(origin)-1]
+	}
+	return name
+}
+
+// textContent writes TXT strings as DNSimple content: the text itself when
+// RR would read it back into the same strings, else the quoted form.
+func textContent(txt []string) string {
+	raw := make([]string, len(txt))
+	for i, s := range txt {
+		raw[i] = unescapeText(s)
+	}
+	joined := strings.Join(raw, "")
+	if joined != "" && checkChars(joined) == "" &&
+		!strings.HasPrefix(strings.TrimLeft(joined, " \t"), `"`) &&
+		slices.Equal(chunks(joined), raw) {
+		return joined
+	}
+	var b strings.Builder
+	for i, s := range raw {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteByte('"')
+		for len(s) > 0 {
+			c, size := utf8.DecodeRuneInString(s)
+			switch {
+			case c == '"' || c == '\\':
+				b.WriteByte('\\')
+				b.WriteRune(c)
+			case c == utf8.RuneError && size == 1, c < ' ', c == 0x7f:
+				fmt.Fprintf(&b, `\%03d`, s[0])
+			default:
+				b.WriteString(s[:size])
+			}
+			s = s[size:]
+		}
+		b.WriteByte('"')
+	}
+	return b.String()
+}
