@@ -88,6 +88,21 @@ func fieldErr(field, format string, args ...any) *RecordError {
 	return &RecordError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
+// shown is what a message quotes of s: content may be many kilobytes.
+type shown string
+
+func (s shown) String() string {
+	const max = 80
+	if len(s) <= max {
+		return strconv.Quote(string(s))
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(string(s[:cut])) + fmt.Sprintf("… (%d bytes)", len(s))
+}
+
 // Name lengths in presentation form, without the final dot (RFC 1035 §2.3.4
 // counts 255 octets on the wire, which is 253 characters of text).
 const (
@@ -116,18 +131,18 @@ func NormalizeName(origin, name string) (string, error) {
 		case strings.HasSuffix(n, "."+origin):
 			n = n[:len(n)-len(origin)-1]
 		default:
-			return "", fieldErr("name", "%q is not in the zone %s", name, strings.TrimSuffix(origin, "."))
+			return "", fieldErr("name", "%v is not in the zone %s", shown(name), strings.TrimSuffix(origin, "."))
 		}
 	}
 	if msg := checkLabels(n, true); msg != "" {
-		return "", fieldErr("name", "%q %s", name, msg)
+		return "", fieldErr("name", "%v %s", shown(name), msg)
 	}
 	total := len(n) + len(origin)
 	if origin == "." {
 		total = len(n)
 	}
 	if total > maxName {
-		return "", fieldErr("name", "%q is too long: with the zone it makes a name of %d characters, more than %d", name, total, maxName)
+		return "", fieldErr("name", "%v is too long: with the zone it makes a name of %d characters, more than %d", shown(name), total, maxName)
 	}
 	return n, nil
 }
@@ -203,13 +218,13 @@ func (r Record) RR(origin string) (dns.RR, error) {
 	case t == "URL" || t == "POOL":
 		return nil, fieldErr("type", "%s records are not supported yet", t)
 	default:
-		return nil, fieldErr("type", "%q is not a supported record type", r.Type)
+		return nil, fieldErr("type", "%v is not a supported record type", shown(r.Type))
 	}
 	switch {
 	case t == "CNAME" && rel == "":
 		return nil, fieldErr("type", "a CNAME record cannot be at the zone apex; use an ALIAS record")
 	case t == "SOA" && rel != "":
-		return nil, fieldErr("name", "an SOA record belongs at the zone apex, not at %q", r.Name)
+		return nil, fieldErr("name", "an SOA record belongs at the zone apex, not at %v", shown(r.Name))
 	}
 
 	ttl := r.TTL
@@ -235,7 +250,7 @@ func (r Record) RR(origin string) (dns.RR, error) {
 		return nil, fieldErr("content", "is empty")
 	}
 	if msg := checkChars(r.Content); msg != "" {
-		return nil, fieldErr("content", "%q %s", r.Content, msg)
+		return nil, fieldErr("content", "%v %s", shown(r.Content), msg)
 	}
 	h := dns.RR_Header{Name: owner, Rrtype: rrtype, Class: dns.ClassINET, Ttl: ttl}
 	rr, msg := parseContent(h, t, r.Content, prio)
@@ -244,9 +259,13 @@ func (r Record) RR(origin string) (dns.RR, error) {
 	}
 	// Packing is the last word on rdata: it finds what presentation
 	// parsing lets through, such as bad hex or rdata over 65535 bytes.
-	buf := make([]byte, 65535+512)
+	n := dns.Len(rr)
+	if n > 65535 {
+		return nil, fieldErr("content", "%v is too long: %d bytes on the wire, more than 65535", shown(r.Content), n)
+	}
+	buf := make([]byte, n+512)
 	if _, err := dns.PackRR(rr, buf, 0, nil, false); err != nil {
-		return nil, fieldErr("content", "%q is not valid %s content: %s", r.Content, t, wireProblem(err))
+		return nil, fieldErr("content", "%v is not valid %s content: %s", shown(r.Content), t, wireProblem(err))
 	}
 	return rr, nil
 }
@@ -274,13 +293,13 @@ func parseContent(h dns.RR_Header, t, content string, prio uint16) (dns.RR, stri
 	case "A":
 		a, err := netip.ParseAddr(c)
 		if err != nil || !a.Is4() {
-			return nil, fmt.Sprintf("%q is not an IPv4 address", content)
+			return nil, fmt.Sprintf("%v is not an IPv4 address", shown(content))
 		}
 		return &dns.A{Hdr: h, A: net.IP(a.AsSlice())}, ""
 	case "AAAA":
 		a, err := netip.ParseAddr(c)
 		if err != nil || !a.Is6() || a.Zone() != "" {
-			return nil, fmt.Sprintf("%q is not an IPv6 address", content)
+			return nil, fmt.Sprintf("%v is not an IPv6 address", shown(content))
 		}
 		return &dns.AAAA{Hdr: h, AAAA: net.IP(a.AsSlice())}, ""
 	case "CNAME", "DNAME", "NS", "PTR", "ALIAS":
@@ -301,7 +320,7 @@ func parseContent(h dns.RR_Header, t, content string, prio uint16) (dns.RR, stri
 		return NewALIAS(h.Name, h.Ttl, target), ""
 	case "MX":
 		if f := strings.Fields(c); len(f) == 2 && isNumber(f[0]) {
-			return nil, fmt.Sprintf("%q is not a host name; the preference goes in priority", content)
+			return nil, fmt.Sprintf("%v is not a host name; the preference goes in priority", shown(content))
 		}
 		// "." is the null MX of RFC 7505.
 		target, msg := hostName(c, true)
@@ -341,13 +360,13 @@ func hostName(s string, root bool) (string, string) {
 	}
 	n := strings.TrimSuffix(s, ".")
 	if n == "" {
-		return "", fmt.Sprintf("%q is not a host name", s)
+		return "", fmt.Sprintf("%v is not a host name", shown(s))
 	}
 	if msg := checkLabels(n, false); msg != "" {
-		return "", fmt.Sprintf("%q is not a host name: it %s", s, msg)
+		return "", fmt.Sprintf("%v is not a host name: it %s", shown(s), msg)
 	}
 	if len(n) > maxName {
-		return "", fmt.Sprintf("%q is not a host name: it is longer than %d characters", s, maxName)
+		return "", fmt.Sprintf("%v is not a host name: it is longer than %d characters", shown(s), maxName)
 	}
 	return n + ".", ""
 }
@@ -355,18 +374,18 @@ func hostName(s string, root bool) (string, string) {
 func parseSRV(h dns.RR_Header, c string, prio uint16) (dns.RR, string) {
 	f := strings.Fields(c)
 	if len(f) == 4 && isNumber(f[0]) {
-		return nil, fmt.Sprintf(`%q is not "weight port target"; the priority goes in priority`, c)
+		return nil, fmt.Sprintf(`%v is not "weight port target"; the priority goes in priority`, shown(c))
 	}
 	if len(f) != 3 {
-		return nil, fmt.Sprintf(`%q is not "weight port target"`, c)
+		return nil, fmt.Sprintf(`%v is not "weight port target"`, shown(c))
 	}
 	weight, err := strconv.ParseUint(f[0], 10, 16)
 	if err != nil {
-		return nil, fmt.Sprintf("SRV weight %q is not a number from 0 to 65535", f[0])
+		return nil, fmt.Sprintf("SRV weight %v is not a number from 0 to 65535", shown(f[0]))
 	}
 	port, err := strconv.ParseUint(f[1], 10, 16)
 	if err != nil {
-		return nil, fmt.Sprintf("SRV port %q is not a number from 0 to 65535", f[1])
+		return nil, fmt.Sprintf("SRV port %v is not a number from 0 to 65535", shown(f[1]))
 	}
 	// "." says the service is not available (RFC 2782).
 	target, msg := hostName(f[2], true)
@@ -389,7 +408,7 @@ func parseText(content string) ([]string, string) {
 	if s := strings.TrimLeft(content, " \t"); strings.HasPrefix(s, `"`) {
 		quoted, msg := parseQuoted(s)
 		if msg != "" {
-			return nil, fmt.Sprintf("%q is not a list of quoted strings: %s", content, msg)
+			return nil, fmt.Sprintf("%v is not a list of quoted strings: %s", shown(content), msg)
 		}
 		for _, q := range quoted {
 			raw = append(raw, chunks(q)...)
@@ -416,7 +435,7 @@ func parseQuoted(s string) ([]string, string) {
 			return out, ""
 		}
 		if s[i] != '"' {
-			return nil, fmt.Sprintf("text outside quotes at %q", s[i:])
+			return nil, fmt.Sprintf("text outside quotes at %v", shown(s[i:]))
 		}
 		i++
 		var b strings.Builder
@@ -450,7 +469,7 @@ func parseQuoted(s string) ([]string, string) {
 			return nil, "a quote is not closed"
 		}
 		if i < len(s) && s[i] != ' ' && s[i] != '\t' {
-			return nil, fmt.Sprintf("no space between strings at %q", s[i:])
+			return nil, fmt.Sprintf("no space between strings at %v", shown(s[i:]))
 		}
 		out = append(out, b.String())
 	}
@@ -520,21 +539,21 @@ func unescapeText(s string) string {
 // the root as origin so that names in it are absolute, as DNSimple has them.
 func parsePresentation(h dns.RR_Header, t, c string) (dns.RR, string) {
 	if strings.HasPrefix(c, `\#`) {
-		return nil, fmt.Sprintf("%q is in the generic form of RFC 3597; write %s content in its own form", c, t)
+		return nil, fmt.Sprintf("%v is in the generic form of RFC 3597; write %s content in its own form", shown(c), t)
 	}
 	if i := commentStart(c); i >= 0 {
-		return nil, fmt.Sprintf("%q has a ';' outside quotes, which would hide the rest", c)
+		return nil, fmt.Sprintf("%v has a ';' outside quotes, which would hide the rest", shown(c))
 	}
 	zp := dns.NewZoneParser(strings.NewReader(". 3600 IN "+t+" "+c+"\n"), ".", "")
 	rr, ok := zp.Next()
 	if err := zp.Err(); err != nil {
-		return nil, fmt.Sprintf("%q is not valid %s content: %s", c, t, parserProblem(err))
+		return nil, fmt.Sprintf("%v is not valid %s content: %s", shown(c), t, parserProblem(err))
 	}
 	if !ok || rr == nil || rr.Header().Rrtype != h.Rrtype {
-		return nil, fmt.Sprintf("%q is not valid %s content", c, t)
+		return nil, fmt.Sprintf("%v is not valid %s content", shown(c), t)
 	}
 	if msg := missingData(rr); msg != "" {
-		return nil, fmt.Sprintf("%q is not valid %s content: %s", c, t, msg)
+		return nil, fmt.Sprintf("%v is not valid %s content: %s", shown(c), t, msg)
 	}
 	*rr.Header() = h
 	return rr, ""
@@ -559,7 +578,7 @@ func missingData(rr dns.RR) string {
 		empty = r.PublicKey == ""
 	case *dns.CAA:
 		if !isCAATag(r.Tag) {
-			return fmt.Sprintf("tag %q is not letters and digits", r.Tag)
+			return fmt.Sprintf("tag %v is not letters and digits", shown(r.Tag))
 		}
 	}
 	if empty {
@@ -680,6 +699,10 @@ func RecordFromRR(origin string, rr dns.RR) Record {
 		return rec
 	case *dns.HTTPS:
 		rec.Content = svcbContent(&r.SVCB)
+		return rec
+	case *dns.RFC3597:
+		// Its String has its own header form; the rdata is RFC 3597's.
+		rec.Content = strings.TrimSpace(fmt.Sprintf(`\# %d %s`, len(r.Rdata)/2, r.Rdata))
 		return rec
 	}
 	rdata := strings.TrimSpace(strings.TrimPrefix(rr.String(), h.String()))
