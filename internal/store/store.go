@@ -1,0 +1,308 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/zonewarden/zonewarden/internal/zone"
+)
+
+// Store is the control plane's data: accounts, domains, zones, records and
+// their history, in SQLite or PostgreSQL. It is safe for concurrent use.
+type Store struct {
+	pg  bool
+	w   *sql.DB // writes, and reads inside write transactions
+	r   *sql.DB // reads outside transactions; the same as w on PostgreSQL
+	cfg config
+
+	dummyOnce sync.Once
+	dummyHash string // compared against when a login names no user
+}
+
+type config struct {
+	nameServers []string
+	soa         SOA
+	recordLimit int
+	argon       argon2id.Params
+	log         *slog.Logger
+}
+
+// SOA holds the values of the SOA record given to every new zone. The
+// primary name server is the first of the Store's name servers.
+type SOA struct {
+	// Mbox is the administrator's mailbox in domain-name form; empty means
+	// "hostmaster." followed by the zone's name.
+	Mbox                                 string
+	TTL, Refresh, Retry, Expire, Minimum uint32
+}
+
+// An Option configures a Store.
+type Option func(*config)
+
+// WithNameServers sets the name servers of new zones: their apex NS records
+// and the SOA's primary. The default is ns1. and ns2.zonewarden.test., which
+// only tests should rely on.
+func WithNameServers(ns []string) Option {
+	return func(c *config) {
+		c.nameServers = nil
+		for _, n := range ns {
+			c.nameServers = append(c.nameServers, zone.CanonicalName(n))
+		}
+	}
+}
+
+// WithSOA sets the SOA values of new zones; zero fields keep their defaults.
+func WithSOA(soa SOA) Option {
+	return func(c *config) {
+		if soa.Mbox != "" {
+			c.soa.Mbox = zone.CanonicalName(soa.Mbox)
+		}
+		for _, f := range []struct {
+			dst *uint32
+			v   uint32
+		}{
+			{&c.soa.TTL, soa.TTL}, {&c.soa.Refresh, soa.Refresh}, {&c.soa.Retry, soa.Retry},
+			{&c.soa.Expire, soa.Expire}, {&c.soa.Minimum, soa.Minimum},
+		} {
+			if f.v != 0 {
+				*f.dst = f.v
+			}
+		}
+	}
+}
+
+// WithRecordLimit sets how many records a zone may hold, system records
+// included (default 10,000).
+func WithRecordLimit(n int) Option { return func(c *config) { c.recordLimit = n } }
+
+// WithPasswordParams sets the argon2id cost of new password hashes. Tests use
+// a cheap one; the default is argon2id.DefaultParams.
+func WithPasswordParams(p argon2id.Params) Option { return func(c *config) { c.argon = p } }
+
+// WithLogger sets where the Store logs migrations. It never logs secrets.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
+
+// Open connects to the database at dbURL: a postgres:// (or postgresql://)
+// URL, or else the path of a SQLite file, created with its directory when
+// missing. It does not migrate; call Migrate.
+func Open(ctx context.Context, dbURL string, opts ...Option) (*Store, error) {
+	s := &Store{cfg: config{
+		nameServers: []string{"ns1.zonewarden.test.", "ns2.zonewarden.test."},
+		soa:         SOA{TTL: 3600, Refresh: 86400, Retry: 7200, Expire: 604800, Minimum: 300},
+		recordLimit: 10000,
+		argon:       *argon2id.DefaultParams,
+		log:         slog.New(slog.DiscardHandler),
+	}}
+	for _, o := range opts {
+		o(&s.cfg)
+	}
+	if len(s.cfg.nameServers) == 0 {
+		return nil, fmt.Errorf("open store: no name servers: %w", zone.ErrInvalid)
+	}
+	var err error
+	if strings.HasPrefix(dbURL, "postgres://") || strings.HasPrefix(dbURL, "postgresql://") {
+		s.pg = true
+		s.w, err = sql.Open("pgx", dbURL)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		s.r = s.w
+	} else {
+		s.w, s.r, err = openSQLite(dbURL)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := s.w.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("connect to database: %s", redact(dbURL, err))
+	}
+	return s, nil
+}
+
+// openSQLite opens path twice: one connection for writes, whose transactions
+// take the write lock when they begin (BEGIN IMMEDIATE), so that a
+// read-then-write transaction never fails to upgrade; and a pool for reads,
+// which WAL lets run beside the writer.
+func openSQLite(path string) (w, r *sql.DB, err error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, nil, fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	dsn := "file:" + path + "?_time_format=sqlite&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	w, err = sql.Open("sqlite", dsn+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	if err != nil {
+		return nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	// The writer first: it creates the file and puts it in WAL mode, which
+	// the readers then find.
+	if err := w.Ping(); err != nil {
+		w.Close()
+		return nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	return w, r, nil
+}
+
+// redact keeps a password in a database URL out of an error message.
+func redact(dbURL string, err error) string {
+	msg := err.Error()
+	if u, perr := url.Parse(dbURL); perr == nil && u.User != nil {
+		if p, ok := u.User.Password(); ok && p != "" {
+			msg = strings.ReplaceAll(msg, p, "xxxxx")
+		}
+	}
+	return msg
+}
+
+// Close closes the database connections.
+func (s *Store) Close() error {
+	var errs []error
+	if s.w != nil {
+		errs = append(errs, s.w.Close())
+	}
+	if s.r != nil && s.r != s.w {
+		errs = append(errs, s.r.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// querier is what *sql.DB and *sql.Tx share.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// db runs queries written with ? placeholders on either engine.
+type db struct {
+	q  querier
+	pg bool
+}
+
+func (d db) bind(query string) string {
+	if !d.pg || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range query {
+		if c == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func (d db) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return d.q.ExecContext(ctx, d.bind(query), args...)
+}
+
+func (d db) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return d.q.QueryContext(ctx, d.bind(query), args...)
+}
+
+func (d db) row(ctx context.Context, query string, args ...any) *sql.Row {
+	return d.q.QueryRowContext(ctx, d.bind(query), args...)
+}
+
+func (s *Store) read() db { return db{s.r, s.pg} }
+
+// tx runs fn in one write transaction, committed when fn returns nil.
+func (s *Store) tx(ctx context.Context, fn func(db) error) error {
+	t, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(db{t, s.pg}); err != nil {
+		t.Rollback()
+		return err
+	}
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// readTx runs fn in a read-only transaction, for reads that must agree with
+// each other (a count and a page).
+func (s *Store) readTx(ctx context.Context, fn func(db) error) error {
+	t, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: s.pg})
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer t.Rollback()
+	return fn(db{t, s.pg})
+}
+
+// isUnique reports whether err is a unique-constraint violation.
+func isUnique(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// now is the time written to the database: UTC, in microseconds, which both
+// engines keep exactly.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+func nullTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
+
+func nullInt(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	v := n.Int64
+	return &v
+}
+
+// likePattern makes s a LIKE pattern matching names that contain it.
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(s)) + "%"
+}
+
+// inList returns n placeholders for an IN list.
+func inList(n int) string {
+	return "(" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"
+}
