@@ -541,7 +541,10 @@ func parsePresentation(h dns.RR_Header, t, c string) (dns.RR, string) {
 	if strings.HasPrefix(c, `\#`) {
 		return nil, fmt.Sprintf("%v is in the generic form of RFC 3597; write %s content in its own form", shown(c), t)
 	}
-	if i := commentStart(c); i >= 0 {
+	switch i := commentStart(c); {
+	case i == len(c):
+		return nil, fmt.Sprintf("%v has a quote that is not closed", shown(c))
+	case i >= 0:
 		return nil, fmt.Sprintf("%v has a ';' outside quotes, which would hide the rest", shown(c))
 	}
 	zp := dns.NewZoneParser(strings.NewReader(". 3600 IN "+t+" "+c+"\n"), ".", "")
@@ -587,7 +590,9 @@ func missingData(rr dns.RR) string {
 	return ""
 }
 
-// commentStart returns where a ';' outside double quotes is in s, or -1.
+// commentStart returns where a ';' outside double quotes is in s, or -1;
+// len(s) when a quote is left open, which miekg's parser would close with
+// whatever follows.
 func commentStart(s string) int {
 	quoted := false
 	for i := 0; i < len(s); i++ {
@@ -601,6 +606,9 @@ func commentStart(s string) int {
 				return i
 			}
 		}
+	}
+	if quoted {
+		return len(s)
 	}
 	return -1
 }
@@ -722,7 +730,12 @@ func RecordFromRR(origin string, rr dns.RR) Record {
 // left out with its "=".
 func svcbContent(r *dns.SVCB) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d %s", r.Priority, contentName(r.Target))
+	// The target as miekg prints it, escaped, and not as it keeps it.
+	target := r.Target
+	if f := strings.SplitN(strings.TrimPrefix(r.String(), r.Hdr.String()), " ", 3); len(f) >= 2 {
+		target = f[1]
+	}
+	fmt.Fprintf(&b, "%d %s", r.Priority, contentName(target))
 	for _, kv := range r.Value {
 		b.WriteString(" " + kv.Key().String())
 		switch v := kv.String(); {
