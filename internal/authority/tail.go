@@ -298,6 +298,9 @@ func lowerWire(w []byte) []byte {
 // parsing does not fragment the heap between them.
 type arena struct {
 	buf []byte
+	// next is the size of the next chunk: small for a small zone, which
+	// would otherwise waste most of a chunk, doubling up to arenaChunk.
+	next int
 }
 
 const arenaChunk = 64 << 10
@@ -308,7 +311,8 @@ func (a *arena) alloc(n int) []byte {
 		return make([]byte, n)
 	}
 	if len(a.buf)+n > cap(a.buf) {
-		a.buf = make([]byte, 0, arenaChunk)
+		a.next = min(max(a.next*2, 1024, n), arenaChunk)
+		a.buf = make([]byte, 0, a.next)
 	}
 	start := len(a.buf)
 	a.buf = a.buf[:start+n]
