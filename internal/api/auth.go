@@ -1,0 +1,190 @@
+package api
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base32"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zonewarden/zonewarden/internal/store"
+	"github.com/zonewarden/zonewarden/internal/zone"
+)
+
+type ctxKey int
+
+const (
+	principalKey ctxKey = iota
+	authErrKey
+)
+
+// caller is the authenticated principal of r; requireAuth guarantees one
+// behind it.
+func caller(r *http.Request) store.Principal {
+	p, _ := r.Context().Value(principalKey).(store.Principal)
+	return p
+}
+
+// authenticate identifies the caller from the Authorization header, as
+// DNSimple does: "Bearer <token>" (account or user token) or HTTP Basic with
+// the user's email and password, plus X-Dnsimple-OTP for users with
+// two-factor authentication. It refuses nothing itself, so that the rate
+// limit counts anonymous requests too; requireAuth does.
+func (a *API) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := a.identify(r)
+		switch {
+		case err == nil:
+			r = r.WithContext(context.WithValue(r.Context(), principalKey, p))
+		case errors.Is(err, zone.ErrForbidden) || errors.Is(err, zone.ErrNotFound) || errors.Is(err, errNoCredentials):
+			r = r.WithContext(context.WithValue(r.Context(), authErrKey, err))
+		default:
+			a.fail(w, r, fmt.Errorf("authenticate: %w", err))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+var errNoCredentials = errors.New("no credentials")
+
+// errOTPRequired is a right password of a user with 2FA and no or a wrong
+// one-time password.
+var errOTPRequired = fmt.Errorf("one-time password required: %w", zone.ErrForbidden)
+
+func (a *API) identify(r *http.Request) (store.Principal, error) {
+	h := r.Header.Get("Authorization")
+	scheme, cred, _ := strings.Cut(h, " ")
+	cred = strings.TrimSpace(cred)
+	switch {
+	case h == "":
+		return store.Principal{}, errNoCredentials
+	case strings.EqualFold(scheme, "Bearer") && cred != "":
+		return a.store.Authenticate(r.Context(), cred)
+	case strings.EqualFold(scheme, "Basic"):
+		email, password, ok := r.BasicAuth()
+		if !ok {
+			return store.Principal{}, fmt.Errorf("malformed basic credentials: %w", zone.ErrForbidden)
+		}
+		u, err := a.store.UserByPassword(r.Context(), email, password)
+		if err != nil {
+			return store.Principal{}, err
+		}
+		if u.OTPSecret != "" && !validTOTP(u.OTPSecret, r.Header.Get("X-Dnsimple-OTP"), a.now()) {
+			return store.Principal{}, errOTPRequired
+		}
+		return store.Principal{User: &u}, nil
+	}
+	return store.Principal{}, fmt.Errorf("authorization scheme %q: %w", scheme, zone.ErrForbidden)
+}
+
+// requireAuth answers 401 to requests authenticate could not identify.
+func (a *API) requireAuth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := r.Context().Value(principalKey).(store.Principal); ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		err, _ := r.Context().Value(authErrKey).(error)
+		if errors.Is(err, errOTPRequired) {
+			w.Header().Set("X-Dnsimple-OTP", "required")
+		}
+		a.fail(w, r, &Error{Status: http.StatusUnauthorized, Message: errUnauthorized.Message, Err: err})
+	})
+}
+
+// account returns the account named by the {account} path segment, after
+// checking that the caller may use it: an account token of that account, or
+// a user who is a member of it. Anything else is a 404, as if the account
+// did not exist. Writes (any method but GET and HEAD) are refused to
+// read-only members with a 403.
+func (a *API) account(r *http.Request) (int64, error) {
+	s := r.PathValue("account")
+	nf := &Error{Status: http.StatusNotFound, Message: fmt.Sprintf("Account `%s` not found", s)}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, nf
+	}
+	p := caller(r)
+	switch {
+	case p.Account != nil:
+		if p.Account.ID != id {
+			return 0, nf
+		}
+		return id, nil
+	case p.User != nil:
+		role, err := a.store.Role(r.Context(), id, p.User.ID)
+		if errors.Is(err, zone.ErrNotFound) || errors.Is(err, zone.ErrForbidden) {
+			nf.Err = err
+			return 0, nf
+		}
+		if err != nil {
+			return 0, fmt.Errorf("role of user %d in account %d: %w", p.User.ID, id, err)
+		}
+		if role == store.RoleReadOnly && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			return 0, &Error{Status: http.StatusForbidden, Message: "Permission Denied. Required role: member or above; you are read-only in this account"}
+		}
+		return id, nil
+	}
+	return 0, nf
+}
+
+// actor is who the store records as doing a write.
+func actor(r *http.Request) store.Actor {
+	p := caller(r)
+	var a store.Actor
+	if p.User != nil {
+		a.UserID = &p.User.ID
+		a.Label = p.User.Email
+	}
+	if p.TokenID != 0 {
+		a.TokenID = &p.TokenID
+		if a.Label == "" {
+			a.Label = fmt.Sprintf("token %d", p.TokenID)
+		}
+	}
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		a.RemoteAddr = host
+	} else {
+		a.RemoteAddr = r.RemoteAddr
+	}
+	return a
+}
+
+// validTOTP checks a 6-digit time-based one-time password (RFC 6238: SHA-1,
+// 30-second steps) against a base32 secret, allowing one step of clock skew
+// either way.
+func validTOTP(secret, code string, now time.Time) bool {
+	if len(code) != 6 {
+		return false
+	}
+	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(strings.TrimRight(strings.ReplaceAll(secret, " ", ""), "=")))
+	if err != nil || len(key) == 0 {
+		return false
+	}
+	step := now.Unix() / 30
+	for _, s := range []int64{step - 1, step, step + 1} {
+		if hmac.Equal([]byte(totp(key, uint64(s))), []byte(code)) {
+			return true
+		}
+	}
+	return false
+}
+
+func totp(key []byte, counter uint64) string {
+	var msg [8]byte
+	binary.BigEndian.PutUint64(msg[:], counter)
+	m := hmac.New(sha1.New, key)
+	m.Write(msg[:])
+	sum := m.Sum(nil)
+	off := sum[len(sum)-1] & 0x0f
+	v := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
+	return fmt.Sprintf("%06d", v%1_000_000)
+}

@@ -1,0 +1,185 @@
+package api
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/zonewarden/zonewarden/internal/store"
+)
+
+// The wire types: DNSimple's JSON objects, field for field, and the mapping
+// of the store's values to them. Fields DNSimple has and Zonewarden does not
+// track keep DNSimple's type with a constant value (regions are ["global"],
+// registrant_id is null).
+
+type userJSON struct {
+	ID        int64     `json:"id"`
+	Email     string    `json:"email"`
+	CreatedAt timestamp `json:"created_at"`
+	UpdatedAt timestamp `json:"updated_at"`
+}
+
+func toUser(u store.User) userJSON {
+	return userJSON{ID: u.ID, Email: u.Email, CreatedAt: timestamp(u.CreatedAt), UpdatedAt: timestamp(u.UpdatedAt)}
+}
+
+type accountJSON struct {
+	ID             int64     `json:"id"`
+	Email          string    `json:"email"`
+	PlanIdentifier string    `json:"plan_identifier"`
+	CreatedAt      timestamp `json:"created_at"`
+	UpdatedAt      timestamp `json:"updated_at"`
+}
+
+func toAccount(a store.Account) accountJSON {
+	return accountJSON{ID: a.ID, Email: a.Email, PlanIdentifier: a.PlanIdentifier,
+		CreatedAt: timestamp(a.CreatedAt), UpdatedAt: timestamp(a.UpdatedAt)}
+}
+
+type domainJSON struct {
+	ID           int64      `json:"id"`
+	AccountID    int64      `json:"account_id"`
+	RegistrantID *int64     `json:"registrant_id"`
+	Name         string     `json:"name"`
+	UnicodeName  string     `json:"unicode_name"`
+	State        string     `json:"state"`
+	AutoRenew    bool       `json:"auto_renew"`
+	PrivateWhois bool       `json:"private_whois"`
+	ExpiresOn    *string    `json:"expires_on"`
+	ExpiresAt    *timestamp `json:"expires_at"`
+	CreatedAt    timestamp  `json:"created_at"`
+	UpdatedAt    timestamp  `json:"updated_at"`
+}
+
+// toDomain maps a hosted domain: Zonewarden registers nothing, so there is
+// no registrant, renewal, whois privacy or expiry.
+func toDomain(d store.Domain) domainJSON {
+	return domainJSON{ID: d.ID, AccountID: d.AccountID, Name: d.Name, UnicodeName: d.UnicodeName, State: d.State,
+		CreatedAt: timestamp(d.CreatedAt), UpdatedAt: timestamp(d.UpdatedAt)}
+}
+
+type zoneJSON struct {
+	ID                int64      `json:"id"`
+	AccountID         int64      `json:"account_id"`
+	Name              string     `json:"name"`
+	Reverse           bool       `json:"reverse"`
+	Secondary         bool       `json:"secondary"`
+	LastTransferredAt *timestamp `json:"last_transferred_at"`
+	Active            bool       `json:"active"`
+	CreatedAt         timestamp  `json:"created_at"`
+	UpdatedAt         timestamp  `json:"updated_at"`
+}
+
+func toZone(z store.Zone) zoneJSON {
+	return zoneJSON{ID: z.ID, AccountID: z.AccountID, Name: z.Name, Reverse: z.Reverse, Secondary: z.Secondary,
+		LastTransferredAt: optTime(z.LastTransferredAt), Active: z.Active,
+		CreatedAt: timestamp(z.CreatedAt), UpdatedAt: timestamp(z.UpdatedAt)}
+}
+
+// list maps a page of store values to their wire form with its pagination.
+func list[T, J any](w http.ResponseWriter, items []T, p store.Page, to func(T) J) error {
+	out := make([]J, 0, len(items))
+	for _, it := range items {
+		out = append(out, to(it))
+	}
+	writeJSON(w, http.StatusOK, envelope{Data: out, Pagination: &pagination{
+		CurrentPage: p.CurrentPage, PerPage: p.PerPage, TotalEntries: p.TotalEntries, TotalPages: p.TotalPages}})
+	return nil
+}
+
+type recordJSON struct {
+	ID           int64     `json:"id"`
+	ZoneID       string    `json:"zone_id"`
+	ParentID     *int64    `json:"parent_id"`
+	Name         string    `json:"name"`
+	Content      string    `json:"content"`
+	TTL          uint32    `json:"ttl"`
+	Priority     *uint16   `json:"priority"`
+	Type         string    `json:"type"`
+	Regions      []string  `json:"regions"`
+	SystemRecord bool      `json:"system_record"`
+	CreatedAt    timestamp `json:"created_at"`
+	UpdatedAt    timestamp `json:"updated_at"`
+}
+
+func toRecord(r store.Record) recordJSON {
+	regions := slices.DeleteFunc(slices.Clone(r.Regions), func(s string) bool { return s == "" })
+	if len(regions) == 0 {
+		regions = []string{"global"}
+	}
+	return recordJSON{ID: r.ID, ZoneID: r.ZoneName, Name: r.Name, Content: r.Content, TTL: r.TTL,
+		Priority: r.Priority, Type: r.Type, Regions: regions, SystemRecord: r.SystemRecord,
+		CreatedAt: timestamp(r.CreatedAt), UpdatedAt: timestamp(r.UpdatedAt)}
+}
+
+// recordRequest is the body of a record create or update, and of each
+// change of a batch. Absent fields are nil.
+type recordRequest struct {
+	ID       int64    `json:"id"` // batch updates and deletes
+	Name     *string  `json:"name"`
+	Type     *string  `json:"type"`
+	Content  *string  `json:"content"`
+	TTL      *int64   `json:"ttl"`
+	Priority *int64   `json:"priority"`
+	Regions  []string `json:"regions"`
+}
+
+// fields checks the numbers of a request; prefix names the batch change.
+func (q recordRequest) check(prefix string) []store.FieldError {
+	var errs []store.FieldError
+	if q.TTL != nil && (*q.TTL < 0 || *q.TTL > math.MaxInt32) {
+		errs = append(errs, store.FieldError{Field: prefix + "ttl", Msg: fmt.Sprintf("%d is not a TTL in seconds", *q.TTL)})
+	}
+	if q.Priority != nil && (*q.Priority < 0 || *q.Priority > math.MaxUint16) {
+		errs = append(errs, store.FieldError{Field: prefix + "priority", Msg: fmt.Sprintf("%d is not from 0 to 65535", *q.Priority)})
+	}
+	return errs
+}
+
+func (q recordRequest) input() store.RecordInput {
+	in := store.RecordInput{Name: apexName(q.Name), Regions: q.Regions}
+	if q.Type != nil {
+		in.Type = strings.ToUpper(strings.TrimSpace(*q.Type))
+	}
+	if q.Content != nil {
+		in.Content = *q.Content
+	}
+	if q.TTL != nil {
+		in.TTL = uint32(*q.TTL)
+	}
+	in.Priority = priority(q.Priority)
+	return in
+}
+
+func (q recordRequest) patch() store.RecordPatch {
+	p := store.RecordPatch{Content: q.Content, Priority: priority(q.Priority), Regions: q.Regions}
+	if q.Name != nil {
+		n := apexName(q.Name)
+		p.Name = &n
+	}
+	if q.TTL != nil {
+		ttl := uint32(*q.TTL)
+		p.TTL = &ttl
+	}
+	return p
+}
+
+// apexName is a record name as clients send it: absent, "" and "@" are the
+// apex.
+func apexName(name *string) string {
+	if name == nil || strings.TrimSpace(*name) == "@" {
+		return ""
+	}
+	return *name
+}
+
+func priority(p *int64) *uint16 {
+	if p == nil {
+		return nil
+	}
+	v := uint16(*p)
+	return &v
+}
