@@ -85,7 +85,7 @@ TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
-for tool in taskset dnsperf go /usr/bin/time ss; do
+for tool in taskset dnsperf dig gawk go /usr/bin/time ss; do
 	command -v "$tool" >/dev/null || { echo "run.sh: $tool not found" >&2; exit 1; }
 done
 if ss -Hlnu "sport = :$PORT" | grep -q . || ss -Hlnt "sport = :$PORT" | grep -q .; then
@@ -296,6 +296,33 @@ start_server() {
 dnsperf_field() { awk -v k="$2" 'index($0, k) { sub(/.*: */, ""); print $1 + 0; exit }' "$1"; }
 rcode_pct() { grep -o "$2 [0-9]* ([0-9.]*%)" "$1" | sed 's/.*(\(.*\)%)/\1/' || echo 0; }
 
+# answers FILE: ask the running server the sample queries (every 1,000th line
+# of queries.txt) with dig and write one normalized line per query to FILE:
+# the query, rcode, AA, the answer RRs sorted, and, when there is no answer,
+# the authority RRs sorted. The report compares these between servers.
+answers() {
+	awk 'NR % 1000 == 1' "$zones/queries.txt" >"$1.queries"
+	dig @127.0.0.1 -p "$PORT" +norec +noedns +nocookie +tries=1 +time=2 +noall +comments +answer +authority \
+		-f "$1.queries" 2>&1 | awk -v qfile="$1.queries" '
+		function flush() {
+			if (!open) return
+			getline q <qfile
+			n = na ? asort(ans) : 0; a = ""; for (i = 1; i <= n; i++) a = a (i > 1 ? " ; " : "") ans[i]
+			m = nu ? asort(auth) : 0; u = ""; if (n == 0) for (i = 1; i <= m; i++) u = u (i > 1 ? " ; " : "") auth[i]
+			print q " | " status " | " aa " | " a " | " u
+			delete ans; delete auth; na = nu = open = 0
+		}
+		/^;; Got answer:/ { flush(); open = 1; sect = ""; next }
+		/timed out|no servers could be reached/ { flush(); getline q <qfile; print q " | TIMEOUT"; next }
+		/->>HEADER<<-/ { status = $6; sub(/,$/, "", status) }
+		/^;; flags:/ { aa = ($0 ~ /flags:[a-z ]* aa[ ;]/) ? "aa" : "-" }
+		/^;; ANSWER SECTION:/ { sect = "ans"; next }
+		/^;; AUTHORITY SECTION:/ { sect = "auth"; next }
+		/^;/ || NF == 0 { next }
+		{ $1 = $1; if (sect == "ans") ans[++na] = $0; else if (sect == "auth") auth[++nu] = $0 }
+		END { flush() }' >"$1"
+}
+
 # perf_run RESULT ARGS...: run dnsperf pinned to CLIENT_CPU against the server
 # and write its output to RESULT; set CPU (server µs), OTHER (% of a CPU used
 # by anything but the server and dnsperf during the run).
@@ -314,7 +341,7 @@ perf_run() {
 		'BEGIN { o = (b - s - d) / (t > 0 ? t : 1) / 1e4; printf "%.0f", o < 0 ? 0 : o }')
 }
 
-printf 'corpus\tserver\tversion\trecords\tload_s\tmem_kib\tbytes_per_record\tudp_qps\tudp_lat_ms\tudp_lat_sd_ms\tudp_lost_pct\tudp_cpu_us\ttcp_qps\ttcp_lat_ms\ttcp_lat_sd_ms\ttcp_lost_pct\ttcp_cpu_us\tnxdomain_pct\tbase_kib\tlat_qps\tlat_ms\tlat_sd_ms\tlat_max_ms\tother_pct\tnote\n' >"$TSV"
+printf 'corpus\tserver\tversion\trecords\tload_s\tmem_kib\tbytes_per_record\tudp_qps\tudp_lat_ms\tudp_lat_sd_ms\tudp_lost_pct\tudp_cpu_us\ttcp_qps\ttcp_lat_ms\ttcp_lat_sd_ms\ttcp_lost_pct\ttcp_cpu_us\tnxdomain_pct\tbase_kib\tlat_qps\tlat_ms\tlat_sd_ms\tlat_max_ms\tlat_cpu_us\tother_pct\tnote\n' >"$TSV"
 
 # Baseline memory: each server with one 20-record zone, so that bytes per
 # record count what the records cost, not the server's fixed start-up size.
@@ -343,7 +370,7 @@ for corpus in ${CORPORA//,/ }; do
 	for server in ${SERVERS//,/ }; do
 		if [ -n "${UNAVAILABLE[$server]:-}" ]; then
 			log "$corpus/$server: unavailable: ${UNAVAILABLE[$server]}"
-			printf '%s\t%s\t-\t%s%s\t%s\n' "$corpus" "$server" "$records" "$(printf '\t%.0s' $(seq 20))" "${UNAVAILABLE[$server]}" >>"$TSV"
+			printf '%s\t%s\t-\t%s%s\t%s\n' "$corpus" "$server" "$records" "$(printf '\t%.0s' $(seq 21))" "${UNAVAILABLE[$server]}" >>"$TSV"
 			continue
 		fi
 		work=$RUN/$corpus-$server
@@ -352,7 +379,7 @@ for corpus in ${CORPORA//,/ }; do
 		log "$corpus/$server: starting $(server_cmd "$server" "$zones" "$work")"
 		if ! start_server "$server" "$zones" "$work"; then
 			log "$corpus/$server: did not answer the probe names: $(tail -1 "$work/probe.log"); server log: $work/server.log"
-			printf '%s\t%s\t%s\t%s%s\t%s\n' "$corpus" "$server" "${VERSION[$server]}" "$records" "$(printf '\t%.0s' $(seq 20))" "did not serve the corpus" >>"$TSV"
+			printf '%s\t%s\t%s\t%s%s\t%s\n' "$corpus" "$server" "${VERSION[$server]}" "$records" "$(printf '\t%.0s' $(seq 21))" "did not serve the corpus" >>"$TSV"
 			continue
 		fi
 		sleep 1 # let start-up work (NSD's forks, Go's GC) settle before measuring memory
@@ -360,6 +387,8 @@ for corpus in ${CORPORA//,/ }; do
 		bpr=$(((mem - BASE[$server]) * 1024 / records))
 		load_s=$LOAD
 		log "$corpus/$server: loaded in ${load_s}s, $((mem / 1024)) MiB, $bpr B/record over the base"
+
+		answers "$work/answers.txt"
 
 		declare -A R=()
 		note=
@@ -403,7 +432,7 @@ for corpus in ${CORPORA//,/ }; do
 		printf '%s\t' "$corpus" "$server" "${VERSION[$server]}" "$records" "$load_s" "$mem" "$bpr" \
 			"${R[udp_qps]:-}" "${R[udp_lat]:-}" "${R[udp_sd]:-}" "${R[udp_lost]:-}" "${R[udp_cpu]:-}" \
 			"${R[tcp_qps]:-}" "${R[tcp_lat]:-}" "${R[tcp_sd]:-}" "${R[tcp_lost]:-}" "${R[tcp_cpu]:-}" \
-			"${R[nx]:-}" "${BASE[$server]}" "${R[lat_qps]:-}" "${R[lat_lat]:-}" "${R[lat_sd]:-}" "${R[lat_max]:-}" "$other" >>"$TSV"
+			"${R[nx]:-}" "${BASE[$server]}" "${R[lat_qps]:-}" "${R[lat_lat]:-}" "${R[lat_sd]:-}" "${R[lat_max]:-}" "${R[lat_cpu]:-}" "$other" >>"$TSV"
 		printf '%s\n' "${note# }" >>"$TSV"
 		unset R
 	done
@@ -430,18 +459,18 @@ done
 	function kq(x) { return x == "" ? "–" : sprintf("%.1fk", x / 1000) }
 	function ratio(a, b, d) { return (a == "" || b == "" || b == 0) ? "–" : sprintf("%." d "f×", a / b) }
 	END {
-		print "| corpus | server | qps UDP | qps TCP | µs CPU/query UDP | µs CPU/query TCP | latency at " latqps " qps UDP, avg / max (ms) | latency saturated UDP / TCP (ms) | memory (MiB) | B/record | load (s) | notes |"
-		print "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+		print "| corpus | server | qps UDP | qps TCP | µs CPU/query UDP | µs CPU/query TCP | latency at " latqps " qps UDP, avg / max (ms) | µs CPU/query at " latqps " qps | latency saturated UDP / TCP (ms) | memory (MiB) | B/record | load (s) | notes |"
+		print "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
 		for (i = 1; i <= n; i++) {
 			k = row[i]
 			if (f[k, 5] == "") {
-				printf "| %s | %s | pending | | | | | | | | | %s |\n", c[k], s[k], f[k, 25]
+				printf "| %s | %s | pending | | | | | | | | | | %s |\n", c[k], s[k], f[k, 26]
 				continue
 			}
-			printf "| %s | %s %s | %s | %s | %s | %s | %s / %s | %s / %s | %s | %s | %s | %s |\n", c[k], s[k], f[k, 3],
+			printf "| %s | %s %s | %s | %s | %s | %s | %s / %s | %s | %s / %s | %s | %s | %s | %s |\n", c[k], s[k], f[k, 3],
 				kq(f[k, 8]), kq(f[k, 13]), num(f[k, 12], 2), num(f[k, 17], 2),
-				num(f[k, 21], 3), num(f[k, 23], 1), num(f[k, 9], 2), num(f[k, 14], 2),
-				num(f[k, 6] / 1024, 1), f[k, 7], num(f[k, 5], 2), f[k, 25]
+				num(f[k, 21], 3), num(f[k, 23], 1), num(f[k, 24], 1), num(f[k, 9], 2), num(f[k, 14], 2),
+				num(f[k, 6] / 1024, 1), f[k, 7], num(f[k, 5], 2), f[k, 26]
 		}
 		print ""
 		print "zonewarden ÷ peer, same run (qps: higher is better; CPU/query, memory and load time: lower is better):"
@@ -458,6 +487,27 @@ done
 				ratio(f[z, 12], f[k, 12], 2), ratio(f[z, 17], f[k, 17], 2), ratio(f[z, 7], f[k, 7], 2), ratio(f[z, 5], f[k, 5], 2)
 		}
 	}' "$TSV"
+	echo
+	echo "Answers to a sample of 1,000 queries (every 1,000th), compared by rcode, AA, answer RRs and, for empty answers, authority RRs:"
+	echo
+	for corpus in ${CORPORA//,/ }; do
+		ref=
+		for r in nsd knot; do
+			if [ -s "$RUN/$corpus-$r/answers.txt" ]; then ref=$r; break; fi
+		done
+		[ -n "$ref" ] || continue
+		for server in ${SERVERS//,/ }; do
+			a=$RUN/$corpus-$server/answers.txt
+			[ "$server" != "$ref" ] && [ -s "$a" ] || continue
+			d=$(diff "$RUN/$corpus-$ref/answers.txt" "$a" | grep -c '^>' || true)
+			diff "$RUN/$corpus-$ref/answers.txt" "$a" >"$RUN/$corpus-$server/answers-vs-$ref.diff" || true
+			if [ "$d" -eq 0 ]; then
+				echo "- $corpus, $server: all $(wc -l <"$a") answers as $ref's"
+			else
+				echo "- $corpus, $server: $d of $(wc -l <"$a") answers differ from $ref's (bench/out/run-$STAMP/$corpus-$server/answers-vs-$ref.diff)"
+			fi
+		done
+	done
 } >"$MD"
 
 cat "$MD"
