@@ -70,7 +70,7 @@ func parse(r io.Reader, fsys fs.FS, file, start, apex string) (z *Zone, err erro
 			return nil, &ParseError{File: file, Msg: fmt.Sprintf("bad origin %q", start)}
 		}
 	}
-	entries, err := readEntries(r, fsys, file, start)
+	entries, err := readSplit(r, fsys, file, start)
 	if err != nil {
 		return nil, err
 	}
@@ -118,9 +118,16 @@ func apexOf(entries []entry) string {
 // position, owner names canonical. The parser panicking is reported as an
 // error: a bad zone file must never take the server down.
 func readEntries(r io.Reader, fsys fs.FS, file, origin string) (entries []entry, err error) {
+	return readEntriesAt(r, fsys, file, origin, 1)
+}
+
+// readEntriesAt is readEntries for a piece of a file that starts at line.
+func readEntriesAt(r io.Reader, fsys fs.FS, file, origin string, line int) (entries []entry, err error) {
 	t := &tracker{}
 	defer t.closeAll()
 	top := t.push(r, nil, file)
+	top.line = line
+	t.offset = line - 1
 	zp := dns.NewZoneParser(top, origin, file)
 	zp.SetDefaultTTL(3600)
 	if fsys != nil {
@@ -278,6 +285,7 @@ func convertError(err error, t *tracker) error {
 	}
 	if lc := strings.SplitN(s[i+len(" at line: "):], ":", 2); len(lc) > 0 {
 		pe.Line, _ = strconv.Atoi(lc[0])
+		pe.Line += t.offset // pieces hold no $INCLUDE, so this is the top file's line
 	}
 	s = s[:i]
 	// The token is printed with strconv.QuoteToASCII, so a `: "` inside
@@ -326,6 +334,9 @@ type tracker struct {
 	// err is a problem found while reading, which miekg's parser may
 	// report as some other problem with what it read so far.
 	err *ParseError
+	// offset is the line before the first read, for a piece of a file:
+	// miekg counts lines from the start of what it was given.
+	offset int
 }
 
 func (t *tracker) push(r io.Reader, c io.Closer, name string) *lineReader {

@@ -3,7 +3,10 @@ package zone
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/miekg/dns"
 )
@@ -75,14 +78,45 @@ func keyOf(rr dns.RR) rrsetKey {
 }
 
 func normalize(entries []entry) []entry {
+	// RRsets never span owner names, so the work shares out by owner
+	// among the cores; a big zone is normalized while it loads.
+	parts := runtime.GOMAXPROCS(0)
+	if len(entries) < 20000 {
+		parts = 1
+	}
+	drop := make([]bool, len(entries))
+	seed := maphash.MakeSeed()
+	var wg sync.WaitGroup
+	for part := range parts {
+		wg.Go(func() { normalizePart(entries, drop, seed, part, parts) })
+	}
+	wg.Wait()
+	out := entries[:0]
+	for i, e := range entries {
+		if !drop[i] {
+			out = append(out, e)
+		}
+	}
+	clear(entries[len(out):])
+	return out
+}
+
+// normalizePart normalizes the RRsets whose owners hash to part: it marks
+// duplicate records in drop and gives each RRset its smallest TTL.
+func normalizePart(entries []entry, drop []bool, seed maphash.Seed, part, parts int) {
 	var (
-		seen   = make(map[string]bool, len(entries))
+		seen   = make(map[string]bool, len(entries)/parts)
 		minTTL = make(map[rrsetKey]uint32)
-		out    = entries[:0]
 		buf    = make([]byte, 65535+512)
 		key    []byte
 	)
-	for _, e := range entries {
+	mine := func(e entry) bool {
+		return parts == 1 || maphash.String(seed, e.rr.Header().Name)%uint64(parts) == uint64(part)
+	}
+	for i, e := range entries {
+		if !mine(e) {
+			continue
+		}
 		k := keyOf(e.rr)
 		key = append(key[:0], k.name...)
 		key = append(key, byte(k.rrtype>>8), byte(k.rrtype), 0)
@@ -91,16 +125,16 @@ func normalize(entries []entry) []entry {
 			minTTL[k] = e.rr.Header().Ttl
 		}
 		if seen[string(key)] {
+			drop[i] = true
 			continue
 		}
 		seen[string(key)] = true
-		out = append(out, e)
 	}
-	clear(entries[len(out):])
-	for _, e := range out {
-		e.rr.Header().Ttl = minTTL[keyOf(e.rr)]
+	for i, e := range entries {
+		if !drop[i] && mine(e) {
+			e.rr.Header().Ttl = minTTL[keyOf(e.rr)]
+		}
 	}
-	return out
 }
 
 // rdataKey returns rr's rdata in wire form with the embedded names of the
