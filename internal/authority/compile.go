@@ -180,7 +180,7 @@ func compile(z *zone.Zone) (*compiledZone, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile zone %s: %w", origin, err)
 	}
-	c := &compiler{z: z, apex: apex, names: make(map[string]*raw)}
+	c := &compiler{z: z, apex: apex, names: make(map[string]*raw, len(z.Records))}
 	c.cz = &compiledZone{origin: origin, apex: apex, records: len(z.Records)}
 	if err := c.group(); err != nil {
 		return nil, fmt.Errorf("compile zone %s: %w", origin, err)
@@ -192,32 +192,44 @@ func compile(z *zone.Zone) (*compiledZone, error) {
 }
 
 func (c *compiler) group() error {
+	var (
+		lastName string
+		r        *raw
+		cuts     = map[string]*raw{}
+	)
 	for _, rr := range c.z.Records {
 		h := rr.Header()
 		if h.Class != dns.ClassINET {
 			return fmt.Errorf("record %s: class %s is not served", h.Name, dns.ClassToString[h.Class])
 		}
-		w, err := wireName(h.Name)
-		if err != nil {
-			return err
+		// A zone's records mostly come grouped by owner.
+		if r == nil || h.Name != lastName {
+			w, err := wireName(h.Name)
+			if err != nil {
+				return err
+			}
+			if !isBelow(w, c.apex) {
+				return fmt.Errorf("record %s is outside the zone: %w", h.Name, zone.ErrInvalid)
+			}
+			r, lastName = c.raw(w), h.Name
 		}
-		if !isBelow(w, c.apex) {
-			return fmt.Errorf("record %s is outside the zone: %w", h.Name, zone.ErrInvalid)
-		}
-		r := c.raw(w)
 		i := slices.IndexFunc(r.sets, func(s rrset) bool { return s.t == h.Rrtype })
 		if i < 0 {
 			i = len(r.sets)
 			r.sets = append(r.sets, rrset{t: h.Rrtype})
 		}
 		r.sets[i].rrs = append(r.sets[i].rrs, rr)
+		if h.Rrtype == dns.TypeNS && len(r.wire) > len(c.apex) {
+			cuts[string(r.wire)] = r
+		}
 	}
 	apex := c.names[string(c.apex)]
 	if apex == nil || apex.set(dns.TypeSOA) == nil {
 		return fmt.Errorf("no SOA record at the apex: %w", zone.ErrInvalid)
 	}
 	// Empty non-terminals exist (RFC 4592 §2.2.2): give every ancestor up
-	// to the apex a node.
+	// to the apex a node. A walk stops at a name that exists: its own
+	// ancestors are, or will be, seen to.
 	owners := make([]*raw, 0, len(c.names))
 	for _, r := range c.names {
 		owners = append(owners, r)
@@ -225,14 +237,22 @@ func (c *compiler) group() error {
 	for _, r := range owners {
 		for w := r.wire; len(w) > len(c.apex); {
 			w = w[w[0]+1:]
+			if c.names[string(w)] != nil {
+				break
+			}
 			c.raw(w)
 		}
 	}
 	for _, r := range c.names {
-		slices.SortFunc(r.sets, func(a, b rrset) int { return int(a.t) - int(b.t) })
+		if len(r.sets) > 1 {
+			slices.SortFunc(r.sets, func(a, b rrset) int { return int(a.t) - int(b.t) })
+		}
+		if len(cuts) == 0 {
+			continue
+		}
 		// The topmost delegation above a name occludes it (RFC 1034 §4.2.1).
 		for w := r.wire; len(w) > len(c.apex); w = w[w[0]+1:] {
-			if a := c.names[string(w)]; a != nil && a.set(dns.TypeNS) != nil {
+			if a := cuts[string(w)]; a != nil {
 				r.cut = a
 			}
 		}
