@@ -8,8 +8,10 @@ package app
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"runtime/debug"
 )
@@ -29,9 +31,12 @@ Usage:
 
 Commands:
 
+	serve     run the control plane (DNSimple-compatible API) and DNS in one process
+	migrate   bring the database's schema up to date
+	admin     create users and API tokens: zonewarden admin help
 	dns       serve zones from a directory of zone files (authoritative DNS)
 	version   print the version
-	help      print this help, or a command's: zonewarden help dns
+	help      print this help, or a command's: zonewarden help serve
 
 Every flag can also be set in the environment: --max-udp-size is
 ZONEWARDEN_MAX_UDP_SIZE. Flags win over the environment.
@@ -50,15 +55,34 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "dns":
 		return runDNS(ctx, rest, stderr)
+	case "serve":
+		return runServe(ctx, rest, stderr)
+	case "migrate":
+		return runMigrate(ctx, rest, os.Getenv, stderr)
+	case "admin":
+		return runAdmin(ctx, rest, os.Getenv, os.Stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, versionString())
 		return exitOK
 	case "help", "-h", "-help", "--help":
-		if len(rest) > 0 && rest[0] == "dns" {
-			fs, _ := dnsFlags(io.Discard)
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return exitOK
+		if len(rest) > 0 {
+			var fs *flag.FlagSet
+			switch rest[0] {
+			case "dns":
+				fs, _ = dnsFlags(io.Discard)
+			case "serve":
+				fs, _ = serveFlags(io.Discard)
+			case "migrate":
+				fs, _, _ = migrateFlags(io.Discard)
+			case "admin":
+				fmt.Fprint(stdout, adminUsage)
+				return exitOK
+			}
+			if fs != nil {
+				fs.SetOutput(stdout)
+				fs.Usage()
+				return exitOK
+			}
 		}
 		fmt.Fprint(stdout, usage)
 		return exitOK

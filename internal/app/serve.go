@@ -1,0 +1,500 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/zonewarden/zonewarden/internal/alias"
+	"github.com/zonewarden/zonewarden/internal/api"
+	"github.com/zonewarden/zonewarden/internal/authority"
+	"github.com/zonewarden/zonewarden/internal/dnsserver"
+	"github.com/zonewarden/zonewarden/internal/store"
+)
+
+// StoreConfig says where the control plane's database is; serve, migrate
+// and admin share it.
+type StoreConfig struct {
+	// Data is the data directory; the SQLite database is Data/zonewarden.db.
+	Data string
+	// Database, when set, is a postgres:// URL used instead of SQLite.
+	Database string
+}
+
+// url is what store.Open takes.
+func (c StoreConfig) url() string {
+	if c.Database != "" {
+		return c.Database
+	}
+	return filepath.Join(c.Data, "zonewarden.db")
+}
+
+func (c StoreConfig) validate() error {
+	if c.Database != "" {
+		if !strings.HasPrefix(c.Database, "postgres://") && !strings.HasPrefix(c.Database, "postgresql://") {
+			return errors.New("--database must be a postgres:// URL (leave it empty for SQLite in --data)")
+		}
+		return nil
+	}
+	if c.Data == "" {
+		return errors.New("--data is empty: it is where the SQLite database is kept")
+	}
+	return nil
+}
+
+// storeFlags binds --data and --database to c.
+func storeFlags(fs *flag.FlagSet, c *StoreConfig) {
+	fs.StringVar(&c.Data, "data", c.Data, "data `directory`; the SQLite database is zonewarden.db in it")
+	fs.StringVar(&c.Database, "database", c.Database, "PostgreSQL `URL` (postgres://…) to use instead of SQLite; also ZONEWARDEN_DATABASE_URL")
+}
+
+// ServeConfig is the configuration of `zonewarden serve`.
+type ServeConfig struct {
+	StoreConfig
+	// HTTP is the address of the API, /metrics and /healthz.
+	HTTP string
+	// DNS is the address served on UDP and TCP. Port 0 picks a free one.
+	DNS string
+	// NameServers are the name servers of new zones: their NS records and
+	// the SOA's primary.
+	NameServers []string
+	// RateLimit is API requests per hour per token.
+	RateLimit int
+	// Poll is how often the database's change journal is read for writes
+	// made by other processes; this process's own writes are served at once.
+	Poll time.Duration
+
+	NSID           string
+	Identity       string
+	MaxUDPSize     uint
+	Workers        int
+	TCPIdleTimeout time.Duration
+	TCPMaxConns    int
+	AliasUpstream  []string
+
+	LogLevel  slog.Level
+	LogFormat string
+}
+
+// DefaultNameServers are the name servers of new zones when --nameservers is
+// not given. They are in .test (RFC 6761), which exists nowhere: fine on a
+// laptop, and plainly wrong in a delegation, so production sets its own.
+var DefaultNameServers = []string{"ns1.zonewarden.test.", "ns2.zonewarden.test."}
+
+// DefaultServeConfig returns the laptop-friendly defaults.
+func DefaultServeConfig() ServeConfig {
+	d := DefaultDNSConfig()
+	return ServeConfig{
+		StoreConfig:    StoreConfig{Data: "./data"},
+		HTTP:           "127.0.0.1:8080",
+		DNS:            "127.0.0.1:5353",
+		NameServers:    DefaultNameServers,
+		RateLimit:      api.DefaultRateLimit,
+		Poll:           time.Second,
+		Identity:       d.Identity,
+		MaxUDPSize:     d.MaxUDPSize,
+		TCPIdleTimeout: d.TCPIdleTimeout,
+		TCPMaxConns:    d.TCPMaxConns,
+		AliasUpstream:  d.AliasUpstream,
+		LogLevel:       d.LogLevel,
+		LogFormat:      d.LogFormat,
+	}
+}
+
+// Validate reports every problem in c at once.
+func (c *ServeConfig) Validate() error {
+	// The DNS knobs are checked as `zonewarden dns` checks them.
+	d := c.dnsConfig()
+	d.Zones = "-" // serve has no zone directory
+	errs := []error{c.StoreConfig.validate(), d.Validate()}
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if err := checkHostPort(c.HTTP); err != nil {
+		bad("--http %q: %w", c.HTTP, err)
+	}
+	if len(c.NameServers) == 0 {
+		bad("--nameservers is empty: new zones need name servers")
+	}
+	for _, ns := range c.NameServers {
+		if _, ok := dnsName(ns); !ok {
+			bad("--nameservers: %q is not a host name", ns)
+		}
+	}
+	if c.Poll <= 0 {
+		bad("--poll %s must be positive", c.Poll)
+	}
+	return errors.Join(errs...)
+}
+
+// dnsConfig is c's DNS part in the form `zonewarden dns` takes it.
+func (c *ServeConfig) dnsConfig() DNSConfig {
+	return DNSConfig{
+		Listen: c.DNS, NSID: c.NSID, Identity: c.Identity, MaxUDPSize: c.MaxUDPSize, Workers: c.Workers,
+		TCPIdleTimeout: c.TCPIdleTimeout, TCPMaxConns: c.TCPMaxConns, AliasUpstream: c.AliasUpstream,
+		LogLevel: c.LogLevel, LogFormat: c.LogFormat,
+	}
+}
+
+func dnsName(s string) (string, bool) {
+	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
+	if s == "" || strings.ContainsAny(s, " /:@") || strings.Contains(s, "..") {
+		return "", false
+	}
+	return s + ".", true
+}
+
+// nameList is a comma-separated list of host names.
+type nameList []string
+
+func (l *nameList) String() string {
+	if l == nil {
+		return ""
+	}
+	return strings.Join(*l, ",")
+}
+
+func (l *nameList) Set(s string) error {
+	var out []string
+	for f := range strings.SplitSeq(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	*l = out
+	return nil
+}
+
+func serveFlags(output io.Writer) (*flag.FlagSet, *ServeConfig) {
+	c := DefaultServeConfig()
+	fs := flag.NewFlagSet("zonewarden serve", flag.ContinueOnError)
+	fs.SetOutput(output)
+	fs.StringVar(&c.HTTP, "http", c.HTTP, "`address` of the HTTP API (/v2), /metrics and /healthz (port 0 picks one)")
+	fs.StringVar(&c.DNS, "dns", c.DNS, "`address` to serve DNS on, UDP and TCP (port 0 picks one)")
+	storeFlags(fs, &c.StoreConfig)
+	fs.Var((*nameList)(&c.NameServers), "nameservers", "comma-separated host `names` of the name servers of new zones (NS records, SOA primary)")
+	fs.IntVar(&c.RateLimit, "rate-limit", c.RateLimit, "API `requests` per hour per token; negative turns limiting off")
+	fs.DurationVar(&c.Poll, "poll", c.Poll, "how often to read the database for writes made by other processes")
+	fs.StringVar(&c.NSID, "nsid", c.NSID, "EDNS NSID `string` to send when asked; \"auto\" is the host name (off when empty)")
+	fs.StringVar(&c.Identity, "identity", c.Identity, "answer to CH TXT id.server and hostname.bind (refused when empty)")
+	fs.UintVar(&c.MaxUDPSize, "max-udp-size", c.MaxUDPSize, "largest UDP response in `bytes`, whatever the client advertises")
+	fs.IntVar(&c.Workers, "workers", c.Workers, "UDP sockets and workers (0 is one per CPU)")
+	fs.DurationVar(&c.TCPIdleTimeout, "tcp-idle-timeout", c.TCPIdleTimeout, "close TCP connections idle for this `duration`")
+	fs.IntVar(&c.TCPMaxConns, "tcp-max-conns", c.TCPMaxConns, "most concurrent TCP connections")
+	fs.Var((*addrList)(&c.AliasUpstream), "alias-upstream", "comma-separated resolver `addresses` for ALIAS targets not served here, from /etc/resolv.conf by default; empty turns that off")
+	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "lowest `level` logged: debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log `format`: text or json")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: zonewarden serve [flags]\n\n"+
+			"Run the control plane and the DNS server in one process: the DNSimple-\n"+
+			"compatible API on --http, DNS on --dns, data in SQLite under --data or in\n"+
+			"PostgreSQL (--database). Writes through the API are served by DNS within\n"+
+			"milliseconds. SIGINT or SIGTERM stops. Each flag can be set in the\n"+
+			"environment as ZONEWARDEN_<FLAG> (--rate-limit is ZONEWARDEN_RATE_LIMIT).\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	return fs, &c
+}
+
+// parseFlags reads fs's flags from the environment (getenv) and then args;
+// flags win. ZONEWARDEN_DATABASE_URL is read for --database too. Every error
+// is a usage error (exit 2); flag.ErrHelp after printing the usage for -h.
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, output io.Writer) error {
+	var errs []error
+	set := func(flagName, env string) {
+		if v := getenv(env); v != "" {
+			if err := fs.Set(flagName, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %w", env, v, err))
+			}
+		}
+	}
+	if fs.Lookup("database") != nil {
+		set("database", "ZONEWARDEN_DATABASE_URL")
+	}
+	fs.VisitAll(func(f *flag.Flag) { set(f.Name, envName(f.Name)) })
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(output)
+			fs.Usage()
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+func parseServeConfig(args []string, getenv func(string) string, output io.Writer) (*ServeConfig, error) {
+	fs, c := serveFlags(output)
+	if err := parseFlags(fs, args, getenv, output); err != nil {
+		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// runServe is `zonewarden serve`.
+func runServe(ctx context.Context, args []string, stderr io.Writer) int {
+	cfg, err := parseServeConfig(args, os.Getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "zonewarden serve: %v\nRun 'zonewarden help serve' for usage.\n", err)
+		return exitUsage
+	}
+	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+	s, err := NewServe(*cfg, log)
+	if err != nil {
+		log.Error("configure serve", "err", err)
+		return exitError
+	}
+	if err := s.Start(ctx); err != nil {
+		log.Error("start", "err", err)
+		s.Close()
+		return exitError
+	}
+	if err := s.Run(ctx); err != nil {
+		log.Error("serve", "err", err)
+		return exitError
+	}
+	log.Info("stopped")
+	return exitOK
+}
+
+// Serve is the `zonewarden serve` role: the store, the API over HTTP, the DNS
+// engine and server, and the propagator that carries committed writes from
+// the one to the other.
+//
+//	s, err := app.NewServe(cfg, log) // builds, opens nothing
+//	err = s.Start(ctx)               // opens and migrates the database, loads every zone, binds
+//	err = s.Run(ctx)                 // serves until ctx ends, then closes the database
+type Serve struct {
+	cfg      ServeConfig
+	log      *slog.Logger
+	store    *store.Store
+	engine   *authority.Engine
+	resolver *alias.Resolver
+	dns      *dnsserver.Server
+	prop     *propagator
+	registry *prometheus.Registry
+	httpLn   net.Listener
+	httpSrv  *http.Server
+	started  bool
+}
+
+// NewServe builds the role from cfg, which it validates.
+func NewServe(cfg ServeConfig, log *slog.Logger) (*Serve, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Serve{cfg: cfg, log: log}
+	dcfg := cfg.dnsConfig()
+	acfg := authority.Config{MaxUDPSize: uint16(cfg.MaxUDPSize), NSID: dcfg.nsid(), Identity: cfg.Identity}
+	if len(cfg.AliasUpstream) > 0 {
+		s.resolver = alias.New(alias.Config{Upstream: cfg.AliasUpstream, Logger: log.With("component", "alias")})
+		acfg.Aliases = s.resolver
+	}
+	s.engine = authority.New(acfg)
+	metrics := dnsserver.NewMetrics()
+	srv, err := dnsserver.New(dnsserver.Config{
+		Addr: cfg.DNS, Handler: s.engine, Workers: cfg.Workers,
+		TCPIdleTimeout: cfg.TCPIdleTimeout, TCPMaxConns: cfg.TCPMaxConns,
+		Metrics: metrics, Logger: log.With("component", "dnsserver"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("configure dns server: %w", err)
+	}
+	s.dns = srv
+	s.registry = prometheus.NewRegistry()
+	s.registry.MustRegister(metrics, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return s, nil
+}
+
+// Start opens and migrates the database, loads every zone into the DNS
+// engine and binds the DNS and HTTP listeners. On error, Close releases
+// what was opened.
+func (s *Serve) Start(ctx context.Context) error {
+	if s.started {
+		return errors.New("serve already started")
+	}
+	st, err := openStore(ctx, s.cfg.StoreConfig, s.log, store.WithNameServers(s.cfg.NameServers))
+	if err != nil {
+		return err
+	}
+	s.store = st
+	s.prop = newPropagator(st, s.engine, s.cfg.Poll, s.log.With("component", "propagate"))
+	s.registry.MustRegister(s.prop.collectors()...)
+	start := time.Now()
+	if err := s.prop.load(ctx); err != nil {
+		return fmt.Errorf("load zones: %w", err)
+	}
+	s.log.Info("zones loaded", "zones", len(s.engine.Zones()), "records", s.engine.Records(), "took", time.Since(start).Round(time.Millisecond))
+	if slices.Equal(s.cfg.NameServers, DefaultNameServers) {
+		s.log.Warn("new zones get the placeholder name servers ns1/ns2.zonewarden.test.: set --nameservers to yours")
+	}
+
+	if err := s.dns.Start(); err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.DNS, err)
+	}
+	ln, err := net.Listen("tcp", s.cfg.HTTP)
+	if err != nil {
+		return fmt.Errorf("listen for http: %w", err)
+	}
+	s.httpLn = ln
+	s.httpSrv = &http.Server{
+		Handler:           s.handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	s.started = true
+	s.log.Info("serving", "http", "http://"+ln.Addr().String(), "udp", s.dns.UDPAddr().String(), "tcp", s.dns.TCPAddr().String(),
+		"database", s.cfg.StoreConfig.describe())
+	return nil
+}
+
+// handler is the HTTP surface: the API, /metrics and /healthz.
+func (s *Serve) handler() http.Handler {
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "zonewarden_http_requests_total", Help: "HTTP requests, by method and status code."},
+		[]string{"method", "code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "zonewarden_http_request_duration_seconds", Help: "Time to answer HTTP requests, by method and status code.",
+		Buckets: prometheus.DefBuckets}, []string{"method", "code"})
+	s.registry.MustRegister(requests, duration)
+
+	a := api.New(api.Config{
+		Store:       s.store,
+		Logger:      s.log.With("component", "api"),
+		RateLimit:   s.cfg.RateLimit,
+		Changed:     s.prop.Kick,
+		Distributed: s.prop.Distributed,
+	})
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelError),
+	}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		// A read of the journal's tail: one indexed query, no rows.
+		if _, _, _, err := s.store.ChangedZones(r.Context(), 1<<62); err != nil {
+			s.log.Error("health check: database", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "database unavailable")
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	mux.Handle("/", promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, a)))
+	return mux
+}
+
+// HTTPAddr, UDPAddr and TCPAddr are the bound addresses, valid after Start.
+func (s *Serve) HTTPAddr() string        { return s.httpLn.Addr().String() }
+func (s *Serve) UDPAddr() netip.AddrPort { return s.dns.UDPAddr() }
+func (s *Serve) TCPAddr() netip.AddrPort { return s.dns.TCPAddr() }
+
+// Run serves until ctx ends, or until a part stops on its own (its error is
+// returned), then closes the database. Start must have succeeded.
+func (s *Serve) Run(ctx context.Context) error {
+	if !s.started {
+		return errors.New("serve not started")
+	}
+	defer s.Close()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	run := func(name string, f func(context.Context) error) {
+		wg.Go(func() {
+			if err := f(ctx); err != nil && ctx.Err() == nil {
+				cancel(fmt.Errorf("%s: %w", name, err))
+			}
+		})
+	}
+	run("dns server", s.dns.Run)
+	run("propagator", s.prop.Run)
+	if s.resolver != nil {
+		run("alias resolver", s.resolver.Run)
+	}
+	run("http server", s.serveHTTP)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+func (s *Serve) serveHTTP(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, func() {
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.httpSrv.Shutdown(shutdown) //nolint:errcheck // closing anyway
+	})
+	defer stop()
+	if err := s.httpSrv.Serve(s.httpLn); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close closes the database; Run does it when it returns.
+func (s *Serve) Close() error {
+	if s.httpLn != nil && !s.started {
+		s.httpLn.Close()
+	}
+	if s.store == nil {
+		return nil
+	}
+	err := s.store.Close()
+	s.store = nil
+	return err
+}
+
+// openStore opens the database and brings its schema up to date.
+func openStore(ctx context.Context, c StoreConfig, log *slog.Logger, opts ...store.Option) (*store.Store, error) {
+	opts = append([]store.Option{store.WithLogger(log.With("component", "store"))}, opts...)
+	st, err := store.Open(ctx, c.url(), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", c.describe(), err)
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("migrate database %s: %w", c.describe(), err)
+	}
+	return st, nil
+}
+
+// describe names the database for logs, without a password.
+func (c StoreConfig) describe() string {
+	if c.Database == "" {
+		return "sqlite:" + c.url()
+	}
+	if i := strings.Index(c.Database, "@"); i >= 0 {
+		if j := strings.Index(c.Database, "://"); j >= 0 && j < i {
+			return c.Database[:j+3] + "…" + c.Database[i:]
+		}
+	}
+	return c.Database
+}
