@@ -412,6 +412,9 @@ func (s *Store) writeZone(ctx context.Context, a Actor, accountID int64, zoneNam
 		if len(w.fields) > 0 {
 			return &ValidationError{Fields: w.fields}
 		}
+		if len(w.changes) == 0 {
+			return nil // nothing to write, journal or bump
+		}
 		soa, err := s.validate(ctx, d, w)
 		if err != nil {
 			return err

@@ -1,0 +1,265 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/zonewarden/zonewarden/internal/zone"
+)
+
+// Contact is a person or organization an account keeps on file, with
+// DNSimple's contact fields.
+type Contact struct {
+	ID               int64
+	AccountID        int64
+	Label            string
+	FirstName        string
+	LastName         string
+	JobTitle         string
+	OrganizationName string
+	Email            string
+	Phone            string
+	Fax              string
+	Address1         string
+	Address2         string
+	City             string
+	StateProvince    string
+	PostalCode       string
+	Country          string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+const contactCols = "id, account_id, label, first_name, last_name, job_title, organization_name, email, phone, fax, address1, address2, city, state_province, postal_code, country, created_at, updated_at"
+
+func (c *Contact) fields() []any {
+	return []any{&c.Label, &c.FirstName, &c.LastName, &c.JobTitle, &c.OrganizationName, &c.Email, &c.Phone, &c.Fax,
+		&c.Address1, &c.Address2, &c.City, &c.StateProvince, &c.PostalCode, &c.Country}
+}
+
+func (c Contact) values() []any {
+	return []any{c.Label, c.FirstName, c.LastName, c.JobTitle, c.OrganizationName, c.Email, c.Phone, c.Fax,
+		c.Address1, c.Address2, c.City, c.StateProvince, c.PostalCode, c.Country}
+}
+
+func scanContact(r interface{ Scan(...any) error }) (Contact, error) {
+	var c Contact
+	err := r.Scan(append(append([]any{&c.ID, &c.AccountID}, c.fields()...), &c.CreatedAt, &c.UpdatedAt)...)
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	return c, err
+}
+
+// checkContact requires the fields DNSimple requires.
+func checkContact(c Contact) error {
+	ve := &ValidationError{}
+	for _, f := range []struct{ name, v string }{
+		{"first_name", c.FirstName}, {"last_name", c.LastName}, {"address1", c.Address1}, {"city", c.City},
+		{"state_province", c.StateProvince}, {"postal_code", c.PostalCode}, {"country", c.Country},
+		{"email", c.Email}, {"phone", c.Phone},
+	} {
+		if strings.TrimSpace(f.v) == "" {
+			ve.Fields = append(ve.Fields, FieldError{f.name, "can't be blank"})
+		}
+	}
+	if c.Email != "" {
+		if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
+			ve.Fields = append(ve.Fields, FieldError{"email", fmt.Sprintf("%q is not an email address", c.Email)})
+		}
+	}
+	if len(ve.Fields) > 0 {
+		return ve
+	}
+	return nil
+}
+
+func (c Contact) audit() map[string]any {
+	return map[string]any{"id": c.ID, "label": c.Label, "first_name": c.FirstName, "last_name": c.LastName, "email": c.Email}
+}
+
+// CreateContact adds a contact to an account.
+func (s *Store) CreateContact(ctx context.Context, a Actor, accountID int64, c Contact) (Contact, error) {
+	if err := checkContact(c); err != nil {
+		return Contact{}, err
+	}
+	n := now()
+	c.AccountID, c.CreatedAt, c.UpdatedAt = accountID, n, n
+	err := s.tx(ctx, func(d db) error {
+		if _, err := s.account(ctx, d, accountID); err != nil {
+			return err
+		}
+		args := append(append([]any{accountID}, c.values()...), n, n)
+		if err := d.row(ctx, "INSERT INTO contacts ("+strings.TrimPrefix(contactCols, "id, ")+") VALUES "+inList(len(args))+" RETURNING id", args...).Scan(&c.ID); err != nil {
+			return err
+		}
+		return audit(ctx, d, a, accountID, "contact.create", "contact", c.ID, nil, c.audit())
+	})
+	if err != nil {
+		return Contact{}, fmt.Errorf("create contact: %w", err)
+	}
+	return c, nil
+}
+
+var contactSort = map[string]string{"id": "id", "label": "label", "email": "email"}
+
+// Contacts returns one page of an account's contacts. Sort keys: id, label,
+// email.
+func (s *Store) Contacts(ctx context.Context, accountID int64, o ListOptions) ([]Contact, Page, error) {
+	out, p, err := list(ctx, s, o, contactSort, contactCols, "FROM contacts WHERE account_id = ?", []any{accountID},
+		func(r *sql.Rows) (Contact, error) { return scanContact(r) })
+	if err != nil {
+		return nil, Page{}, fmt.Errorf("list contacts of account %d: %w", accountID, err)
+	}
+	return out, p, nil
+}
+
+// Contact returns one of an account's contacts.
+func (s *Store) Contact(ctx context.Context, accountID, id int64) (Contact, error) {
+	return s.contact(ctx, s.read(), accountID, id)
+}
+
+func (s *Store) contact(ctx context.Context, d db, accountID, id int64) (Contact, error) {
+	c, err := scanContact(d.row(ctx, "SELECT "+contactCols+" FROM contacts WHERE account_id = ? AND id = ?", accountID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Contact{}, fmt.Errorf("find contact %d: %w", id, zone.ErrNotFound)
+	}
+	if err != nil {
+		return Contact{}, fmt.Errorf("find contact %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// UpdateContact replaces the fields of the contact c.ID with c's. Callers
+// that patch read the contact, change it and write it back.
+func (s *Store) UpdateContact(ctx context.Context, a Actor, accountID int64, c Contact) (Contact, error) {
+	if err := checkContact(c); err != nil {
+		return Contact{}, err
+	}
+	err := s.tx(ctx, func(d db) error {
+		old, err := s.contact(ctx, d, accountID, c.ID)
+		if err != nil {
+			return err
+		}
+		c.AccountID, c.CreatedAt, c.UpdatedAt = accountID, old.CreatedAt, now()
+		sets := "label = ?, first_name = ?, last_name = ?, job_title = ?, organization_name = ?, email = ?, phone = ?, fax = ?, address1 = ?, address2 = ?, city = ?, state_province = ?, postal_code = ?, country = ?, updated_at = ?"
+		if _, err := d.exec(ctx, "UPDATE contacts SET "+sets+" WHERE id = ?", append(c.values(), c.UpdatedAt, c.ID)...); err != nil {
+			return fmt.Errorf("update contact %d: %w", c.ID, err)
+		}
+		return audit(ctx, d, a, accountID, "contact.update", "contact", c.ID, old.audit(), c.audit())
+	})
+	if err != nil {
+		return Contact{}, err
+	}
+	return c, nil
+}
+
+// DeleteContact deletes one of an account's contacts.
+func (s *Store) DeleteContact(ctx context.Context, a Actor, accountID, id int64) error {
+	return s.tx(ctx, func(d db) error {
+		c, err := s.contact(ctx, d, accountID, id)
+		if err != nil {
+			return err
+		}
+		if _, err := d.exec(ctx, "DELETE FROM contacts WHERE id = ?", id); err != nil {
+			return fmt.Errorf("delete contact %d: %w", id, err)
+		}
+		return audit(ctx, d, a, accountID, "contact.delete", "contact", id, c.audit(), nil)
+	})
+}
+
+// Webhook is a URL that an account's events are posted to.
+type Webhook struct {
+	ID        int64
+	AccountID int64
+	URL       string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+const webhookCols = "id, account_id, url, created_at, updated_at"
+
+func scanWebhook(r interface{ Scan(...any) error }) (Webhook, error) {
+	var w Webhook
+	err := r.Scan(&w.ID, &w.AccountID, &w.URL, &w.CreatedAt, &w.UpdatedAt)
+	w.CreatedAt, w.UpdatedAt = w.CreatedAt.UTC(), w.UpdatedAt.UTC()
+	return w, err
+}
+
+// CreateWebhook adds a webhook to an account: an absolute http or https URL.
+func (s *Store) CreateWebhook(ctx context.Context, a Actor, accountID int64, rawURL string) (Webhook, error) {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return Webhook{}, invalid("url", fmt.Sprintf("%q is not an http or https URL", rawURL))
+	}
+	n := now()
+	w := Webhook{AccountID: accountID, URL: u.String(), CreatedAt: n, UpdatedAt: n}
+	err = s.tx(ctx, func(d db) error {
+		if _, err := s.account(ctx, d, accountID); err != nil {
+			return err
+		}
+		if err := d.row(ctx, "INSERT INTO webhooks (account_id, url, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id", accountID, w.URL, n, n).Scan(&w.ID); err != nil {
+			return err
+		}
+		return audit(ctx, d, a, accountID, "webhook.create", "webhook", w.ID, nil, map[string]any{"id": w.ID, "url": w.URL})
+	})
+	if err != nil {
+		return Webhook{}, fmt.Errorf("create webhook: %w", err)
+	}
+	return w, nil
+}
+
+// Webhooks returns an account's webhooks, by id.
+func (s *Store) Webhooks(ctx context.Context, accountID int64) ([]Webhook, error) {
+	rows, err := s.read().query(ctx, "SELECT "+webhookCols+" FROM webhooks WHERE account_id = ? ORDER BY id", accountID)
+	if err != nil {
+		return nil, fmt.Errorf("list webhooks of account %d: %w", accountID, err)
+	}
+	defer rows.Close()
+	var out []Webhook
+	for rows.Next() {
+		w, err := scanWebhook(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list webhooks of account %d: %w", accountID, err)
+		}
+		out = append(out, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list webhooks of account %d: %w", accountID, err)
+	}
+	return out, nil
+}
+
+// Webhook returns one of an account's webhooks.
+func (s *Store) Webhook(ctx context.Context, accountID, id int64) (Webhook, error) {
+	w, err := scanWebhook(s.read().row(ctx, "SELECT "+webhookCols+" FROM webhooks WHERE account_id = ? AND id = ?", accountID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Webhook{}, fmt.Errorf("find webhook %d: %w", id, zone.ErrNotFound)
+	}
+	if err != nil {
+		return Webhook{}, fmt.Errorf("find webhook %d: %w", id, err)
+	}
+	return w, nil
+}
+
+// DeleteWebhook deletes one of an account's webhooks.
+func (s *Store) DeleteWebhook(ctx context.Context, a Actor, accountID, id int64) error {
+	return s.tx(ctx, func(d db) error {
+		var url string
+		err := d.row(ctx, "SELECT url FROM webhooks WHERE account_id = ? AND id = ?", accountID, id).Scan(&url)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("delete webhook %d: %w", id, zone.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("delete webhook %d: %w", id, err)
+		}
+		if _, err := d.exec(ctx, "DELETE FROM webhooks WHERE id = ?", id); err != nil {
+			return fmt.Errorf("delete webhook %d: %w", id, err)
+		}
+		return audit(ctx, d, a, accountID, "webhook.delete", "webhook", id, map[string]any{"id": id, "url": url}, nil)
+	})
+}
