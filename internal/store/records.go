@@ -462,6 +462,8 @@ func (s *Store) validate(ctx context.Context, d db, w *zoneWrite) (*dns.SOA, err
 			below = append(below, c.rec.Name)
 		}
 	}
+	// A large write reads the whole zone rather than a long IN list.
+	whole = whole || len(names)+len(below) > 500
 	q, args := "SELECT id, name, type, content, ttl, priority FROM records WHERE zone_id = ?", []any{w.z.ID}
 	if !whole {
 		var conds []string
@@ -627,7 +629,7 @@ func (s *Store) apply(ctx context.Context, d db, a Actor, action string, w *zone
 		return res, fmt.Errorf("bump serial: %w", err)
 	}
 	content := zone.RecordFromRR(w.z.origin(), newSOA).Content
-	if _, err := d.exec(ctx, "UPDATE records SET content = ?, updated_at = ? WHERE zone_id = ? AND type = 'SOA'", content, t, w.z.ID); err != nil {
+	if _, err := d.exec(ctx, "UPDATE records SET content = ?, updated_at = ? WHERE zone_id = ? AND name = '' AND type = 'SOA'", content, t, w.z.ID); err != nil {
 		return res, fmt.Errorf("bump serial: %w", err)
 	}
 	if err := s.journal(ctx, d, w.z.ID, w.z.Name, "update", w.z.Serial, serial,

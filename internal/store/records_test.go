@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -517,5 +518,51 @@ func TestNextSerial(t *testing.T) {
 		if got := nextSerial(tc.prev, day); !zone.SerialLess(tc.prev, got) {
 			t.Errorf("nextSerial(%d) = %d is not after it", tc.prev, got)
 		}
+	}
+}
+
+// Writers in two processes (two Stores) to one zone take turns: every write
+// lands, and the journal is one chain of serials.
+func TestConcurrentWriters(t *testing.T) {
+	for _, db := range testDBs(t) {
+		t.Run(db.name, func(t *testing.T) {
+			ctx := context.Background()
+			url := db.url(t)
+			a, b := open(t, url), open(t, url)
+			if err := a.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			f := newFixture(t, a, "ada@example.com", "example.com")
+			const n = 10
+			var wg sync.WaitGroup
+			errs := make(chan error, 2*n)
+			for i := range 2 * n {
+				s := []*Store{a, b}[i%2]
+				wg.Go(func() {
+					_, err := s.CreateRecord(ctx, f.actor, f.account.ID, "example.com",
+						RecordInput{Name: "host" + strconv.Itoa(i), Type: "A", Content: "192.0.2.1"})
+					errs <- err
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Error(err)
+				}
+			}
+			changes, err := b.Changes(ctx, "example.com", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(changes) != 2*n+1 {
+				t.Fatalf("%d journal entries, want %d", len(changes), 2*n+1)
+			}
+			for i := 1; i < len(changes); i++ {
+				if changes[i].PrevSerial != changes[i-1].Serial || !zone.SerialLess(changes[i].PrevSerial, changes[i].Serial) {
+					t.Errorf("journal entry %d goes from %d to %d after one that ended at %d", i, changes[i].PrevSerial, changes[i].Serial, changes[i-1].Serial)
+				}
+			}
+		})
 	}
 }

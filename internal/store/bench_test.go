@@ -1,0 +1,76 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"strconv"
+	"testing"
+)
+
+// benchZone makes a SQLite store with a zone of n A records.
+func benchZone(b *testing.B, n int) (*Store, fixture) {
+	b.Helper()
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(b.TempDir(), "z.db"), WithPasswordParams(cheapArgon), WithRecordLimit(n+b.N+10))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	if err := s.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	u, a, err := s.CreateUser(ctx, "ada@example.com", "correct horse battery")
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := fixture{user: u, account: a, actor: Actor{UserID: &u.ID, Label: u.Email}}
+	if f.domain, err = s.CreateDomain(ctx, f.actor, a.ID, "example.com"); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < n; i += 1000 {
+		var batch Batch
+		for j := i; j < min(i+1000, n); j++ {
+			batch.Creates = append(batch.Creates, RecordInput{Name: "h" + strconv.Itoa(j), Type: "A", Content: "192.0.2.1"})
+		}
+		if _, err := s.BatchChange(ctx, f.actor, a.ID, "example.com", batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s, f
+}
+
+func BenchmarkCreateRecord(b *testing.B) {
+	s, f := benchZone(b, 1000)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := s.CreateRecord(ctx, f.actor, f.account.ID, "example.com", RecordInput{Name: "new" + strconv.Itoa(i), Type: "A", Content: "192.0.2.1"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkZoneData10k(b *testing.B) {
+	s, _ := benchZone(b, 10000)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := s.ZoneData(ctx, "example.com"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRecords10k(b *testing.B) {
+	s, f := benchZone(b, 10000)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, _, err := s.Records(ctx, f.account.ID, "example.com", RecordFilter{}, ListOptions{Page: 50, PerPage: 100, Sort: "name"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
