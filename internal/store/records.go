@@ -221,7 +221,7 @@ func (s *Store) ZoneData(ctx context.Context, zoneName string) (*zone.Zone, erro
 		if err != nil {
 			return err
 		}
-		rows, err := d.query(ctx, "SELECT id, name, type, content, ttl, priority FROM records WHERE zone_id = ?", id)
+		rows, err := d.query(ctx, "SELECT id, name, type, content, ttl, priority FROM records WHERE zone_id = ? ORDER BY id", id)
 		if err != nil {
 			return err
 		}

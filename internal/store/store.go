@@ -123,6 +123,11 @@ func Open(ctx context.Context, dbURL string, opts ...Option) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
+		// Enough connections for concurrent requests, kept open between
+		// them; PostgreSQL's default limit is 100 for all processes.
+		s.w.SetMaxOpenConns(20)
+		s.w.SetMaxIdleConns(10)
+		s.w.SetConnMaxIdleTime(5 * time.Minute)
 		s.r = s.w
 	} else {
 		s.w, s.r, err = openSQLite(dbURL)
