@@ -168,8 +168,8 @@ func (s *Store) CreateDomain(ctx context.Context, a Actor, accountID int64, name
 	return dom, nil
 }
 
-// conflictError is a conflict the API can report against a field. It wraps
-// zone.ErrConflict.
+// conflictError is a conflict the API can report against a field: its text
+// is "field: message", which the API reads. It wraps zone.ErrConflict.
 type conflictError struct{ field, msg string }
 
 func (e *conflictError) Error() string { return e.field + ": " + e.msg }

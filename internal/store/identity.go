@@ -119,7 +119,7 @@ func (s *Store) CreateUser(ctx context.Context, email, password string) (User, A
 		err := d.row(ctx, "INSERT INTO users (email, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
 			email, hash, t, t).Scan(&u.ID)
 		if isUnique(err) {
-			return fmt.Errorf("create user %s: email is taken: %w", email, zone.ErrConflict)
+			return fmt.Errorf("create user %s: %w", email, &conflictError{field: "email", msg: email + " has an account already"})
 		}
 		if err != nil {
 			return fmt.Errorf("create user %s: %w", email, err)
