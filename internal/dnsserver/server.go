@@ -180,7 +180,7 @@ func (s *Server) Run(ctx context.Context) error {
 
 	var wg sync.WaitGroup
 	for _, w := range workers {
-		wg.Go(func() { w.serve(&s.closing) })
+		wg.Go(w.run)
 	}
 	var conns sync.WaitGroup
 	wg.Go(func() { s.acceptTCP(ln, &conns) })

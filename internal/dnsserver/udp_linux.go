@@ -10,7 +10,6 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
-	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -186,72 +185,6 @@ func (w *udpWorker) run() {
 			w.log.Warn("write dns udp answers", "err", err)
 		}
 		w.stats.observe(UDP, time.Since(t0), k)
-	}
-}
-
-// serve runs the worker until closing is set. It makes the socket blocking
-// and waits in recvmmsg itself (MSG_WAITFORONE: as soon as one query is
-// there, with as many more as are), rather than parking in Go's network
-// poller: a batch then costs one system call to read instead of a read, an
-// EAGAIN read and an epoll_wait, which is most of what a query costs on top
-// of the kernel's own work when the load leaves the server idle between
-// batches. A receive timeout bounds how long shutdown waits.
-func (w *udpWorker) serve(closing *atomic.Bool) {
-	var fd int
-	var err error
-	cerr := w.raw.Control(func(f uintptr) {
-		fd = int(f)
-		if err = unix.SetNonblock(fd, false); err != nil {
-			return
-		}
-		err = unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &unix.Timeval{Usec: 100_000})
-	})
-	if cerr != nil || err != nil {
-		w.log.Warn("dns udp: blocking reads unavailable, using the poller", "err", errors.Join(cerr, err))
-		w.run()
-		return
-	}
-	for !closing.Load() {
-		w.resetIn()
-		r, _, e := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&w.in[0])), batchSize, unix.MSG_WAITFORONE, 0, 0)
-		switch e {
-		case 0:
-		case unix.EAGAIN, unix.EINTR:
-			continue // the timeout, to look at closing; or a signal
-		default:
-			w.log.Warn("read dns udp queries", "err", e)
-			time.Sleep(10 * time.Millisecond) // don't spin on a persistent error
-			continue
-		}
-		t0 := time.Now()
-		k := w.answer(int(r))
-		for off := 0; off < k; {
-			r, _, e := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(fd), uintptr(unsafe.Pointer(&w.out[off])), uintptr(k-off), 0, 0, 0)
-			switch e {
-			case 0:
-				off += int(r)
-			case unix.EINTR:
-			default:
-				// An answer the kernel refuses (an unreachable
-				// client, say) holds up no other.
-				w.stats.dropped[UDP].Add(1)
-				off++
-			}
-		}
-		w.stats.observe(UDP, time.Since(t0), k)
-	}
-}
-
-// resetIn readies w.in for the next batch.
-func (w *udpWorker) resetIn() {
-	for i := range w.in {
-		h := &w.in[i].Hdr
-		h.Namelen = unix.SizeofSockaddrInet6
-		h.Flags = 0
-		if w.pktinfo {
-			h.Control = &w.inCtl[i][0]
-			h.SetControllen(ctrlSize)
-		}
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"runtime/debug"
-	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -48,15 +47,12 @@ func (w *udpWorker) init(h Handler, stats *counters, log *slog.Logger) {
 	w.req.Transport = UDP
 }
 
-// serve runs the worker until its socket's read deadline passes or it is
-// closed; closing is for the Linux workers, which block in the kernel.
-func (w *udpWorker) serve(closing *atomic.Bool) {
-	for !w.serveSome() {
+func (w *udpWorker) run() {
+	for !w.serve() {
 	}
 }
 
-// serveSome serves until shutdown (true) or a handler panic (false).
-func (w *udpWorker) serveSome() (done bool) {
+func (w *udpWorker) serve() (done bool) {
 	defer func() {
 		if p := recover(); p != nil {
 			w.log.Error("dns handler panicked", "panic", p, "stack", string(debug.Stack()))
