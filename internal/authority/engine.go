@@ -61,6 +61,9 @@ var _ dnsserver.Handler = (*Engine)(nil)
 // snapshot is one immutable set of zones.
 type snapshot struct {
 	zones map[string]*compiledZone // by lower-case wire name of the apex
+	// maxLabels is the most labels of any apex: a name's suffixes with
+	// more cannot be a zone, so the longest-suffix search starts below.
+	maxLabels int
 }
 
 // New returns an Engine serving no zones.
@@ -128,6 +131,9 @@ func (e *Engine) Update(put []*zone.Zone, remove []string) error {
 }
 
 func (e *Engine) swap(next *snapshot) {
+	for _, cz := range next.zones {
+		next.maxLabels = max(next.maxLabels, labelCount(cz.apex))
+	}
 	e.snap.Store(next)
 	if e.cfg.Aliases != nil {
 		var targets []string
@@ -191,4 +197,13 @@ func compileAll(zs []*zone.Zone) ([]*compiledZone, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// labelCount counts the labels of a wire name, the root not included.
+func labelCount(w []byte) int {
+	n := 0
+	for i := 0; i < len(w) && w[i] != 0; i += int(w[i]) + 1 {
+		n++
+	}
+	return n
 }

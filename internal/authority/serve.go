@@ -213,7 +213,7 @@ func (e *Engine) ServeDNS(resp []byte, req *dnsserver.Request) []byte {
 // (RFC 4035 §3.1.4.1).
 func (s *snapshot) zoneFor(d *dname, qtype uint16) *compiledZone {
 	var found *compiledZone
-	for i := 0; i <= d.labels; i++ {
+	for i := max(0, d.labels-s.maxLabels); i <= d.labels; i++ {
 		cz := s.zones[string(d.lname[d.offs[i]:d.n])]
 		if cz == nil {
 			continue
