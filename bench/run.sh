@@ -23,6 +23,9 @@ usage: bench/run.sh [options]
   --outstanding N    dnsperf -q (default: 128)
   --threads N        dnsperf -T (default: 2)
   --edns             dnsperf -e: send EDNS0 in every query
+  --tcp-queries-per-conn N
+                     TCP: reconnect after N queries (dnsperf -O
+                     num-queries-per-conn=N; default: persistent connections)
   --latency-qps N    rate of the fixed-load latency run (default: 10000)
   --quiet-max SEC    before each run, wait up to SEC seconds for other
                      processes to use less than --quiet-pct of a CPU
@@ -43,6 +46,7 @@ CLIENTS=4
 OUTSTANDING=128
 THREADS=2
 EDNS=
+TCP_PER_CONN=
 SERVER_CPU=0
 CLIENT_CPU=1
 COREDNS=${COREDNS:-/root/coredns-bin/coredns}
@@ -62,6 +66,7 @@ while [ $# -gt 0 ]; do
 	--outstanding) OUTSTANDING=$2; shift 2 ;;
 	--threads) THREADS=$2; shift 2 ;;
 	--edns) EDNS=-e; shift ;;
+	--tcp-queries-per-conn) TCP_PER_CONN=$2; shift 2 ;;
 	--latency-qps) LAT_QPS=$2; shift 2 ;;
 	--quiet-max) QUIET_MAX=$2; shift 2 ;;
 	--quiet-pct) QUIET_PCT=$2; shift 2 ;;
@@ -276,7 +281,8 @@ quiet_wait() {
 }
 
 # start_server SERVER ZONEDIR WORKDIR: start the server pinned to SERVER_CPU,
-# set SPID, and wait until it answers every probe name; set LOAD (seconds).
+# set SPID, and wait until it answers every probe name; set LOAD (wall-clock
+# seconds from exec) and LOAD_CPU (CPU seconds the server used until then).
 start_server() {
 	local cmd start ready
 	cmd=$(server_cmd "$1" "$2" "$3")
@@ -290,6 +296,7 @@ start_server() {
 		return 1
 	fi
 	LOAD=$(awk -v a="$start" -v b="$ready" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+	LOAD_CPU=$(awk -v c="$(cpu_us "$SPID")" 'BEGIN { printf "%.2f", c / 1e6 }')
 }
 
 # dnsperf_field FILE KEY: the first number after KEY in dnsperf's output.
@@ -341,7 +348,7 @@ perf_run() {
 		'BEGIN { o = (b - s - d) / (t > 0 ? t : 1) / 1e4; printf "%.0f", o < 0 ? 0 : o }')
 }
 
-printf 'corpus\tserver\tversion\trecords\tload_s\tmem_kib\tbytes_per_record\tudp_qps\tudp_lat_ms\tudp_lat_sd_ms\tudp_lost_pct\tudp_cpu_us\ttcp_qps\ttcp_lat_ms\ttcp_lat_sd_ms\ttcp_lost_pct\ttcp_cpu_us\tnxdomain_pct\tbase_kib\tlat_qps\tlat_ms\tlat_sd_ms\tlat_max_ms\tlat_cpu_us\tother_pct\tnote\n' >"$TSV"
+printf 'corpus\tserver\tversion\trecords\tload_s\tmem_kib\tbytes_per_record\tudp_qps\tudp_lat_ms\tudp_lat_sd_ms\tudp_lost_pct\tudp_cpu_us\ttcp_qps\ttcp_lat_ms\ttcp_lat_sd_ms\ttcp_lost_pct\ttcp_cpu_us\tnxdomain_pct\tbase_kib\tlat_qps\tlat_ms\tlat_sd_ms\tlat_max_ms\tlat_cpu_us\tload_cpu_s\tother_pct\tnote\n' >"$TSV"
 
 # Baseline memory: each server with one 20-record zone, so that bytes per
 # record count what the records cost, not the server's fixed start-up size.
@@ -370,7 +377,7 @@ for corpus in ${CORPORA//,/ }; do
 	for server in ${SERVERS//,/ }; do
 		if [ -n "${UNAVAILABLE[$server]:-}" ]; then
 			log "$corpus/$server: unavailable: ${UNAVAILABLE[$server]}"
-			printf '%s\t%s\t-\t%s%s\t%s\n' "$corpus" "$server" "$records" "$(printf '\t%.0s' $(seq 21))" "${UNAVAILABLE[$server]}" >>"$TSV"
+			printf '%s\t%s\t-\t%s%s\t%s\n' "$corpus" "$server" "$records" "$(printf '\t%.0s' $(seq 22))" "${UNAVAILABLE[$server]}" >>"$TSV"
 			continue
 		fi
 		work=$RUN/$corpus-$server
@@ -379,14 +386,14 @@ for corpus in ${CORPORA//,/ }; do
 		log "$corpus/$server: starting $(server_cmd "$server" "$zones" "$work")"
 		if ! start_server "$server" "$zones" "$work"; then
 			log "$corpus/$server: did not answer the probe names: $(tail -1 "$work/probe.log"); server log: $work/server.log"
-			printf '%s\t%s\t%s\t%s%s\t%s\n' "$corpus" "$server" "${VERSION[$server]}" "$records" "$(printf '\t%.0s' $(seq 21))" "did not serve the corpus" >>"$TSV"
+			printf '%s\t%s\t%s\t%s%s\t%s\n' "$corpus" "$server" "${VERSION[$server]}" "$records" "$(printf '\t%.0s' $(seq 22))" "did not serve the corpus" >>"$TSV"
 			continue
 		fi
 		sleep 1 # let start-up work (NSD's forks, Go's GC) settle before measuring memory
 		mem=$(mem_kib "$SPID")
 		bpr=$(((mem - BASE[$server]) * 1024 / records))
 		load_s=$LOAD
-		log "$corpus/$server: loaded in ${load_s}s, $((mem / 1024)) MiB, $bpr B/record over the base"
+		log "$corpus/$server: loaded in ${load_s}s (${LOAD_CPU}s CPU), $((mem / 1024)) MiB, $bpr B/record over the base"
 
 		answers "$work/answers.txt"
 
@@ -398,7 +405,10 @@ for corpus in ${CORPORA//,/ }; do
 			quiet_wait
 			case $mode in
 			# shellcheck disable=SC2086 # EDNS is empty or one flag.
-			udp | tcp) perf_run "$res" -m "$mode" -l "$DURATION" -c "$CLIENTS" -q "$OUTSTANDING" -T "$THREADS" $EDNS ;;
+			udp) perf_run "$res" -m udp -l "$DURATION" -c "$CLIENTS" -q "$OUTSTANDING" -T "$THREADS" $EDNS ;;
+			# shellcheck disable=SC2086
+			tcp) perf_run "$res" -m tcp -l "$DURATION" -c "$CLIENTS" -q "$OUTSTANDING" -T "$THREADS" $EDNS \
+				${TCP_PER_CONN:+-O num-queries-per-conn=$TCP_PER_CONN} ;;
 			# shellcheck disable=SC2086
 			lat) perf_run "$res" -m udp -l "$LAT_DURATION" -c "$CLIENTS" -q "$OUTSTANDING" -T "$THREADS" -Q "$LAT_QPS" $EDNS ;;
 			esac
@@ -432,7 +442,7 @@ for corpus in ${CORPORA//,/ }; do
 		printf '%s\t' "$corpus" "$server" "${VERSION[$server]}" "$records" "$load_s" "$mem" "$bpr" \
 			"${R[udp_qps]:-}" "${R[udp_lat]:-}" "${R[udp_sd]:-}" "${R[udp_lost]:-}" "${R[udp_cpu]:-}" \
 			"${R[tcp_qps]:-}" "${R[tcp_lat]:-}" "${R[tcp_sd]:-}" "${R[tcp_lost]:-}" "${R[tcp_cpu]:-}" \
-			"${R[nx]:-}" "${BASE[$server]}" "${R[lat_qps]:-}" "${R[lat_lat]:-}" "${R[lat_sd]:-}" "${R[lat_max]:-}" "${R[lat_cpu]:-}" "$other" >>"$TSV"
+			"${R[nx]:-}" "${BASE[$server]}" "${R[lat_qps]:-}" "${R[lat_lat]:-}" "${R[lat_sd]:-}" "${R[lat_max]:-}" "${R[lat_cpu]:-}" "$LOAD_CPU" "$other" >>"$TSV"
 		printf '%s\n' "${note# }" >>"$TSV"
 		unset R
 	done
@@ -445,7 +455,7 @@ done
 	echo
 	echo "Machine: $(lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }'), $(nproc) CPUs, Linux $(uname -r)."
 	echo "Server pinned to CPU $SERVER_CPU, dnsperf $(dnsperf -h 2>&1 | awk '/^Version/{print $2}') to CPU $CLIENT_CPU:" \
-		"\`dnsperf -l $DURATION -c $CLIENTS -q $OUTSTANDING -T $THREADS${EDNS:+ $EDNS}\` over UDP, then with \`-m tcp\`;" \
+		"\`dnsperf -l $DURATION -c $CLIENTS -q $OUTSTANDING -T $THREADS${EDNS:+ $EDNS}\` over UDP, then with \`-m tcp${TCP_PER_CONN:+ -O num-queries-per-conn=$TCP_PER_CONN}\`;" \
 		"latency at a fixed load: \`-l $LAT_DURATION -Q $LAT_QPS\` over UDP."
 	echo "Versions: $(for s in ${SERVERS//,/ }; do printf '%s %s; ' "$s" "${VERSION[$s]:-n/a}"; done | sed 's/; $//')."
 	echo
@@ -459,18 +469,18 @@ done
 	function kq(x) { return x == "" ? "–" : sprintf("%.1fk", x / 1000) }
 	function ratio(a, b, d) { return (a == "" || b == "" || b == 0) ? "–" : sprintf("%." d "f×", a / b) }
 	END {
-		print "| corpus | server | qps UDP | qps TCP | µs CPU/query UDP | µs CPU/query TCP | latency at " latqps " qps UDP, avg / max (ms) | µs CPU/query at " latqps " qps | latency saturated UDP / TCP (ms) | memory (MiB) | B/record | load (s) | notes |"
+		print "| corpus | server | qps UDP | qps TCP | µs CPU/query UDP | µs CPU/query TCP | latency at " latqps " qps UDP, avg / max (ms) | µs CPU/query at " latqps " qps | latency saturated UDP / TCP (ms) | memory (MiB) | B/record | load (s), wall / CPU | notes |"
 		print "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
 		for (i = 1; i <= n; i++) {
 			k = row[i]
 			if (f[k, 5] == "") {
-				printf "| %s | %s | pending | | | | | | | | | | %s |\n", c[k], s[k], f[k, 26]
+				printf "| %s | %s | pending | | | | | | | | | | %s |\n", c[k], s[k], f[k, 27]
 				continue
 			}
 			printf "| %s | %s %s | %s | %s | %s | %s | %s / %s | %s | %s / %s | %s | %s | %s | %s |\n", c[k], s[k], f[k, 3],
 				kq(f[k, 8]), kq(f[k, 13]), num(f[k, 12], 2), num(f[k, 17], 2),
 				num(f[k, 21], 3), num(f[k, 23], 1), num(f[k, 24], 1), num(f[k, 9], 2), num(f[k, 14], 2),
-				num(f[k, 6] / 1024, 1), f[k, 7], num(f[k, 5], 2), f[k, 26]
+				num(f[k, 6] / 1024, 1), f[k, 7], num(f[k, 5], 2) " / " num(f[k, 25], 2), f[k, 27]
 		}
 		print ""
 		print "zonewarden ÷ peer, same run (qps: higher is better; CPU/query, memory and load time: lower is better):"
