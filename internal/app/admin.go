@@ -127,7 +127,7 @@ func createUser(ctx context.Context, sc StoreConfig, log *slog.Logger, email, pa
 	defer st.Close()
 	u, a, err := st.CreateUser(ctx, email, password)
 	if err != nil {
-		return createdUser{}, fmt.Errorf("create user %s: %w", email, err)
+		return createdUser{}, err // the store's error names the user already
 	}
 	return createdUser{UserID: u.ID, AccountID: a.ID}, nil
 }

@@ -42,7 +42,7 @@ func TestAdmin(t *testing.T) {
 		{[]string{"create-user", "--password-stdin"}, "pw", exitUsage, "--email is required"},
 		{[]string{"create-user", "--email", "x@example.com", "--password-stdin"}, "", exitError, "no password"},
 		{[]string{"create-user", "--email", "x@example.com", "--password-stdin"}, "short\n", exitError, "password"},
-		{[]string{"create-user", "--email", "ada@example.com", "--password-stdin"}, "another password\n", exitError, "taken"},
+		{[]string{"create-user", "--email", "ada@example.com", "--password-stdin"}, "another password\n", exitError, "has an account already"},
 		{[]string{"create-token", "--email", "nobody@example.com"}, "", exitError, "not found"},
 		{[]string{"create-token", "--email", "ada@example.com", "--database", "mysql://x"}, "", exitUsage, "postgres://"},
 	} {
