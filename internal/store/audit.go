@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -69,12 +70,39 @@ func audit(ctx context.Context, d db, a Actor, accountID int64, action, objectTy
 
 var auditSort = map[string]string{"id": "id", "created_at": "created_at"}
 
-// Audit returns one page of an account's audit log, oldest first unless
-// o.Sort says "id:desc".
-func (s *Store) Audit(ctx context.Context, accountID int64, o ListOptions) ([]AuditEntry, Page, error) {
+// AuditFilter narrows a read of the audit log; empty fields match all.
+type AuditFilter struct {
+	// Action is an exact action ("record.create"), or an object's actions
+	// when it ends in "." ("record.").
+	Action     string
+	ObjectType string
+	// ActorUserID and ActorTokenID match the user or token that wrote.
+	ActorUserID  int64
+	ActorTokenID int64
+}
+
+// Audit returns one page of an account's audit log, as f narrows it, oldest
+// first unless o.Sort says "id:desc".
+func (s *Store) Audit(ctx context.Context, accountID int64, f AuditFilter, o ListOptions) ([]AuditEntry, Page, error) {
+	where, args := "FROM audit_log WHERE account_id = ?", []any{accountID}
+	switch {
+	case strings.HasSuffix(f.Action, "."):
+		where, args = where+" AND substr(action, 1, ?) = ?", append(args, len(f.Action), f.Action)
+	case f.Action != "":
+		where, args = where+" AND action = ?", append(args, f.Action)
+	}
+	if f.ObjectType != "" {
+		where, args = where+" AND object_type = ?", append(args, f.ObjectType)
+	}
+	if f.ActorUserID != 0 {
+		where, args = where+" AND actor_user_id = ?", append(args, f.ActorUserID)
+	}
+	if f.ActorTokenID != 0 {
+		where, args = where+" AND actor_token_id = ?", append(args, f.ActorTokenID)
+	}
 	out, p, err := list(ctx, s, o, auditSort,
 		"id, account_id, actor_user_id, actor_token_id, actor_label, action, object_type, object_id, before_json, after_json, remote_addr, created_at",
-		"FROM audit_log WHERE account_id = ?", []any{accountID},
+		where, args,
 		func(r *sql.Rows) (AuditEntry, error) {
 			var (
 				e           AuditEntry

@@ -68,14 +68,44 @@ func checkContact(c Contact) error {
 		}
 	}
 	if c.Email != "" {
-		if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
+		if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email || !strings.Contains(c.Email, "@") {
 			ve.Fields = append(ve.Fields, FieldError{"email", fmt.Sprintf("%q is not an email address", c.Email)})
 		}
+	}
+	for _, f := range []struct{ name, v string }{{"phone", c.Phone}, {"fax", c.Fax}} {
+		if strings.TrimSpace(f.v) != "" && !isPhone(f.v) {
+			ve.Fields = append(ve.Fields, FieldError{f.name, fmt.Sprintf("%q is probably not a phone number: write it as +<country code><number>, e.g. +18001234567", f.v)})
+		}
+	}
+	if c.Country != "" && !isCountry(c.Country) {
+		ve.Fields = append(ve.Fields, FieldError{"country", fmt.Sprintf("%q is not an ISO 3166 country code (two capital letters, e.g. IT)", c.Country)})
 	}
 	if len(ve.Fields) > 0 {
 		return ve
 	}
 	return nil
+}
+
+// isPhone accepts international numbers as registries take them: "+",
+// a country code and the number, 7 to 15 digits in all, with spaces, dots,
+// dashes or parentheses between them ("+1.8001234567", "+39 06 1234567").
+func isPhone(s string) bool {
+	s = strings.TrimSpace(s)
+	rest, ok := strings.CutPrefix(s, "+")
+	if !ok {
+		return false
+	}
+	digits := 0
+	for _, c := range rest {
+		switch {
+		case '0' <= c && c <= '9':
+			digits++
+		case c == ' ' || c == '.' || c == '-' || c == '(' || c == ')':
+		default:
+			return false
+		}
+	}
+	return 7 <= digits && digits <= 15
 }
 
 func (c Contact) audit() map[string]any {

@@ -93,7 +93,7 @@ func TestRecordCRUD(t *testing.T) {
 			t.Errorf("journal:\n got %q\nwant %q", got, want)
 		}
 
-		entries, _, err := s.Audit(ctx, f.account.ID, ListOptions{Sort: "id:desc", PerPage: 3})
+		entries, _, err := s.Audit(ctx, f.account.ID, AuditFilter{}, ListOptions{Sort: "id:desc", PerPage: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -290,7 +290,7 @@ func TestBatchChange(t *testing.T) {
 		if last := changes[len(changes)-1]; strings.Count(last.Removed, "\n") != 3 || strings.Count(last.Added, "\n") != 3 {
 			t.Errorf("one journal entry for the batch: %+v", last)
 		}
-		entries, _, _ := s.Audit(ctx, f.account.ID, ListOptions{Sort: "id:desc", PerPage: 1})
+		entries, _, _ := s.Audit(ctx, f.account.ID, AuditFilter{}, ListOptions{Sort: "id:desc", PerPage: 1})
 		if e := entries[0]; e.Action != "zone.batch_change" || e.ObjectID != "example.com" || !strings.Contains(e.After, "CNAME") {
 			t.Errorf("audit of batch = %+v", e)
 		}
@@ -337,7 +337,7 @@ func TestAccountScoping(t *testing.T) {
 		if ds, _, _ := s.Domains(ctx, e, "", ListOptions{}); len(ds) != 1 || ds[0].Name != "eve.example" {
 			t.Errorf("Domains of another account = %+v", ds)
 		}
-		if es, _, _ := s.Audit(ctx, e, ListOptions{}); len(es) != 2 {
+		if es, _, _ := s.Audit(ctx, e, AuditFilter{}, ListOptions{}); len(es) != 2 {
 			t.Errorf("Audit of another account has %d entries, want its own 2", len(es))
 		}
 	})
