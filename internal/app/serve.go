@@ -26,6 +26,7 @@ import (
 	"github.com/zonewarden/zonewarden/internal/authority"
 	"github.com/zonewarden/zonewarden/internal/dnsserver"
 	"github.com/zonewarden/zonewarden/internal/store"
+	"github.com/zonewarden/zonewarden/internal/web"
 )
 
 // StoreConfig says where the control plane's database is; serve, migrate
@@ -79,6 +80,13 @@ type ServeConfig struct {
 	// Poll is how often the database's change journal is read for writes
 	// made by other processes; this process's own writes are served at once.
 	Poll time.Duration
+	// SignUp is who may sign up on the dashboard after its first user (who
+	// always may, and administers the installation): closed (the
+	// default), open, or invite (closed until invitations exist).
+	SignUp string
+	// SecureCookies marks the dashboard's cookies Secure on plain HTTP, for
+	// a TLS-terminating proxy in front.
+	SecureCookies bool
 
 	NSID           string
 	Identity       string
@@ -107,6 +115,7 @@ func DefaultServeConfig() ServeConfig {
 		NameServers:    DefaultNameServers,
 		RateLimit:      api.DefaultRateLimit,
 		Poll:           time.Second,
+		SignUp:         string(web.SignUpClosed),
 		Identity:       d.Identity,
 		MaxUDPSize:     d.MaxUDPSize,
 		TCPIdleTimeout: d.TCPIdleTimeout,
@@ -137,6 +146,11 @@ func (c *ServeConfig) Validate() error {
 	}
 	if c.Poll <= 0 {
 		bad("--poll %s must be positive", c.Poll)
+	}
+	switch web.SignUp(c.SignUp) {
+	case web.SignUpClosed, web.SignUpOpen, web.SignUpInvite:
+	default:
+		bad("--signup %q is not closed, open or invite", c.SignUp)
 	}
 	return errors.Join(errs...)
 }
@@ -189,6 +203,8 @@ func serveFlags(output io.Writer) (*flag.FlagSet, *ServeConfig) {
 	fs.Var((*nameList)(&c.NameServers), "nameservers", "comma-separated host `names` of the name servers of new zones (NS records, SOA primary)")
 	fs.IntVar(&c.RateLimit, "rate-limit", c.RateLimit, "API `requests` per hour per token; negative turns limiting off")
 	fs.DurationVar(&c.Poll, "poll", c.Poll, "how often to read the database for writes made by other processes")
+	fs.StringVar(&c.SignUp, "signup", c.SignUp, "who may sign up on the dashboard after its first user: closed, open or invite")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark dashboard cookies Secure on plain HTTP (behind a TLS proxy)")
 	fs.StringVar(&c.NSID, "nsid", c.NSID, "EDNS NSID `string` to send when asked; \"auto\" is the host name (off when empty)")
 	fs.StringVar(&c.Identity, "identity", c.Identity, "answer to CH TXT id.server and hostname.bind (refused when empty)")
 	fs.UintVar(&c.MaxUDPSize, "max-udp-size", c.MaxUDPSize, "largest UDP response in `bytes`, whatever the client advertises")
@@ -375,7 +391,8 @@ func (s *Serve) Start(ctx context.Context) error {
 	return nil
 }
 
-// handler is the HTTP surface: the API, /metrics and /healthz.
+// handler is the HTTP surface: the API under /v2/, /metrics, /healthz and
+// the dashboard (everything else).
 func (s *Serve) handler() http.Handler {
 	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "zonewarden_http_requests_total", Help: "HTTP requests, by method and status code."},
@@ -407,7 +424,15 @@ func (s *Serve) handler() http.Handler {
 		}
 		fmt.Fprintln(w, "ok")
 	})
-	mux.Handle("/", promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, a)))
+	dash := web.New(web.Config{
+		Store:         s.store,
+		Logger:        s.log.With("component", "web"),
+		Changed:       s.prop.Kick,
+		SignUp:        web.SignUp(s.cfg.SignUp),
+		SecureCookies: s.cfg.SecureCookies,
+	})
+	mux.Handle("/v2/", promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, a)))
+	mux.Handle("/", promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, dash)))
 	return mux
 }
 

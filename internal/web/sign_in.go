@@ -1,0 +1,90 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/zonewarden/zonewarden/internal/zone"
+)
+
+// signInPage is GET /sign-in.
+func (wb *Web) signInPage(w http.ResponseWriter, r *http.Request) error {
+	if visitOf(r).user != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return nil
+	}
+	v := wb.view(r, "Sign in")
+	v.Data = credentialsForm{Next: safeNext(r.URL.Query().Get("next"))}
+	wb.render(w, r, http.StatusOK, "sign_in", v)
+	return nil
+}
+
+// signIn is POST /sign-in. Failures are counted per email and per address;
+// past the limits, sign-ins are refused for a while, and the page says for
+// how long.
+func (wb *Web) signIn(w http.ResponseWriter, r *http.Request) error {
+	f := credentialsForm{Email: strings.TrimSpace(r.PostFormValue("email")), Next: safeNext(r.PostFormValue("next"))}
+	v := wb.view(r, "Sign in")
+	emailKey, addrKey := "email:"+strings.ToLower(f.Email), "addr:"+clientAddr(r)
+	if d := max(wb.throttle.wait(emailKey, throttlePerAccount), wb.throttle.wait(addrKey, throttlePerAddress)); d > 0 {
+		f.Message = fmt.Sprintf("Too many failed sign-ins. For your safety, signing in is paused for %s; try again then, or reset your password with your administrator.", minutes(d))
+		v.Data = f
+		wb.render(w, r, http.StatusTooManyRequests, "sign_in", v)
+		return nil
+	}
+	u, err := wb.store.UserByPassword(r.Context(), f.Email, r.PostFormValue("password"))
+	if errors.Is(err, zone.ErrForbidden) {
+		wb.throttle.fail(emailKey)
+		wb.throttle.fail(addrKey)
+		f.Message = "The email address or the password is wrong."
+		v.Data = f
+		wb.render(w, r, http.StatusUnauthorized, "sign_in", v)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := wb.startSession(w, r, u); err != nil {
+		return err
+	}
+	if u.OTPSecret != "" {
+		// The throttle is cleared after the code, not before.
+		target := "/sign-in/code"
+		if f.Next != "" {
+			target += "?next=" + url.QueryEscape(f.Next)
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+		return nil
+	}
+	wb.throttle.forget(emailKey)
+	http.Redirect(w, r, nextOr(f.Next), http.StatusSeeOther)
+	return nil
+}
+
+// safeNext keeps a "next" path only if it is one of ours: a path, not
+// another site ("//evil.example" or "https://...").
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return ""
+	}
+	return next
+}
+
+func nextOr(next string) string {
+	if next == "" {
+		return "/"
+	}
+	return next
+}
+
+func minutes(d time.Duration) string {
+	m := int((d + time.Minute - 1) / time.Minute)
+	if m == 1 {
+		return "1 minute"
+	}
+	return fmt.Sprintf("%d minutes", m)
+}
