@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"net/url"
 	"strings"
 	"time"
 
@@ -127,7 +126,10 @@ func (s *Store) CreateContact(ctx context.Context, a Actor, accountID int64, c C
 		if err := d.row(ctx, "INSERT INTO contacts ("+strings.TrimPrefix(contactCols, "id, ")+") VALUES "+inList(len(args))+" RETURNING id", args...).Scan(&c.ID); err != nil {
 			return err
 		}
-		return audit(ctx, d, a, accountID, "contact.create", "contact", c.ID, nil, c.audit())
+		if err := audit(ctx, d, a, accountID, "contact.create", "contact", c.ID, nil, c.audit()); err != nil {
+			return err
+		}
+		return s.emit(ctx, d, a, accountID, event{"contact.create", contactData(c)})
 	})
 	if err != nil {
 		return Contact{}, fmt.Errorf("create contact: %w", err)
@@ -180,7 +182,10 @@ func (s *Store) UpdateContact(ctx context.Context, a Actor, accountID int64, c C
 		if _, err := d.exec(ctx, "UPDATE contacts SET "+sets+" WHERE id = ?", append(c.values(), c.UpdatedAt, c.ID)...); err != nil {
 			return fmt.Errorf("update contact %d: %w", c.ID, err)
 		}
-		return audit(ctx, d, a, accountID, "contact.update", "contact", c.ID, old.audit(), c.audit())
+		if err := audit(ctx, d, a, accountID, "contact.update", "contact", c.ID, old.audit(), c.audit()); err != nil {
+			return err
+		}
+		return s.emit(ctx, d, a, accountID, event{"contact.update", contactData(c)})
 	})
 	if err != nil {
 		return Contact{}, err
@@ -198,98 +203,9 @@ func (s *Store) DeleteContact(ctx context.Context, a Actor, accountID, id int64)
 		if _, err := d.exec(ctx, "DELETE FROM contacts WHERE id = ?", id); err != nil {
 			return fmt.Errorf("delete contact %d: %w", id, err)
 		}
-		return audit(ctx, d, a, accountID, "contact.delete", "contact", id, c.audit(), nil)
-	})
-}
-
-// Webhook is a URL that an account's events are posted to.
-type Webhook struct {
-	ID        int64
-	AccountID int64
-	URL       string
-	CreatedAt time.Time
-	UpdatedAt time.Time
-}
-
-const webhookCols = "id, account_id, url, created_at, updated_at"
-
-func scanWebhook(r interface{ Scan(...any) error }) (Webhook, error) {
-	var w Webhook
-	err := r.Scan(&w.ID, &w.AccountID, &w.URL, &w.CreatedAt, &w.UpdatedAt)
-	w.CreatedAt, w.UpdatedAt = w.CreatedAt.UTC(), w.UpdatedAt.UTC()
-	return w, err
-}
-
-// CreateWebhook adds a webhook to an account: an absolute http or https URL.
-func (s *Store) CreateWebhook(ctx context.Context, a Actor, accountID int64, rawURL string) (Webhook, error) {
-	u, err := url.Parse(strings.TrimSpace(rawURL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return Webhook{}, invalid("url", fmt.Sprintf("%q is not an http or https URL", rawURL))
-	}
-	n := now()
-	w := Webhook{AccountID: accountID, URL: u.String(), CreatedAt: n, UpdatedAt: n}
-	err = s.tx(ctx, func(d db) error {
-		if _, err := s.account(ctx, d, accountID); err != nil {
+		if err := audit(ctx, d, a, accountID, "contact.delete", "contact", id, c.audit(), nil); err != nil {
 			return err
 		}
-		if err := d.row(ctx, "INSERT INTO webhooks (account_id, url, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id", accountID, w.URL, n, n).Scan(&w.ID); err != nil {
-			return err
-		}
-		return audit(ctx, d, a, accountID, "webhook.create", "webhook", w.ID, nil, map[string]any{"id": w.ID, "url": w.URL})
-	})
-	if err != nil {
-		return Webhook{}, fmt.Errorf("create webhook: %w", err)
-	}
-	return w, nil
-}
-
-// Webhooks returns an account's webhooks, by id.
-func (s *Store) Webhooks(ctx context.Context, accountID int64) ([]Webhook, error) {
-	rows, err := s.read().query(ctx, "SELECT "+webhookCols+" FROM webhooks WHERE account_id = ? ORDER BY id", accountID)
-	if err != nil {
-		return nil, fmt.Errorf("list webhooks of account %d: %w", accountID, err)
-	}
-	defer rows.Close()
-	var out []Webhook
-	for rows.Next() {
-		w, err := scanWebhook(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list webhooks of account %d: %w", accountID, err)
-		}
-		out = append(out, w)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list webhooks of account %d: %w", accountID, err)
-	}
-	return out, nil
-}
-
-// Webhook returns one of an account's webhooks.
-func (s *Store) Webhook(ctx context.Context, accountID, id int64) (Webhook, error) {
-	w, err := scanWebhook(s.read().row(ctx, "SELECT "+webhookCols+" FROM webhooks WHERE account_id = ? AND id = ?", accountID, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Webhook{}, fmt.Errorf("find webhook %d: %w", id, zone.ErrNotFound)
-	}
-	if err != nil {
-		return Webhook{}, fmt.Errorf("find webhook %d: %w", id, err)
-	}
-	return w, nil
-}
-
-// DeleteWebhook deletes one of an account's webhooks.
-func (s *Store) DeleteWebhook(ctx context.Context, a Actor, accountID, id int64) error {
-	return s.tx(ctx, func(d db) error {
-		var url string
-		err := d.row(ctx, "SELECT url FROM webhooks WHERE account_id = ? AND id = ?", accountID, id).Scan(&url)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("delete webhook %d: %w", id, zone.ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("delete webhook %d: %w", id, err)
-		}
-		if _, err := d.exec(ctx, "DELETE FROM webhooks WHERE id = ?", id); err != nil {
-			return fmt.Errorf("delete webhook %d: %w", id, err)
-		}
-		return audit(ctx, d, a, accountID, "webhook.delete", "webhook", id, map[string]any{"id": id, "url": url}, nil)
+		return s.emit(ctx, d, a, accountID, event{"contact.delete", contactData(c)})
 	})
 }

@@ -160,7 +160,10 @@ func (s *Store) CreateDomain(ctx context.Context, a Actor, accountID int64, name
 		if err := s.createZone(ctx, d, dom, t); err != nil {
 			return err
 		}
-		return audit(ctx, d, a, accountID, "domain.create", "domain", dom.ID, nil, domainAudit(dom))
+		if err := audit(ctx, d, a, accountID, "domain.create", "domain", dom.ID, nil, domainAudit(dom)); err != nil {
+			return err
+		}
+		return s.emitDomainCreate(ctx, d, a, dom)
 	})
 	if err != nil {
 		return Domain{}, err
@@ -314,7 +317,10 @@ func (s *Store) DeleteDomain(ctx context.Context, a Actor, accountID int64, name
 		if err := s.journal(ctx, d, z.ID, z.Name, "delete", z.Serial, z.Serial, nil, nil); err != nil {
 			return err
 		}
-		return audit(ctx, d, a, accountID, "domain.delete", "domain", dom.ID, domainAudit(dom), nil)
+		if err := audit(ctx, d, a, accountID, "domain.delete", "domain", dom.ID, domainAudit(dom), nil); err != nil {
+			return err
+		}
+		return s.emit(ctx, d, a, accountID, event{"domain.delete", domainData(dom)}, event{"zone.delete", zoneData(z)})
 	})
 }
 

@@ -637,6 +637,9 @@ func (s *Store) apply(ctx context.Context, d db, a Actor, action string, w *zone
 		return res, err
 	}
 
+	if err := s.emit(ctx, d, a, w.z.AccountID, recordEvents(w)...); err != nil {
+		return res, err
+	}
 	if len(w.changes) == 1 && strings.HasPrefix(action, "record.") {
 		c := w.changes[0]
 		var before, after any
