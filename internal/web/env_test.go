@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -47,6 +48,9 @@ func newEnv(t *testing.T, cfg web.Config) *env {
 	}
 	e := &env{t: t, st: st, changed: make(chan string, 100)}
 	cfg.Store = st
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
+	}
 	cfg.Changed = func(zones ...string) {
 		for _, z := range zones {
 			select {
@@ -197,3 +201,5 @@ func golden(t *testing.T, name, body string) {
 		t.Errorf("page %s differs from %s (run with -update after checking):\n%s", name, path, body)
 	}
 }
+
+var tokenRE = regexp.MustCompile(`zw_[A-Za-z0-9_-]{43}`)
