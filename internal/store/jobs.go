@@ -129,3 +129,14 @@ func (s *Store) tx1(ctx context.Context, query string, args ...any) (int64, erro
 	}
 	return res.RowsAffected()
 }
+
+// ReleaseJob hands back a job that was interrupted (its worker is shutting
+// down): it is available again at once, and the interrupted attempt does
+// not count.
+func (s *Store) ReleaseJob(ctx context.Context, j Job) error {
+	if _, err := s.tx1(ctx, "UPDATE jobs SET state = 'available', attempts = attempts - 1, run_at = ?, updated_at = ? WHERE id = ? AND attempts = ? AND state = 'running'",
+		now(), now(), j.ID, j.Attempt); err != nil {
+		return fmt.Errorf("release job %d: %w", j.ID, err)
+	}
+	return nil
+}

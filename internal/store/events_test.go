@@ -1,0 +1,229 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zonewarden/zonewarden/internal/zone"
+)
+
+// pending returns the events the deliveries of webhook h carry, oldest
+// first, and checks that each has its job.
+func pending(t *testing.T, s *Store, accountID, h int64) []string {
+	t.Helper()
+	ctx := context.Background()
+	ds, err := s.WebhookDeliveries(ctx, accountID, h, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, d := range slices.Backward(ds) {
+		names = append(names, d.Event)
+		var n int
+		if err := s.read().row(ctx, "SELECT COUNT(*) FROM jobs WHERE kind = ? AND payload = ?", JobWebhookDelivery,
+			`{"delivery_id":`+idText(d.ID)+`}`).Scan(&n); err != nil || n != 1 {
+			t.Errorf("delivery %d (%s) has %d jobs, %v", d.ID, d.Event, n, err)
+		}
+	}
+	return names
+}
+
+func idText(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestEventsInTheWritesTransaction(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "ada@example.com", "example.com") // before the webhook: no events
+		other := newFixture(t, s, "eve@example.com", "")
+		h, err := s.CreateWebhook(ctx, f.actor, f.account.ID, "https://hooks.example.net/dns")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(h.Secret) != 64 {
+			t.Errorf("secret %q, want 64 hex digits", h.Secret)
+		}
+		if back, _ := s.Webhook(ctx, f.account.ID, h.ID); back.Secret != "" {
+			t.Errorf("Webhook shows the secret again")
+		}
+		want := []string{"webhook.create"}
+		steps := []struct {
+			name  string
+			write func() error
+			adds  []string // nil: the write fails and adds nothing
+		}{
+			{"record create", func() error {
+				_, err := s.CreateRecord(ctx, f.actor, f.account.ID, "example.com", RecordInput{Name: "www", Type: "A", Content: "192.0.2.1"})
+				return err
+			}, []string{"zone_record.create"}},
+			{"invalid record", func() error {
+				_, err := s.CreateRecord(ctx, f.actor, f.account.ID, "example.com", RecordInput{Name: "www", Type: "CNAME", Content: "example.net"})
+				return err
+			}, nil},
+			{"batch", func() error {
+				rs, _, err := s.Records(ctx, f.account.ID, "example.com", RecordFilter{Type: "A"}, ListOptions{})
+				if err != nil {
+					return err
+				}
+				ttl := uint32(600)
+				_, err = s.BatchChange(ctx, f.actor, f.account.ID, "example.com", Batch{
+					Creates: []RecordInput{{Name: "mail", Type: "A", Content: "192.0.2.2"}, {Type: "MX", Content: "mail.example.com", Priority: new(uint16)}},
+					Updates: []BatchUpdate{{ID: rs[0].ID, RecordPatch: RecordPatch{TTL: &ttl}}},
+				})
+				return err
+			}, []string{"zone_record.update", "zone_record.create", "zone_record.create"}},
+			{"batch with one invalid change", func() error {
+				_, err := s.BatchChange(ctx, f.actor, f.account.ID, "example.com", Batch{
+					Creates: []RecordInput{{Name: "ok", Type: "A", Content: "192.0.2.3"}, {Name: "bad", Type: "A", Content: "nope"}},
+				})
+				return err
+			}, nil},
+			{"domain create", func() error {
+				_, err := s.CreateDomain(ctx, f.actor, f.account.ID, "example.org")
+				return err
+			}, []string{"domain.create", "zone.create"}},
+			{"domain taken", func() error {
+				_, err := s.CreateDomain(ctx, f.actor, f.account.ID, "example.org")
+				return err
+			}, nil},
+			{"another account's write", func() error {
+				_, err := s.CreateDomain(ctx, other.actor, other.account.ID, "example.info")
+				return err
+			}, []string{}},
+			{"domain delete", func() error { return s.DeleteDomain(ctx, f.actor, f.account.ID, "example.org") }, []string{"domain.delete", "zone.delete"}},
+			{"contact", func() error {
+				_, err := s.CreateContact(ctx, f.actor, f.account.ID, Contact{Label: "main", FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
+					Phone: "+44.2000000000", Address1: "1 St James's Sq", City: "London", StateProvince: "London", PostalCode: "SW1Y 4JU", Country: "GB"})
+				return err
+			}, []string{"contact.create"}},
+		}
+		for _, st := range steps {
+			err := st.write()
+			if (err != nil) != (st.adds == nil) {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+			want = append(want, st.adds...)
+			if got := pending(t, s, f.account.ID, h.ID); !slices.Equal(got, want) {
+				t.Fatalf("after %s, events %q, want %q", st.name, got, want)
+			}
+		}
+		var n int
+		if err := s.read().row(ctx, "SELECT COUNT(*) FROM events WHERE account_id = ?", other.account.ID).Scan(&n); err != nil || n != 0 {
+			t.Errorf("an account without webhooks has %d events, %v", n, err)
+		}
+
+		// One payload, whole.
+		ds, _ := s.WebhookDeliveries(ctx, f.account.ID, h.ID, 100)
+		d, err := s.Delivery(ctx, ds[len(ds)-2].ID) // the first record create
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p struct {
+			Data struct {
+				Record map[string]any `json:"zone_record"`
+			} `json:"data"`
+			Name    string
+			Actor   map[string]string
+			Account map[string]any
+			Version string `json:"api_version"`
+			ReqID   string `json:"request_identifier"`
+		}
+		if err := json.Unmarshal(d.Payload, &p); err != nil {
+			t.Fatal(err)
+		}
+		if p.Name != "zone_record.create" || p.Data.Record["zone_id"] != "example.com" || p.Data.Record["content"] != "192.0.2.1" ||
+			p.Actor["entity"] != "user" || p.Actor["pretty"] != "ada@example.com" || p.Account["identifier"] != "ada@example.com" ||
+			p.Version != "v2" || len(p.ReqID) != 36 || d.URL != h.URL || d.Secret != h.Secret {
+			t.Errorf("delivery %+v\npayload %s", d, d.Payload)
+		}
+		// Deleting the webhook takes its deliveries and tells the others.
+		h2, err := s.CreateWebhook(ctx, f.actor, f.account.ID, "https://other.example.net/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteWebhook(ctx, f.actor, f.account.ID, h.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := pending(t, s, f.account.ID, h2.ID); !slices.Equal(got, []string{"webhook.create", "webhook.delete"}) {
+			t.Errorf("the other webhook's events: %q", got)
+		}
+		if _, err := s.Delivery(ctx, d.ID); !errors.Is(err, zone.ErrNotFound) {
+			t.Errorf("delivery of a deleted webhook: %v", err)
+		}
+	})
+}
+
+func TestJobsClaimedOnce(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "ada@example.com", "example.com")
+		if _, err := s.CreateWebhook(ctx, f.actor, f.account.ID, "https://hooks.example.net/dns"); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 30 {
+			if _, err := s.CreateRecord(ctx, f.actor, f.account.ID, "example.com", RecordInput{Name: "h" + idText(int64(i)), Type: "A", Content: "192.0.2.1"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		kinds := []string{JobWebhookDelivery}
+		t0 := time.Now()
+		var (
+			mu   sync.Mutex
+			seen = map[int64]int{}
+			wg   sync.WaitGroup
+		)
+		for range 4 {
+			wg.Go(func() {
+				for {
+					js, err := s.ClaimJobs(ctx, kinds, t0, time.Minute, 3)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if len(js) == 0 {
+						return
+					}
+					mu.Lock()
+					for _, j := range js {
+						seen[j.ID]++
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if len(seen) != 31 {
+			t.Errorf("claimed %d jobs, want 31", len(seen))
+		}
+		for id, n := range seen {
+			if n != 1 {
+				t.Errorf("job %d claimed %d times", id, n)
+			}
+		}
+		// A lease that ran out makes the job claimable again; the first
+		// claimer can then no longer complete it.
+		js, err := s.ClaimJobs(ctx, kinds, t0.Add(2*time.Minute), time.Minute, 1)
+		if err != nil || len(js) != 1 || js[0].Attempt != 2 {
+			t.Fatalf("claim after the lease = %+v, %v", js, err)
+		}
+		stale := js[0]
+		stale.Attempt = 1
+		if err := s.CompleteJob(ctx, stale); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RetryJob(ctx, js[0], t0.Add(time.Hour), "boom"); err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := s.ClaimJobs(ctx, kinds, t0.Add(59*time.Minute), time.Hour, 100); slices.ContainsFunc(again, func(j Job) bool { return j.ID == stale.ID }) {
+			t.Errorf("a job retried at +1h was claimed at +59m")
+		}
+		if again, _ := s.ClaimJobs(ctx, kinds, t0.Add(3*time.Hour), time.Minute, 100); !slices.ContainsFunc(again, func(j Job) bool { return j.ID == stale.ID }) {
+			t.Errorf("the stale-completed job is gone or not due: %+v", again)
+		}
+	})
+}
