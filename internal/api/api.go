@@ -50,6 +50,10 @@ type Config struct {
 	// NewRequestID returns the X-Request-Id of a request; default random
 	// UUIDv4-shaped. Tests set it for stable golden files.
 	NewRequestID func() string
+	// TLDs are the top-level domains under which domains can be hosted
+	// ("com", "org"); other domains are refused. Empty: any. The TLD
+	// endpoints list these, or the root zone's TLDs when it is empty.
+	TLDs []string
 }
 
 // Store is what the API reads and writes: *store.Store.
@@ -74,6 +78,25 @@ type Store interface {
 	UpdateRecord(ctx context.Context, a store.Actor, accountID int64, zoneName string, id int64, p store.RecordPatch) (store.Record, error)
 	DeleteRecord(ctx context.Context, a store.Actor, accountID int64, zoneName string, id int64) error
 	BatchChange(ctx context.Context, a store.Actor, accountID int64, zoneName string, b store.Batch) (store.BatchResult, error)
+
+	CreateTemplate(ctx context.Context, a store.Actor, accountID int64, t store.Template) (store.Template, error)
+	Templates(ctx context.Context, accountID int64, o store.ListOptions) ([]store.Template, store.Page, error)
+	Template(ctx context.Context, accountID int64, idOrSID string) (store.Template, error)
+	UpdateTemplate(ctx context.Context, a store.Actor, accountID int64, idOrSID string, t store.Template) (store.Template, error)
+	DeleteTemplate(ctx context.Context, a store.Actor, accountID int64, idOrSID string) error
+	CreateTemplateRecord(ctx context.Context, a store.Actor, accountID int64, templateIDOrSID string, in store.RecordInput) (store.TemplateRecord, error)
+	TemplateRecords(ctx context.Context, accountID int64, templateIDOrSID string, o store.ListOptions) ([]store.TemplateRecord, store.Page, error)
+	TemplateRecord(ctx context.Context, accountID int64, templateIDOrSID string, id int64) (store.TemplateRecord, error)
+	DeleteTemplateRecord(ctx context.Context, a store.Actor, accountID int64, templateIDOrSID string, id int64) error
+	ApplyTemplate(ctx context.Context, a store.Actor, accountID int64, domainNameOrID, templateIDOrSID string) (store.BatchResult, error)
+
+	CreateContact(ctx context.Context, a store.Actor, accountID int64, c store.Contact) (store.Contact, error)
+	Contacts(ctx context.Context, accountID int64, o store.ListOptions) ([]store.Contact, store.Page, error)
+	Contact(ctx context.Context, accountID, id int64) (store.Contact, error)
+	UpdateContact(ctx context.Context, a store.Actor, accountID int64, c store.Contact) (store.Contact, error)
+	DeleteContact(ctx context.Context, a store.Actor, accountID, id int64) error
+
+	Audit(ctx context.Context, accountID int64, f store.AuditFilter, o store.ListOptions) ([]store.AuditEntry, store.Page, error)
 }
 
 // API is the http.Handler that New returns.
@@ -83,13 +106,14 @@ type API struct {
 	log     *slog.Logger
 	now     func() time.Time
 	limiter *limiter
+	tldList []string // Config.TLDs, normalized
 	handler http.Handler
 }
 
 // New returns the handler of the API. It starts nothing: rate-limit windows
 // are kept in memory and expire as requests come.
 func New(cfg Config) *API {
-	a := &API{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now}
+	a := &API{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, tldList: normalTLDs(cfg.TLDs)}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

@@ -18,6 +18,9 @@ func (a *API) domainsCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
+	if err := a.hostable(in.Name); err != nil {
+		return err
+	}
 	d, err := a.store.CreateDomain(r.Context(), actor(r), acc, in.Name)
 	if err != nil {
 		return fmt.Errorf("create domain %q in account %d: %w", in.Name, acc, err)

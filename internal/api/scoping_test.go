@@ -68,6 +68,7 @@ func TestScoping(t *testing.T) {
 		e := newEnv(t, dbURL(t))
 		domainID, recordID := seed(t, e)
 		eps := endpointsOf(e.accountA.ID, domainID, recordID)
+		eps = append(eps, accountEndpointsOf(t, e)...)
 
 		for _, ep := range eps {
 			status, _, body := e.do(t, ep.method, ep.path, e.tokenB, ep.body)
@@ -80,7 +81,7 @@ func TestScoping(t *testing.T) {
 		}
 		for _, ep := range eps {
 			want := ep.status
-			if isWrite(ep.method) {
+			if isWrite(ep.method) || adminOnly(ep.path) {
 				want = http.StatusForbidden
 			}
 			status, _, body := e.do(t, ep.method, ep.path, e.tokenRO, ep.body)

@@ -15,7 +15,6 @@ var unbuilt = []struct {
 	message string
 }{
 	{[]string{"v2", "*", "registrar"}, "Domain registration is not supported by this Zonewarden installation"},
-	{[]string{"v2", "tlds"}, "TLD information is not available in this Zonewarden installation yet"},
 	{[]string{"v2", "services"}, "One-click services are not supported by this Zonewarden installation"},
 	{[]string{"v2", "*", "domains", "*", "services"}, "One-click services are not supported by this Zonewarden installation"},
 	{[]string{"v2", "*", "domains", "*", "certificates"}, "SSL certificates are not supported by this Zonewarden installation"},
@@ -25,10 +24,7 @@ var unbuilt = []struct {
 	{[]string{"v2", "*", "domains", "*", "pushes"}, "Domain pushes are not supported by this Zonewarden installation"},
 	{[]string{"v2", "*", "pushes"}, "Domain pushes are not supported by this Zonewarden installation"},
 	{[]string{"v2", "*", "domains", "*", "collaborators"}, "Domain collaborators are not supported by this Zonewarden installation"},
-	{[]string{"v2", "*", "domains", "*", "templates"}, "Templates are not available in this Zonewarden installation yet"},
-	{[]string{"v2", "*", "templates"}, "Templates are not available in this Zonewarden installation yet"},
 	{[]string{"v2", "*", "vanity"}, "Vanity name servers are not supported by this Zonewarden installation"},
-	{[]string{"v2", "*", "contacts"}, "Contacts are not available in this Zonewarden installation yet"},
 	{[]string{"v2", "*", "webhooks"}, "Webhooks are not available in this Zonewarden installation yet"},
 	{[]string{"v2", "*", "billing"}, "Billing is not supported by this Zonewarden installation"},
 	{[]string{"v2", "*", "dns_analytics"}, "DNS analytics are not available in this Zonewarden installation yet"},

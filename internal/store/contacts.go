@@ -73,7 +73,7 @@ func checkContact(c Contact) error {
 	}
 	for _, f := range []struct{ name, v string }{{"phone", c.Phone}, {"fax", c.Fax}} {
 		if strings.TrimSpace(f.v) != "" && !isPhone(f.v) {
-			ve.Fields = append(ve.Fields, FieldError{f.name, fmt.Sprintf("%q is probably not a phone number: write it as +<country code><number>, e.g. +18001234567", f.v)})
+			ve.Fields = append(ve.Fields, FieldError{f.name, fmt.Sprintf("%q is probably not a phone number: write it with its country code, e.g. +18001234567", f.v)})
 		}
 	}
 	if c.Country != "" && !isCountry(c.Country) {
