@@ -102,37 +102,58 @@ func normalize(entries []entry) []entry {
 }
 
 // normalizePart normalizes the RRsets whose owners hash to part: it marks
-// duplicate records in drop and gives each RRset its smallest TTL.
+// duplicate records in drop and gives each RRset its smallest TTL. Most
+// RRsets of a large zone hold one record, which costs one map update; only
+// larger RRsets are compared record by record.
 func normalizePart(entries []entry, drop []bool, seed maphash.Seed, part, parts int) {
-	var (
-		seen   = make(map[string]bool, len(entries)/parts)
-		minTTL = make(map[rrsetKey]uint32)
-		buf    = make([]byte, 65535+512)
-		key    []byte
-	)
+	type set struct {
+		n      int
+		minTTL uint32
+		ttls   bool // the records' TTLs differ
+	}
+	sets := make(map[rrsetKey]set, len(entries)/parts)
 	mine := func(e entry) bool {
 		return parts == 1 || maphash.String(seed, e.rr.Header().Name)%uint64(parts) == uint64(part)
 	}
+	for _, e := range entries {
+		if !mine(e) {
+			continue
+		}
+		k, ttl := keyOf(e.rr), e.rr.Header().Ttl
+		s, ok := sets[k]
+		switch {
+		case !ok:
+			s = set{minTTL: ttl}
+		case ttl != s.minTTL:
+			s.ttls, s.minTTL = true, min(s.minTTL, ttl)
+		}
+		s.n++
+		sets[k] = s
+	}
+	var (
+		seen = make(map[string]bool)
+		buf  = make([]byte, 65535+512)
+		key  []byte
+	)
 	for i, e := range entries {
 		if !mine(e) {
 			continue
 		}
 		k := keyOf(e.rr)
-		key = append(key[:0], k.name...)
-		key = append(key, byte(k.rrtype>>8), byte(k.rrtype), 0)
-		key = append(key, rdataKey(e.rr, buf)...)
-		if ttl, ok := minTTL[k]; !ok || e.rr.Header().Ttl < ttl {
-			minTTL[k] = e.rr.Header().Ttl
+		s := sets[k]
+		if s.n == 1 {
+			continue
 		}
+		key = append(key[:0], k.name...)
+		key = append(key, byte(k.rrtype>>8), byte(k.rrtype), byte(k.covered>>8), byte(k.covered), 0)
+		key = append(key, rdataKey(e.rr, buf)...)
 		if seen[string(key)] {
 			drop[i] = true
 			continue
 		}
 		seen[string(key)] = true
-	}
-	for i, e := range entries {
-		if !drop[i] && mine(e) {
-			e.rr.Header().Ttl = minTTL[keyOf(e.rr)]
+		if s.ttls {
+			e.rr.Header().Ttl = s.minTTL
 		}
 	}
 }
