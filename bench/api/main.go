@@ -47,7 +47,7 @@ func main() {
 		clients    = flag.String("clients", "1,8", "comma-separated concurrent clients for the create runs")
 		rounds     = flag.Int("rounds", 3, "rounds of the create and list runs; the table has the median")
 		listN      = flag.Int("list-records", 100000, "records in the zone that is listed (0 skips the list runs)")
-		batch      = flag.Int("batch", 1000, "records per request when loading the list zone")
+		batch      = flag.Int("batch", 2000, "records per request when loading the list zone")
 		latWrites  = flag.Int("latency-writes", 200, "writes timed until the DNS answers them, on a small zone")
 		latBig     = flag.Int("latency-writes-big", 50, "the same on the list zone (0 skips)")
 		latTimeout = flag.Duration("latency-timeout", 10*time.Second, "give up waiting for one answer after this long")

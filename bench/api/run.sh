@@ -26,7 +26,7 @@ usage: bench/api/run.sh [options]
   --clients LIST       concurrent clients of the create runs (default: 1,8)
   --rounds N           rounds of the create and list runs, median reported (default: 3)
   --list-records N     records in the listed zone (default: 100000; 0 skips)
-  --batch N            records per request loading that zone (default: 1000)
+  --batch N            records per request loading that zone (default: 2000)
   --latency-writes N   write→answer samples on a small zone (default: 200)
   --latency-writes-big N
                        the same on the listed zone (default: 50; 0 skips)
@@ -37,6 +37,9 @@ usage: bench/api/run.sh [options]
   --server-cpu N       CPU both servers are pinned to (default: 0)
   --client-cpu N       CPU the load generator is pinned to (default: 1)
   --timeout SEC        stop a backend's run after SEC seconds (default: 1800)
+  --worktree           build zonewarden from the working tree, uncommitted
+                       changes included (default: from HEAD, via git archive,
+                       so that others' work in progress does not count)
 EOF
 }
 
@@ -45,13 +48,14 @@ CREATES=3000
 CLIENTS=1,8
 ROUNDS=3
 LIST_RECORDS=100000
-BATCH=1000
+BATCH=2000
 LAT_WRITES=200
 LAT_BIG=50
 PG_URL=postgres://postgres@127.0.0.1:5432
 SERVER_CPU=0
 CLIENT_CPU=1
 TIMEOUT=1800
+WORKTREE=
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -68,6 +72,7 @@ while [ $# -gt 0 ]; do
 	--server-cpu) SERVER_CPU=$2; shift 2 ;;
 	--client-cpu) CLIENT_CPU=$2; shift 2 ;;
 	--timeout) TIMEOUT=$2; shift 2 ;;
+	--worktree) WORKTREE=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "bench/api/run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
 	esac
@@ -92,9 +97,17 @@ mkdir -p "$RUN"
 RUN=$(cd "$RUN" && pwd)
 
 echo "building zonewarden and the load generator" >&2
-go build -o "$RUN/zonewarden" ./cmd/zonewarden
-go build -o "$RUN/apibench" ./bench/api
-ZW_VERSION=$(git describe --always --dirty 2>/dev/null || echo unknown)
+if [ -n "$WORKTREE" ]; then
+	go build -o "$RUN/zonewarden" ./cmd/zonewarden
+	go build -o "$RUN/apibench" ./bench/api
+	ZW_VERSION=$(git describe --always --dirty)
+else
+	mkdir -p "$RUN/src"
+	git archive HEAD | tar -x -C "$RUN/src"
+	(cd "$RUN/src" && go build -o "$RUN/zonewarden" ./cmd/zonewarden && go build -o "$RUN/apibench" ./bench/api)
+	rm -rf "$RUN/src"
+	ZW_VERSION=$(git describe --always HEAD)
+fi
 PDNS_VERSION=$( (pdns_server --version 2>&1 || true) | sed -n "s/.*PowerDNS Authoritative Server \([^ ]*\).*/\1/p" | head -1)
 
 PIDS=()
