@@ -103,20 +103,21 @@ func TestParseServeConfig(t *testing.T) {
 			"ZONEWARDEN_DNS":          ":53",
 			"ZONEWARDEN_DATABASE_URL": "postgres://zw:pw@db/zonewarden",
 			"ZONEWARDEN_RATE_LIMIT":   "100",
+			"ZONEWARDEN_TLDS":         "com, org",
 		}), &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.HTTP != "[::1]:0" || c.DNS != ":53" || c.url() != "postgres://zw:pw@db/zonewarden" || c.RateLimit != 100 ||
-		strings.Join(c.NameServers, ",") != "ns1.example.net,ns2.example.net." {
+		strings.Join(c.NameServers, ",") != "ns1.example.net,ns2.example.net." || strings.Join(c.TLDs, ",") != "com,org" {
 		t.Errorf("env and flags: %+v", c)
 	}
 	if d := c.describe(); strings.Contains(d, "pw") {
 		t.Errorf("describe shows the password: %s", d)
 	}
 
-	_, err = parseServeConfig([]string{"--http", "nope", "--dns", "x:99999", "--nameservers", "", "--database", "mysql://x", "--max-udp-size", "100"}, env(nil), &bytes.Buffer{})
-	for _, want := range []string{"--http", "--listen", "--nameservers", "--database", "--max-udp-size"} {
+	_, err = parseServeConfig([]string{"--http", "nope", "--dns", "x:99999", "--nameservers", "", "--database", "mysql://x", "--max-udp-size", "100", "--tlds", "co.uk"}, env(nil), &bytes.Buffer{})
+	for _, want := range []string{"--http", "--listen", "--nameservers", "--database", "--max-udp-size", "--tlds"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("bad config: error %v, want it to mention %s", err, want)
 		}

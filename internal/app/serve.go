@@ -77,6 +77,9 @@ type ServeConfig struct {
 	NameServers []string
 	// RateLimit is API requests per hour per token.
 	RateLimit int
+	// TLDs are the top-level domains under which domains can be hosted;
+	// empty: any.
+	TLDs []string
 	// Poll is how often the database's change journal is read for writes
 	// made by other processes; this process's own writes are served at once.
 	Poll time.Duration
@@ -144,6 +147,11 @@ func (c *ServeConfig) Validate() error {
 			bad("--nameservers: %q is not a host name", ns)
 		}
 	}
+	for _, tld := range c.TLDs {
+		if t := strings.Trim(tld, "."); t == "" || strings.Contains(t, ".") || strings.ContainsAny(t, " /:@") {
+			bad("--tlds: %q is not a top-level domain", tld)
+		}
+	}
 	if c.Poll <= 0 {
 		bad("--poll %s must be positive", c.Poll)
 	}
@@ -201,6 +209,7 @@ func serveFlags(output io.Writer) (*flag.FlagSet, *ServeConfig) {
 	fs.StringVar(&c.DNS, "dns", c.DNS, "`address` to serve DNS on, UDP and TCP (port 0 picks one)")
 	storeFlags(fs, &c.StoreConfig)
 	fs.Var((*nameList)(&c.NameServers), "nameservers", "comma-separated host `names` of the name servers of new zones (NS records, SOA primary)")
+	fs.Var((*nameList)(&c.TLDs), "tlds", "comma-separated top-level `domains` under which domains can be hosted (empty: any)")
 	fs.IntVar(&c.RateLimit, "rate-limit", c.RateLimit, "API `requests` per hour per token; negative turns limiting off")
 	fs.DurationVar(&c.Poll, "poll", c.Poll, "how often to read the database for writes made by other processes")
 	fs.StringVar(&c.SignUp, "signup", c.SignUp, "who may sign up on the dashboard after its first user: closed, open or invite")
@@ -406,6 +415,7 @@ func (s *Serve) handler() http.Handler {
 		Store:       s.store,
 		Logger:      s.log.With("component", "api"),
 		RateLimit:   s.cfg.RateLimit,
+		TLDs:        s.cfg.TLDs,
 		Changed:     s.prop.Kick,
 		Distributed: s.prop.Distributed,
 	})
