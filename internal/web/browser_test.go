@@ -1,0 +1,255 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/miekg/dns"
+
+	"github.com/zonewarden/zonewarden/internal/app"
+)
+
+var screenshots = flag.String("screenshots", "", "save screenshots of the main pages in this `directory` (docs/screenshots)")
+
+// chromium finds the browser: a skip without it, a failure in CI.
+func chromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("chromium is not installed (apt-get install chromium); CI runs the browser tests")
+	}
+	t.Skip("chromium is not installed (apt-get install chromium); skipping the browser tests")
+	return ""
+}
+
+// TestBrowser drives the dashboard of a whole `zonewarden serve` in a real
+// headless Chromium: sign up, add a domain, add, edit and delete records
+// (seen by the DNS listener of the same process), create a token and use
+// it against the API.
+func TestBrowser(t *testing.T) {
+	exe := chromium(t)
+	if testing.Short() {
+		t.Skip("-short: no browser")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	cfg := app.DefaultServeConfig()
+	cfg.Data, cfg.HTTP, cfg.DNS, cfg.AliasUpstream = t.TempDir(), "127.0.0.1:0", "127.0.0.1:0", nil
+	cfg.NameServers = []string{"ns1.example.net.", "ns2.example.net."}
+	srv, err := app.NewServe(cfg, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srvCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(srvCtx) }()
+	defer func() { stop(); <-done }()
+	base := "http://" + srv.HTTPAddr()
+
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1100, 760))
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(alloc)
+	defer cancelBrowser()
+	// The browser starts with the first action and lives as long as the
+	// context of that action: start it with bctx, not a step's.
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+
+	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(bctx, 20*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			shot, cancelShot := context.WithTimeout(bctx, 5*time.Second)
+			defer cancelShot()
+			if png, err := chromedp.Run(shot, chromedp.CaptureScreenshot()); err == nil {
+				path := filepath.Join("testdata", "out", strings.ReplaceAll(t.Name()+"-"+name, " ", "_")+".png")
+				if os.WriteFile(path, png, 0o644) == nil {
+					t.Logf("screenshot: %s", path)
+				}
+			}
+			loc, _ := chromedp.Run(shot, chromedp.Location())
+			t.Fatalf("%s (at %s): %v", name, loc, err)
+		}
+	}
+	shoot := func(name string) {
+		t.Helper()
+		if *screenshots == "" {
+			return
+		}
+		png, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(*screenshots, name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	step("sign up",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), "ada@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#password"), "correct horse battery"))
+	shoot("sign-up")
+	step("submit sign-up",
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/a/1/domains/new"]`)))
+
+	step("add a domain",
+		chromedp.Click(chromedp.CSS(`a[href="/a/1/domains/new"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#name")),
+		chromedp.SendKeys(chromedp.CSS("#name"), "example.com"),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(`a[href$="/records/new"]`)))
+
+	addRecord := func(typ string, fields map[string]string, order []string) {
+		t.Helper()
+		actions := []chromedp.Action[chromedp.Void]{
+			chromedp.Click(chromedp.CSS(`a[href$="/records/new"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`a[href="?type=`+typ+`"]`)),
+			chromedp.Click(chromedp.CSS(`a[href="?type=`+typ+`"]`)),
+			chromedp.WaitVisible(chromedp.CSS("#content")),
+		}
+		for _, k := range order {
+			actions = append(actions, chromedp.Clear(chromedp.CSS("#"+k)), chromedp.SendKeys(chromedp.CSS("#"+k), fields[k]))
+		}
+		step("fill "+typ, actions...)
+		if typ == "MX" {
+			shoot("record-form")
+		}
+		step("submit "+typ,
+			chromedp.Click(chromedp.CSS("button[type=submit]")),
+			chromedp.WaitVisible(chromedp.CSS(".flash")),
+			chromedp.WaitVisible(chromedp.CSS("td.content")))
+	}
+	addRecord("A", map[string]string{"name": "www", "content": "192.0.2.10"}, []string{"name", "content"})
+	waitDNS(t, srv, "www.example.com.", "192.0.2.10")
+
+	addRecord("MX", map[string]string{"priority": "10", "content": "mail.example.com"}, []string{"priority", "content"})
+	shoot("domain")
+
+	// An invalid record comes back with the problem beside its field.
+	step("invalid record",
+		chromedp.Click(chromedp.CSS(`a[href$="/records/new"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="?type=AAAA"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="?type=AAAA"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#content")),
+		chromedp.SendKeys(chromedp.CSS("#content"), "192.0.2.1"),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#content-error")),
+		chromedp.Navigate(base+"/a/1/domains/example.com"),
+		chromedp.WaitVisible(chromedp.CSS("td.content")))
+
+	step("edit the A record",
+		chromedp.Navigate(base+"/a/1/domains/example.com?type=A"),
+		chromedp.WaitVisible(chromedp.CSS(`a[href$="/edit"]`)),
+		chromedp.Click(chromedp.CSS(`a[href$="/edit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#content")),
+		chromedp.Clear(chromedp.CSS("#content")),
+		chromedp.SendKeys(chromedp.CSS("#content"), "192.0.2.11"),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+		chromedp.WaitVisible(chromedp.CSS("td.content")))
+	waitDNS(t, srv, "www.example.com.", "192.0.2.11")
+
+	step("delete the A record",
+		chromedp.Navigate(base+"/a/1/domains/example.com?type=A"),
+		chromedp.WaitVisible(chromedp.CSS(`a[href$="/delete"][href*="/records/"]`)),
+		chromedp.Click(chromedp.CSS(`a[href$="/delete"][href*="/records/"]`)),
+		chromedp.WaitVisible(chromedp.CSS("button.danger")),
+		chromedp.Click(chromedp.CSS("button.danger")),
+		chromedp.WaitVisible(chromedp.CSS(".flash")))
+	flash, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(".flash")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(flash, "deleted") {
+		t.Errorf("flash after delete: %q", flash)
+	}
+	waitDNS(t, srv, "www.example.com.", "")
+
+	step("domains list", chromedp.Navigate(base+"/a/1/domains"), chromedp.WaitVisible(chromedp.CSS("table")))
+	shoot("domains")
+
+	step("create a token",
+		chromedp.Click(chromedp.CSS(`a[href="/a/1/tokens"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#token-name")),
+		chromedp.SendKeys(chromedp.CSS("#token-name"), "deploy script"),
+		chromedp.Click(chromedp.CSS("form.inline-form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#new-token")))
+	token, err := chromedp.Run(bctx, chromedp.Value(chromedp.CSS("#new-token")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shoot("tokens")
+
+	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/v2/whoami", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var who struct {
+		Data struct {
+			Account *struct{ ID int64 } `json:"account"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&who); err != nil || resp.StatusCode != 200 || who.Data.Account == nil || who.Data.Account.ID != 1 {
+		t.Fatalf("whoami with the token from the page: %d %+v %v", resp.StatusCode, who, err)
+	}
+}
+
+// waitDNS asks the process's DNS listener for name's A record until the
+// answer is want ("" for none), for up to two seconds.
+func waitDNS(t *testing.T, srv *app.Serve, name, want string) {
+	t.Helper()
+	c := &dns.Client{Timeout: time.Second}
+	var got string
+	var err error
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		m := new(dns.Msg)
+		m.SetQuestion(name, dns.TypeA)
+		var in *dns.Msg
+		in, _, err = c.Exchange(m, srv.UDPAddr().String())
+		if err != nil {
+			continue
+		}
+		got = ""
+		for _, rr := range in.Answer {
+			if a, ok := rr.(*dns.A); ok {
+				got = a.A.String()
+			}
+		}
+		if got == want {
+			return
+		}
+	}
+	t.Fatalf("DNS %s A: %q, want %q (%v)", name, got, want, errors.Join(err, fmt.Errorf("after 2s")))
+}
