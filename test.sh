@@ -17,7 +17,8 @@ say() { printf '\n=== %s\n' "$*"; }
 
 # --- tools -----------------------------------------------------------------
 # The interop tests run nsd and knotd as reference servers and compare their
-# answers with ours; kdig, dig and dnsperf are used by tests and benchmarks.
+# answers with ours; kdig, dig and dnsperf are used by tests and benchmarks;
+# chromium runs the dashboard's browser tests (internal/web).
 need_pkgs=()
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
 have nsd     || need_pkgs+=(nsd)
@@ -25,10 +26,11 @@ have knotd   || need_pkgs+=(knot)
 have kdig    || need_pkgs+=(knot-dnsutils)
 have dnsperf || need_pkgs+=(dnsperf)
 have dig     || need_pkgs+=(bind9-dnsutils)
+have chromium || need_pkgs+=(chromium)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "test.sh: missing ${need_pkgs[*]}; install them as root:" >&2
-		echo "  apt-get install -y nsd knot knot-dnsutils dnsperf bind9-dnsutils" >&2
+		echo "  apt-get install -y nsd knot knot-dnsutils dnsperf bind9-dnsutils chromium" >&2
 		exit 1
 	fi
 	say "installing ${need_pkgs[*]}"
@@ -43,7 +45,7 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 		chmod +x /usr/sbin/policy-rc.d
 		policy_set=1
 	fi
-	apt-get install -y -qq --no-install-recommends nsd knot knot-dnsutils dnsperf bind9-dnsutils
+	apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}"
 	if [ "$policy_set" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 
