@@ -374,9 +374,10 @@ func (d *DNS) Reload() error {
 		d.log.Warn("no zones to serve: every query will be refused", "dir", d.cfg.Zones)
 	}
 	// Parsing leaves garbage several times the size of the compiled zones;
-	// hand it back now rather than carry it in the resident set.
+	// hand it back rather than carry it in the resident set, once the
+	// caller has the new zones in service.
 	loaded, put = nil, nil
-	debug.FreeOSMemory()
+	go debug.FreeOSMemory()
 	return nil
 }
 
