@@ -132,8 +132,8 @@ func TestBrowser(t *testing.T) {
 		t.Helper()
 		actions := []chromedp.Action[chromedp.Void]{
 			chromedp.Click(chromedp.CSS(`a[href$="/records/new"]`)),
-			chromedp.WaitVisible(chromedp.CSS(`a[href="?type=`+typ+`"]`)),
-			chromedp.Click(chromedp.CSS(`a[href="?type=`+typ+`"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`a[href="?type=` + typ + `"]`)),
+			chromedp.Click(chromedp.CSS(`a[href="?type=` + typ + `"]`)),
 			chromedp.WaitVisible(chromedp.CSS("#content")),
 		}
 		for _, k := range order {
