@@ -310,8 +310,17 @@ func (c *compiler) build() error {
 	for w := range workers {
 		wg.Go(func() {
 			wc := &compiler{z: c.z, apex: c.apex, names: c.names, cz: &compiledZone{}}
+			size := 0
 			for i := w; i < len(rs) && errs[w] == nil; i += workers {
-				errs[w] = wc.name(rs[i])
+				errs[w] = wc.compileName(rs[i])
+				size += tailsSize(rs[i].answers)
+			}
+			// Lay this worker's answers out in one allocation of the
+			// exact size, so a small zone wastes nothing.
+			wc.arena.reserve(size)
+			for i := w; i < len(rs) && errs[w] == nil; i += workers {
+				rs[i].node.tails, errs[w] = wc.arena.tails(rs[i].answers)
+				rs[i].answers = nil
 			}
 			aliases[w] = wc.cz.aliasTargets
 		})
@@ -323,16 +332,7 @@ func (c *compiler) build() error {
 	return errors.Join(errs...)
 }
 
-// name compiles the answers of one name.
-func (c *compiler) name(r *raw) error {
-	err := c.compileName(r)
-	if err == nil {
-		r.node.tails, err = c.arena.tails(r.answers)
-	}
-	r.answers = nil
-	return err
-}
-
+// compileName compiles the answers of one name into r.answers.
 func (c *compiler) compileName(r *raw) error {
 	n := r.node
 	switch {

@@ -307,7 +307,7 @@ const arenaChunk = 64 << 10
 
 // alloc returns n bytes with a capacity of n.
 func (a *arena) alloc(n int) []byte {
-	if n > arenaChunk/4 {
+	if len(a.buf)+n > cap(a.buf) && n > arenaChunk/4 {
 		return make([]byte, n)
 	}
 	if len(a.buf)+n > cap(a.buf) {
@@ -317,6 +317,23 @@ func (a *arena) alloc(n int) []byte {
 	start := len(a.buf)
 	a.buf = a.buf[:start+n]
 	return a.buf[start : start+n : start+n]
+}
+
+// reserve makes the next n bytes of allocations come from one chunk.
+func (a *arena) reserve(n int) {
+	if n > 0 {
+		a.buf = make([]byte, 0, n)
+		a.next = arenaChunk
+	}
+}
+
+// tailsSize is the size of ts laid out by arena.tails.
+func tailsSize(ts []typed) int {
+	n := 0
+	for _, t := range ts {
+		n += 4 + len(t.tl)
+	}
+	return n
 }
 
 // tails lays ts out as a node's tails: type, length, tail, in type order.
