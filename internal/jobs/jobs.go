@@ -96,6 +96,7 @@ func New(cfg Config) (*Runner, error) {
 		return nil, errors.New("jobs: no kinds of job")
 	}
 	r := &Runner{kick: make(chan struct{}, 1)}
+	kinds := make(map[string]Kind, len(cfg.Kinds))
 	for name, k := range cfg.Kinds {
 		if k.Handle == nil {
 			return nil, fmt.Errorf("jobs: kind %s has no handler", name)
@@ -106,10 +107,11 @@ func New(cfg Config) (*Runner, error) {
 		if k.Backoff == nil {
 			k.Backoff = Backoff(time.Minute, time.Hour)
 		}
-		cfg.Kinds[name] = k
+		kinds[name] = k
 		r.kinds = append(r.kinds, name)
 	}
 	slices.Sort(r.kinds)
+	cfg.Kinds = kinds
 	if cfg.Workers <= 0 {
 		cfg.Workers = 4
 	}
@@ -165,7 +167,8 @@ func (r *Runner) Run(ctx context.Context) error {
 	defer poll.Stop()
 	for {
 		if free := r.cfg.Workers - len(busy); free > 0 && ctx.Err() == nil {
-			js, err := r.cfg.Queue.ClaimJobs(ctx, r.kinds, r.cfg.Now(), r.cfg.Lease, free)
+			now := r.cfg.Now()
+			js, err := r.cfg.Queue.ClaimJobs(ctx, r.kinds, now, r.cfg.Lease, free)
 			if err != nil && ctx.Err() == nil {
 				r.cfg.Logger.Error("claim jobs", "err", err)
 			}
@@ -174,7 +177,7 @@ func (r *Runner) Run(ctx context.Context) error {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					r.run(ctx, j)
+					r.run(ctx, j, now)
 					<-busy
 					select {
 					case done <- struct{}{}:
@@ -204,8 +207,9 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 }
 
-// run runs one job and records its outcome.
-func (r *Runner) run(ctx context.Context, sj store.Job) {
+// run runs one job, claimed at claimed, and records its outcome. The
+// backoff of a failed attempt counts from its start.
+func (r *Runner) run(ctx context.Context, sj store.Job, claimed time.Time) {
 	k := r.cfg.Kinds[sj.Kind]
 	j := Job{Job: sj, Final: sj.Attempt >= k.MaxAttempts}
 	hctx, cancel := context.WithTimeout(ctx, r.cfg.Lease)
@@ -227,7 +231,7 @@ func (r *Runner) run(ctx context.Context, sj store.Job) {
 		log.Warn("job failed for good", "err", err)
 		werr = r.cfg.Queue.DiscardJob(wctx, sj, err.Error())
 	default:
-		at := r.cfg.Now().Add(k.Backoff(j.Attempt))
+		at := claimed.Add(k.Backoff(j.Attempt))
 		log.Info("job failed; retrying", "err", err, "at", at)
 		werr = r.cfg.Queue.RetryJob(wctx, sj, at, err.Error())
 	}
