@@ -79,6 +79,11 @@ type Store interface {
 	DeleteRecord(ctx context.Context, a store.Actor, accountID int64, zoneName string, id int64) error
 	BatchChange(ctx context.Context, a store.Actor, accountID int64, zoneName string, b store.Batch) (store.BatchResult, error)
 
+	CreateWebhook(ctx context.Context, a store.Actor, accountID int64, url string) (store.Webhook, error)
+	Webhooks(ctx context.Context, accountID int64) ([]store.Webhook, error)
+	Webhook(ctx context.Context, accountID, id int64) (store.Webhook, error)
+	DeleteWebhook(ctx context.Context, a store.Actor, accountID, id int64) error
+
 	CreateTemplate(ctx context.Context, a store.Actor, accountID int64, t store.Template) (store.Template, error)
 	Templates(ctx context.Context, accountID int64, o store.ListOptions) ([]store.Template, store.Page, error)
 	Template(ctx context.Context, accountID int64, idOrSID string) (store.Template, error)

@@ -66,7 +66,7 @@ func TestProtocol(t *testing.T) {
 		{"unknown TLD", "GET", "/v2/tlds/nope", e.tokenA, "", 404, "TLD `nope` not found"},
 		{"unknown TLD path", "GET", "/v2/tlds/com/nothing", e.tokenA, "", 404, "No API endpoint"},
 		{"wrong method on a TLD", "DELETE", "/v2/tlds/com", e.tokenA, "", 405, "not allowed"},
-		{"webhooks", "GET", acc + "/webhooks", e.tokenA, "", 501, "Webhooks"},
+		{"bad webhook id", "GET", acc + "/webhooks/abc", e.tokenA, "", 404, "Webhook `abc` not found"},
 		{"bad JSON", "POST", acc + "/domains", e.tokenA, `{"name":`, 400, "Invalid JSON"},
 		{"wrong JSON type", "POST", acc + "/zones/example.com/records", e.tokenA, `{"name":"x","type":"A","content":"192.0.2.1","ttl":"soon"}`, 400, "Validation failed"},
 		{"empty body", "POST", acc + "/domains", e.tokenA, "", 400, "Validation failed"},

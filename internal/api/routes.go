@@ -37,6 +37,11 @@ func (a *API) routes() http.Handler {
 	h("POST /v2/{account}/zones/{zone}/batch", a.zoneRecordsBatch)
 	h("PATCH /v2/{account}/zones/{zone}/batch", a.zoneRecordsBatch)
 
+	h("GET /v2/{account}/webhooks", a.webhooksList)
+	h("POST /v2/{account}/webhooks", a.webhooksCreate)
+	h("GET /v2/{account}/webhooks/{webhook}", a.webhooksGet)
+	h("DELETE /v2/{account}/webhooks/{webhook}", a.webhooksDelete)
+
 	h("GET /v2/{account}/templates", a.templatesList)
 	h("POST /v2/{account}/templates", a.templatesCreate)
 	h("GET /v2/{account}/templates/{template}", a.templatesGet)

@@ -69,6 +69,7 @@ func TestScoping(t *testing.T) {
 		domainID, recordID := seed(t, e)
 		eps := endpointsOf(e.accountA.ID, domainID, recordID)
 		eps = append(eps, accountEndpointsOf(t, e)...)
+		eps = append(eps, webhookEndpointsOf(t, e)...)
 
 		for _, ep := range eps {
 			status, _, body := e.do(t, ep.method, ep.path, e.tokenB, ep.body)

@@ -25,7 +25,6 @@ var unbuilt = []struct {
 	{[]string{"v2", "*", "pushes"}, "Domain pushes are not supported by this Zonewarden installation"},
 	{[]string{"v2", "*", "domains", "*", "collaborators"}, "Domain collaborators are not supported by this Zonewarden installation"},
 	{[]string{"v2", "*", "vanity"}, "Vanity name servers are not supported by this Zonewarden installation"},
-	{[]string{"v2", "*", "webhooks"}, "Webhooks are not available in this Zonewarden installation yet"},
 	{[]string{"v2", "*", "billing"}, "Billing is not supported by this Zonewarden installation"},
 	{[]string{"v2", "*", "dns_analytics"}, "DNS analytics are not available in this Zonewarden installation yet"},
 	{[]string{"v2", "*", "secondary_dns"}, "Secondary DNS is not available in this Zonewarden installation yet"},
