@@ -25,8 +25,10 @@ import (
 	"github.com/zonewarden/zonewarden/internal/api"
 	"github.com/zonewarden/zonewarden/internal/authority"
 	"github.com/zonewarden/zonewarden/internal/dnsserver"
+	"github.com/zonewarden/zonewarden/internal/jobs"
 	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/web"
+	"github.com/zonewarden/zonewarden/internal/webhook"
 )
 
 // StoreConfig says where the control plane's database is; serve, migrate
@@ -309,8 +311,9 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) int {
 }
 
 // Serve is the `zonewarden serve` role: the store, the API over HTTP, the DNS
-// engine and server, and the propagator that carries committed writes from
-// the one to the other.
+// engine and server, the propagator that carries committed writes from the
+// one to the other, and the workers of the store's background jobs (webhook
+// deliveries), which processes sharing a database share out.
 //
 //	s, err := app.NewServe(cfg, log) // builds, opens nothing
 //	err = s.Start(ctx)               // opens and migrates the database, loads every zone, binds
@@ -323,6 +326,7 @@ type Serve struct {
 	resolver *alias.Resolver
 	dns      *dnsserver.Server
 	prop     *propagator
+	jobs     *jobs.Runner
 	registry *prometheus.Registry
 	httpLn   net.Listener
 	httpSrv  *http.Server
@@ -371,6 +375,20 @@ func (s *Serve) Start(ctx context.Context) error {
 	s.store = st
 	s.prop = newPropagator(st, s.engine, s.cfg.Poll, s.log.With("component", "propagate"))
 	s.registry.MustRegister(s.prop.collectors()...)
+	deliverer, err := webhook.New(webhook.Config{Store: st, Logger: s.log.With("component", "webhook")})
+	if err != nil {
+		return err
+	}
+	s.jobs, err = jobs.New(jobs.Config{
+		Queue:  st,
+		Logger: s.log.With("component", "jobs"),
+		Kinds: map[string]jobs.Kind{
+			store.JobWebhookDelivery: {Handle: deliverer.Deliver, MaxAttempts: 10, Backoff: jobs.Backoff(time.Minute, time.Hour)},
+		},
+	})
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	if err := s.prop.load(ctx); err != nil {
 		return fmt.Errorf("load zones: %w", err)
@@ -416,7 +434,7 @@ func (s *Serve) handler() http.Handler {
 		Logger:      s.log.With("component", "api"),
 		RateLimit:   s.cfg.RateLimit,
 		TLDs:        s.cfg.TLDs,
-		Changed:     s.prop.Kick,
+		Changed:     s.changed,
 		Distributed: s.prop.Distributed,
 	})
 	mux := http.NewServeMux()
@@ -437,13 +455,20 @@ func (s *Serve) handler() http.Handler {
 	dash := web.New(web.Config{
 		Store:         s.store,
 		Logger:        s.log.With("component", "web"),
-		Changed:       s.prop.Kick,
+		Changed:       s.changed,
 		SignUp:        web.SignUp(s.cfg.SignUp),
 		SecureCookies: s.cfg.SecureCookies,
 	})
 	mux.Handle("/v2/", promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, a)))
 	mux.Handle("/", promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, dash)))
 	return mux
+}
+
+// changed hands a committed write to the DNS engine and wakes the job
+// workers, for the deliveries it enqueued.
+func (s *Serve) changed(zones ...string) {
+	s.prop.Kick(zones...)
+	s.jobs.Kick()
 }
 
 // HTTPAddr, UDPAddr and TCPAddr are the bound addresses, valid after Start.
@@ -470,6 +495,7 @@ func (s *Serve) Run(ctx context.Context) error {
 	}
 	run("dns server", s.dns.Run)
 	run("propagator", s.prop.Run)
+	run("jobs", s.jobs.Run)
 	if s.resolver != nil {
 		run("alias resolver", s.resolver.Run)
 	}
