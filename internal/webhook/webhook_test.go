@@ -114,6 +114,9 @@ type receiver struct {
 	// and not kept; arrived counts them too.
 	hang    atomic.Bool
 	arrived atomic.Int64
+	// done ends held requests when the test ends, in case their client
+	// kept the connection: the server cannot close while one is held.
+	done chan struct{}
 }
 
 type delivery struct {
@@ -122,12 +125,15 @@ type delivery struct {
 }
 
 func newReceiver(t *testing.T, answer func(n int) int) *receiver {
-	rc := &receiver{answer: answer}
+	rc := &receiver{answer: answer, done: make(chan struct{})}
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body) // after which the server notices a client that hangs up
 		rc.arrived.Add(1)
 		if rc.hang.Load() {
-			<-r.Context().Done()
+			select {
+			case <-r.Context().Done():
+			case <-rc.done:
+			}
 			return
 		}
 		rc.mu.Lock()
@@ -138,6 +144,7 @@ func newReceiver(t *testing.T, answer func(n int) int) *receiver {
 		io.WriteString(w, "receiver says "+strconv.Itoa(n))
 	}))
 	t.Cleanup(rc.srv.Close)
+	t.Cleanup(func() { close(rc.done) }) // runs first: cleanups run last-in first-out
 	return rc
 }
 
