@@ -267,6 +267,13 @@ func (r Record) RR(origin string) (dns.RR, error) {
 	if _, err := dns.PackRR(rr, buf, 0, nil, false); err != nil {
 		return nil, fieldErr("content", "%v is not valid %s content: %s", shown(r.Content), t, wireProblem(err))
 	}
+	// What is accepted must read back as it will be shown: content that
+	// the parser took apart in a way its own printed form does not survive
+	// (stray quotes in NAPTR fields, say) is refused rather than stored.
+	back := RecordFromRR(origin, rr)
+	if again, msg := parseContent(h, t, back.Content, prio); msg != "" || RecordFromRR(origin, again).Content != back.Content {
+		return nil, fieldErr("content", "%v is not valid %s content", shown(r.Content), t)
+	}
 	return rr, nil
 }
 
