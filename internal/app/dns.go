@@ -467,10 +467,13 @@ func (d *DNS) logChanges(before, after map[string]servedZone, kept map[string]bo
 	}
 }
 
-// hasLargeFile reports whether a zone directory holds a file of a megabyte or
-// more.
+// hasLargeFile reports whether a zone directory holds a zone file of a
+// megabyte or more.
 func hasLargeFile(entries []os.DirEntry) bool {
 	for _, e := range entries {
+		if !zone.IsZoneFileName(e.Name()) {
+			continue
+		}
 		if info, err := e.Info(); err == nil && info.Mode().IsRegular() && info.Size() >= 1<<20 {
 			return true
 		}

@@ -51,8 +51,7 @@ func LoadDir(dir string) (zones []*Zone, errs []*LoadError) {
 	var files []string
 	for _, ent := range ents {
 		name := ent.Name()
-		if strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~") ||
-			!(strings.HasSuffix(name, ".zone") || strings.HasSuffix(name, ".db")) {
+		if !IsZoneFileName(name) {
 			continue
 		}
 		if ent.Type()&fs.ModeSymlink == 0 && !ent.Type().IsRegular() {
@@ -113,4 +112,11 @@ func originGuess(file string) string {
 		return ""
 	}
 	return name
+}
+
+// IsZoneFileName reports whether LoadDir reads a file of this name: *.zone
+// or *.db, but no dotfile or editor backup.
+func IsZoneFileName(name string) bool {
+	return !strings.HasPrefix(name, ".") && !strings.HasSuffix(name, "~") &&
+		(strings.HasSuffix(name, ".zone") || strings.HasSuffix(name, ".db"))
 }
