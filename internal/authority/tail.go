@@ -274,12 +274,48 @@ func (b *builder) finish(flags, rcode byte, relocatable bool) tail {
 // wireName returns the lower-case uncompressed wire form of a presentation
 // name.
 func wireName(name string) ([]byte, error) {
+	if w := plainWire(name); w != nil {
+		return w, nil
+	}
 	var buf [256]byte
 	n, err := dns.PackDomainName(dns.Fqdn(name), buf[:], 0, nil, false)
 	if err != nil {
 		return nil, fmt.Errorf("name %q: %w", name, err)
 	}
 	return lowerWire(append([]byte(nil), buf[:n]...)), nil
+}
+
+// plainWire converts the common case, a fully qualified name without escapes
+// and with labels of 1 to 63 octets, without miekg/dns; nil otherwise.
+func plainWire(name string) []byte {
+	if len(name) == 0 || len(name) > 254 || name[len(name)-1] != '.' {
+		return nil
+	}
+	if name == "." {
+		return []byte{0}
+	}
+	w := make([]byte, len(name)+1)
+	start := 0 // of the current label in name
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '.':
+			l := i - start
+			if l == 0 || l > 63 {
+				return nil
+			}
+			w[start] = byte(l)
+			start = i + 1
+		case c == '\\':
+			return nil
+		case c >= 'A' && c <= 'Z':
+			w[i+1] = c + 'a' - 'A'
+		default:
+			w[i+1] = c
+		}
+	}
+	w[len(name)] = 0
+	return w
 }
 
 // lowerWire lower-cases a wire name in place. Length octets are at most 63,
