@@ -116,11 +116,8 @@ type DNS struct {
 	// served summarizes, by origin, each zone as last given to the engine;
 	// under reloadMu. Only a digest is kept: the parsed records would cost
 	// more memory than the compiled zone.
-	served map[string]servedZone
-	// undigested holds the zones of the last load whose digests are still
-	// to be computed, in the background; under reloadMu.
-	undigested map[string]*zone.Zone
-	started    bool
+	served  map[string]servedZone
+	started bool
 }
 
 // loadStats are the zone-loading metrics, exported with the server's.
@@ -316,20 +313,10 @@ func (d *DNS) Reload() error {
 	}
 	loaded, loadErrs := zone.LoadDir(d.cfg.Zones)
 
-	d.digestPending()
 	next := map[string]servedZone{} // what is served after this reload
 	parsed := map[string]*zone.Zone{}
-	pending := map[string]*zone.Zone{}
 	for _, z := range loaded {
-		s := summarize(z)
-		if _, ok := d.served[z.Origin]; ok {
-			s.digest = digestOf(z) // to compare with the version served
-		} else {
-			// Nothing to compare with: the digest can wait until the
-			// zone is in service, which a first load is waiting for.
-			pending[z.Origin] = z
-		}
-		next[z.Origin] = s
+		next[z.Origin] = summarize(z)
 		parsed[z.Origin] = z
 	}
 	kept := map[string]bool{} // origins served as before because their file is bad
@@ -371,19 +358,6 @@ func (d *DNS) Reload() error {
 
 	d.logChanges(d.served, next, kept)
 	d.served = next
-	for origin := range pending {
-		if !slices.Contains(put, parsed[origin]) {
-			delete(pending, origin) // not served after all
-		}
-	}
-	d.undigested = pending
-	if len(pending) > 0 {
-		go func() {
-			d.reloadMu.Lock()
-			defer d.reloadMu.Unlock()
-			d.digestPending()
-		}()
-	}
 	records := 0
 	for _, z := range next {
 		records += z.records
@@ -447,23 +421,6 @@ func summarize(z *zone.Zone) servedZone {
 	if soa := z.SOA(); soa != nil {
 		s.serial = soa.Serial
 	}
-	return s
-}
-
-// digestPending completes the summaries of zones served without a digest
-// yet. The caller holds reloadMu.
-func (d *DNS) digestPending() {
-	for origin, z := range d.undigested {
-		if s, ok := d.served[origin]; ok {
-			s.digest = digestOf(z)
-			d.served[origin] = s
-		}
-	}
-	d.undigested = nil
-}
-
-// digestOf hashes a zone's records in wire form, in order.
-func digestOf(z *zone.Zone) [sha256.Size]byte {
 	h := sha256.New()
 	buf := make([]byte, 65535+512)
 	for _, rr := range z.Records {
@@ -479,9 +436,8 @@ func digestOf(z *zone.Zone) [sha256.Size]byte {
 		h.Write(buf[:n])
 		h.Write(ttl[:])
 	}
-	var sum [sha256.Size]byte
-	h.Sum(sum[:0])
-	return sum
+	h.Sum(s.digest[:0])
+	return s
 }
 
 // logChanges logs each zone added, removed, changed or kept at its old
