@@ -470,23 +470,11 @@ func (s *Store) Authenticate(ctx context.Context, plaintext string) (Principal, 
 
 // Tokens returns an account's tokens, revoked ones included, by id.
 func (s *Store) Tokens(ctx context.Context, accountID int64) ([]Token, error) {
-	rows, err := s.read().query(ctx, "SELECT "+tokenCols+" FROM tokens WHERE account_id = ? ORDER BY id", accountID)
+	ts, err := queryAll(ctx, s.read(), scanToken, "SELECT "+tokenCols+" FROM tokens WHERE account_id = ? ORDER BY id", accountID)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens of account %d: %w", accountID, err)
 	}
-	defer rows.Close()
-	var out []Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list tokens of account %d: %w", accountID, err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list tokens of account %d: %w", accountID, err)
-	}
-	return out, nil
+	return ts, nil
 }
 
 // RevokeToken revokes one of an account's tokens. Revoking a revoked token

@@ -234,23 +234,11 @@ func (s *Store) RotateSession(ctx context.Context, old string, secondFactor bool
 
 // Sessions returns a user's sessions, the most recently seen first.
 func (s *Store) Sessions(ctx context.Context, userID int64) ([]Session, error) {
-	rows, err := s.read().query(ctx, "SELECT "+sessionCols+" FROM sessions WHERE user_id = ? ORDER BY last_seen_at DESC, id DESC", userID)
+	ss, err := queryAll(ctx, s.read(), scanSession, "SELECT "+sessionCols+" FROM sessions WHERE user_id = ? ORDER BY last_seen_at DESC, id DESC", userID)
 	if err != nil {
 		return nil, fmt.Errorf("list sessions of user %d: %w", userID, err)
 	}
-	defer rows.Close()
-	var out []Session
-	for rows.Next() {
-		ss, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list sessions of user %d: %w", userID, err)
-		}
-		out = append(out, ss)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list sessions of user %d: %w", userID, err)
-	}
-	return out, nil
+	return ss, nil
 }
 
 // RevokeSession ends one of a user's sessions (signing out is revoking
