@@ -90,7 +90,8 @@ func TestParseServeConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.HTTP != "127.0.0.1:8080" || c.DNS != "127.0.0.1:5353" || c.Data != "./data" || c.Database != "" ||
-		c.RateLimit != 2400 || c.Poll != time.Second || strings.Join(c.NameServers, ",") != "ns1.zonewarden.test.,ns2.zonewarden.test." {
+		c.RateLimit != 2400 || c.Poll != time.Second || strings.Join(c.NameServers, ",") != "ns1.zonewarden.test.,ns2.zonewarden.test." ||
+		c.RecordLimit != 10000 {
 		t.Errorf("defaults: %+v", c)
 	}
 	if c.url() != "data/zonewarden.db" {
@@ -104,20 +105,22 @@ func TestParseServeConfig(t *testing.T) {
 			"ZONEWARDEN_DATABASE_URL": "postgres://zw:pw@db/zonewarden",
 			"ZONEWARDEN_RATE_LIMIT":   "100",
 			"ZONEWARDEN_TLDS":         "com, org",
+			"ZONEWARDEN_RECORD_LIMIT": "200000",
 		}), &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.HTTP != "[::1]:0" || c.DNS != ":53" || c.url() != "postgres://zw:pw@db/zonewarden" || c.RateLimit != 100 ||
-		strings.Join(c.NameServers, ",") != "ns1.example.net,ns2.example.net." || strings.Join(c.TLDs, ",") != "com,org" {
+		strings.Join(c.NameServers, ",") != "ns1.example.net,ns2.example.net." || strings.Join(c.TLDs, ",") != "com,org" ||
+		c.RecordLimit != 200000 {
 		t.Errorf("env and flags: %+v", c)
 	}
 	if d := c.describe(); strings.Contains(d, "pw") {
 		t.Errorf("describe shows the password: %s", d)
 	}
 
-	_, err = parseServeConfig([]string{"--http", "nope", "--dns", "x:99999", "--nameservers", "", "--database", "mysql://x", "--max-udp-size", "100", "--tlds", "co.uk"}, env(nil), &bytes.Buffer{})
-	for _, want := range []string{"--http", "--listen", "--nameservers", "--database", "--max-udp-size", "--tlds"} {
+	_, err = parseServeConfig([]string{"--http", "nope", "--dns", "x:99999", "--nameservers", "", "--database", "mysql://x", "--max-udp-size", "100", "--tlds", "co.uk", "--record-limit", "0"}, env(nil), &bytes.Buffer{})
+	for _, want := range []string{"--http", "--listen", "--nameservers", "--database", "--max-udp-size", "--tlds", "--record-limit"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("bad config: error %v, want it to mention %s", err, want)
 		}

@@ -92,6 +92,8 @@ type ServeConfig struct {
 	// SecureCookies marks the dashboard's cookies Secure on plain HTTP, for
 	// a TLS-terminating proxy in front.
 	SecureCookies bool
+	// RecordLimit is how many records a zone may hold.
+	RecordLimit int
 
 	NSID           string
 	Identity       string
@@ -121,6 +123,7 @@ func DefaultServeConfig() ServeConfig {
 		RateLimit:      api.DefaultRateLimit,
 		Poll:           time.Second,
 		SignUp:         string(web.SignUpClosed),
+		RecordLimit:    store.DefaultRecordLimit,
 		Identity:       d.Identity,
 		MaxUDPSize:     d.MaxUDPSize,
 		TCPIdleTimeout: d.TCPIdleTimeout,
@@ -156,6 +159,9 @@ func (c *ServeConfig) Validate() error {
 	}
 	if c.Poll <= 0 {
 		bad("--poll %s must be positive", c.Poll)
+	}
+	if c.RecordLimit < 1 {
+		bad("--record-limit %d must be at least 1", c.RecordLimit)
 	}
 	switch web.SignUp(c.SignUp) {
 	case web.SignUpClosed, web.SignUpOpen, web.SignUpInvite:
@@ -214,6 +220,7 @@ func serveFlags(output io.Writer) (*flag.FlagSet, *ServeConfig) {
 	fs.Var((*nameList)(&c.TLDs), "tlds", "comma-separated top-level `domains` under which domains can be hosted (empty: any)")
 	fs.IntVar(&c.RateLimit, "rate-limit", c.RateLimit, "API `requests` per hour per token; negative turns limiting off")
 	fs.DurationVar(&c.Poll, "poll", c.Poll, "how often to read the database for writes made by other processes")
+	fs.IntVar(&c.RecordLimit, "record-limit", c.RecordLimit, "most `records` a zone may hold")
 	fs.StringVar(&c.SignUp, "signup", c.SignUp, "who may sign up on the dashboard after its first user: closed, open or invite")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark dashboard cookies Secure on plain HTTP (behind a TLS proxy)")
 	fs.StringVar(&c.NSID, "nsid", c.NSID, "EDNS NSID `string` to send when asked; \"auto\" is the host name (off when empty)")
@@ -368,7 +375,7 @@ func (s *Serve) Start(ctx context.Context) error {
 	if s.started {
 		return errors.New("serve already started")
 	}
-	st, err := openStore(ctx, s.cfg.StoreConfig, s.log, store.WithNameServers(s.cfg.NameServers))
+	st, err := openStore(ctx, s.cfg.StoreConfig, s.log, store.WithNameServers(s.cfg.NameServers), store.WithRecordLimit(s.cfg.RecordLimit))
 	if err != nil {
 		return err
 	}

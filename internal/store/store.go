@@ -92,6 +92,10 @@ func WithSOA(soa SOA) Option {
 // included (default 10,000).
 func WithRecordLimit(n int) Option { return func(c *config) { c.recordLimit = n } }
 
+// DefaultRecordLimit is how many records a zone may hold unless
+// WithRecordLimit says otherwise.
+const DefaultRecordLimit = 10000
+
 // WithPasswordParams sets the argon2id cost of new password hashes. Tests use
 // a cheap one; the default is argon2id.DefaultParams.
 func WithPasswordParams(p argon2id.Params) Option { return func(c *config) { c.argon = p } }
@@ -106,7 +110,7 @@ func Open(ctx context.Context, dbURL string, opts ...Option) (*Store, error) {
 	s := &Store{cfg: config{
 		nameServers: []string{"ns1.zonewarden.test.", "ns2.zonewarden.test."},
 		soa:         SOA{TTL: 3600, Refresh: 86400, Retry: 7200, Expire: 604800, Minimum: 300},
-		recordLimit: 10000,
+		recordLimit: DefaultRecordLimit,
 		argon:       *argon2id.DefaultParams,
 		log:         slog.New(slog.DiscardHandler),
 	}}
