@@ -265,7 +265,9 @@ func (c *compiler) raw(w []byte) *raw {
 		return r
 	}
 	r := &raw{wire: w}
-	c.names[string(w)] = r
+	// Wire names are never changed once made, so the key can share their
+	// bytes instead of copying them.
+	c.names[unsafe.String(&w[0], len(w))] = r
 	return r
 }
 
