@@ -1,16 +1,12 @@
 package app
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -23,76 +19,20 @@ import (
 // create-token, DNSimple's client creates a domain and a record, and the DNS
 // server answers with it.
 func TestServeProcess(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("no go tool to build the binary: %v", err)
-	}
-	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "zonewarden")
-	if out, err := exec.Command(gobin, "build", "-o", bin, "github.com/zonewarden/zonewarden/cmd/zonewarden").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	data := filepath.Join(tmp, "data")
-	environ := []string{"PATH=" + os.Getenv("PATH")} // no ZONEWARDEN_* from the caller
+	bin := buildBinary(t)
+	data := filepath.Join(t.TempDir(), "data")
 
-	cmd := exec.Command(bin, "serve", "--http", "127.0.0.1:0", "--dns", "127.0.0.1:0", "--data", data,
+	p := startProcess(t, bin, "serve", "--http", "127.0.0.1:0", "--dns", "127.0.0.1:0", "--data", data,
 		"--nameservers", "ns1.example.net,ns2.example.net", "--alias-upstream", "", "--log-format", "json")
-	cmd.Env = environ
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	var waitErr error
-	logs := make(chan map[string]any, 100)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			t.Logf("zonewarden: %s", sc.Text())
-			var rec map[string]any
-			if json.Unmarshal(sc.Bytes(), &rec) == nil {
-				select {
-				case logs <- rec:
-				default:
-				}
-			}
-		}
-		io.Copy(io.Discard, stderr)
-		waitErr = cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-	})
-
 	// The bound addresses are in the "serving" line.
-	var httpURL, udp string
-	deadline := time.After(30 * time.Second)
-	for httpURL == "" {
-		select {
-		case rec := <-logs:
-			if rec["msg"] == "serving" {
-				httpURL, _ = rec["http"].(string)
-				udp, _ = rec["udp"].(string)
-			}
-		case <-exited:
-			t.Fatalf("zonewarden exited before serving: %v", waitErr)
-		case <-deadline:
-			t.Fatal(`no "serving" log line in 30s`)
-		}
-	}
+	rec := p.waitLog(t, "serving")
+	httpURL, _ := rec["http"].(string)
+	udp, _ := rec["udp"].(string)
 
 	admin := func(stdin string, v any, args ...string) {
 		t.Helper()
 		c := exec.Command(bin, append([]string{"admin"}, append(args, "--data", data)...)...)
-		c.Env = environ
+		c.Env = environ()
 		c.Stdin = strings.NewReader(stdin)
 		out, err := c.Output()
 		if err != nil {
@@ -137,15 +77,5 @@ func TestServeProcess(t *testing.T) {
 		t.Errorf("SOA: %v", r.Answer)
 	}
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-exited:
-		if waitErr != nil {
-			t.Errorf("exit after SIGTERM: %v, want status 0", waitErr)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("still running 30s after SIGTERM")
-	}
+	p.terminate(t)
 }
