@@ -26,6 +26,13 @@ type DNSConfig struct {
 	// Metrics, when set, is the address of the HTTP listener for /metrics
 	// (Prometheus) and /healthz.
 	Metrics string
+	// ServerConfig is how DNS is answered, as for `zonewarden serve`.
+	ServerConfig
+}
+
+// ServerConfig is how a role that answers DNS (`dns` and `serve`) answers
+// it, and logs.
+type ServerConfig struct {
 	// NSID is sent in the EDNS NSID option when a client asks (RFC 5001).
 	// Empty sends none; "auto" sends the host name.
 	NSID string
@@ -51,12 +58,11 @@ type DNSConfig struct {
 	LogFormat string
 }
 
-// DefaultDNSConfig returns the defaults. It reads the host name and
+// DefaultServerConfig returns the defaults. It reads the host name and
 // /etc/resolv.conf, the sources of two of them.
-func DefaultDNSConfig() DNSConfig {
+func DefaultServerConfig() ServerConfig {
 	host, _ := os.Hostname()
-	return DNSConfig{
-		Listen:         "127.0.0.1:5353",
+	return ServerConfig{
 		Identity:       host,
 		MaxUDPSize:     1232,
 		TCPIdleTimeout: 10 * time.Second,
@@ -65,6 +71,11 @@ func DefaultDNSConfig() DNSConfig {
 		LogLevel:       slog.LevelInfo,
 		LogFormat:      "text",
 	}
+}
+
+// DefaultDNSConfig returns the defaults of `zonewarden dns`.
+func DefaultDNSConfig() DNSConfig {
+	return DNSConfig{Listen: "127.0.0.1:5353", ServerConfig: DefaultServerConfig()}
 }
 
 // Validate reports every problem in c at once.
@@ -132,15 +143,7 @@ func dnsFlags(output io.Writer) (*flag.FlagSet, *DNSConfig) {
 	fs.StringVar(&c.Listen, "listen", c.Listen, "`address` to serve DNS on, UDP and TCP (port 0 picks one)")
 	fs.StringVar(&c.Zones, "zones", c.Zones, "`directory` of zone files to serve (required)")
 	fs.StringVar(&c.Metrics, "metrics", c.Metrics, "`address` for HTTP /metrics and /healthz (off when empty)")
-	fs.StringVar(&c.NSID, "nsid", c.NSID, "EDNS NSID `string` to send when asked; \"auto\" is the host name (off when empty)")
-	fs.StringVar(&c.Identity, "identity", c.Identity, "answer to CH TXT id.server and hostname.bind (refused when empty)")
-	fs.UintVar(&c.MaxUDPSize, "max-udp-size", c.MaxUDPSize, "largest UDP response in `bytes`, whatever the client advertises")
-	fs.IntVar(&c.Workers, "workers", c.Workers, "UDP sockets and workers (0 is one per CPU)")
-	fs.DurationVar(&c.TCPIdleTimeout, "tcp-idle-timeout", c.TCPIdleTimeout, "close TCP connections idle for this `duration`")
-	fs.IntVar(&c.TCPMaxConns, "tcp-max-conns", c.TCPMaxConns, "most concurrent TCP connections")
-	fs.Var((*addrList)(&c.AliasUpstream), "alias-upstream", "comma-separated resolver `addresses` for ALIAS targets not served here, from /etc/resolv.conf by default; empty turns that off")
-	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "lowest `level` logged: debug, info, warn or error")
-	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log `format`: text or json")
+	serverFlags(fs, &c.ServerConfig)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: zonewarden dns --zones DIR [flags]\n\n"+
 			"Serve the zone files in DIR authoritatively. SIGHUP reloads them;\n"+
@@ -257,4 +260,17 @@ func resolvConfNameservers(path string, max int) []string {
 		out = append(out, netip.AddrPortFrom(a, 53).String())
 	}
 	return out
+}
+
+// serverFlags binds ServerConfig's flags to c.
+func serverFlags(fs *flag.FlagSet, c *ServerConfig) {
+	fs.StringVar(&c.NSID, "nsid", c.NSID, "EDNS NSID `string` to send when asked; \"auto\" is the host name (off when empty)")
+	fs.StringVar(&c.Identity, "identity", c.Identity, "answer to CH TXT id.server and hostname.bind (refused when empty)")
+	fs.UintVar(&c.MaxUDPSize, "max-udp-size", c.MaxUDPSize, "largest UDP response in `bytes`, whatever the client advertises")
+	fs.IntVar(&c.Workers, "workers", c.Workers, "UDP sockets and workers (0 is one per CPU)")
+	fs.DurationVar(&c.TCPIdleTimeout, "tcp-idle-timeout", c.TCPIdleTimeout, "close TCP connections idle for this `duration`")
+	fs.IntVar(&c.TCPMaxConns, "tcp-max-conns", c.TCPMaxConns, "most concurrent TCP connections")
+	fs.Var((*addrList)(&c.AliasUpstream), "alias-upstream", "comma-separated resolver `addresses` for ALIAS targets not served here, from /etc/resolv.conf by default; empty turns that off")
+	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "lowest `level` logged: debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log `format`: text or json")
 }

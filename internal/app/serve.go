@@ -95,16 +95,8 @@ type ServeConfig struct {
 	// RecordLimit is how many records a zone may hold.
 	RecordLimit int
 
-	NSID           string
-	Identity       string
-	MaxUDPSize     uint
-	Workers        int
-	TCPIdleTimeout time.Duration
-	TCPMaxConns    int
-	AliasUpstream  []string
-
-	LogLevel  slog.Level
-	LogFormat string
+	// ServerConfig is how DNS is answered, as for `zonewarden dns`.
+	ServerConfig
 }
 
 // DefaultNameServers are the name servers of new zones when --nameservers is
@@ -114,23 +106,16 @@ var DefaultNameServers = []string{"ns1.zonewarden.test.", "ns2.zonewarden.test."
 
 // DefaultServeConfig returns the laptop-friendly defaults.
 func DefaultServeConfig() ServeConfig {
-	d := DefaultDNSConfig()
 	return ServeConfig{
-		StoreConfig:    StoreConfig{Data: "./data"},
-		HTTP:           "127.0.0.1:8080",
-		DNS:            "127.0.0.1:5353",
-		NameServers:    DefaultNameServers,
-		RateLimit:      api.DefaultRateLimit,
-		Poll:           time.Second,
-		SignUp:         string(web.SignUpClosed),
-		RecordLimit:    store.DefaultRecordLimit,
-		Identity:       d.Identity,
-		MaxUDPSize:     d.MaxUDPSize,
-		TCPIdleTimeout: d.TCPIdleTimeout,
-		TCPMaxConns:    d.TCPMaxConns,
-		AliasUpstream:  d.AliasUpstream,
-		LogLevel:       d.LogLevel,
-		LogFormat:      d.LogFormat,
+		StoreConfig:  StoreConfig{Data: "./data"},
+		HTTP:         "127.0.0.1:8080",
+		DNS:          "127.0.0.1:5353",
+		NameServers:  DefaultNameServers,
+		RateLimit:    api.DefaultRateLimit,
+		Poll:         time.Second,
+		SignUp:       string(web.SignUpClosed),
+		RecordLimit:  store.DefaultRecordLimit,
+		ServerConfig: DefaultServerConfig(),
 	}
 }
 
@@ -173,11 +158,7 @@ func (c *ServeConfig) Validate() error {
 
 // dnsConfig is c's DNS part in the form `zonewarden dns` takes it.
 func (c *ServeConfig) dnsConfig() DNSConfig {
-	return DNSConfig{
-		Listen: c.DNS, NSID: c.NSID, Identity: c.Identity, MaxUDPSize: c.MaxUDPSize, Workers: c.Workers,
-		TCPIdleTimeout: c.TCPIdleTimeout, TCPMaxConns: c.TCPMaxConns, AliasUpstream: c.AliasUpstream,
-		LogLevel: c.LogLevel, LogFormat: c.LogFormat,
-	}
+	return DNSConfig{Listen: c.DNS, ServerConfig: c.ServerConfig}
 }
 
 func dnsName(s string) (string, bool) {
@@ -223,15 +204,7 @@ func serveFlags(output io.Writer) (*flag.FlagSet, *ServeConfig) {
 	fs.IntVar(&c.RecordLimit, "record-limit", c.RecordLimit, "most `records` a zone may hold")
 	fs.StringVar(&c.SignUp, "signup", c.SignUp, "who may sign up on the dashboard after its first user: closed, open or invite")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark dashboard cookies Secure on plain HTTP (behind a TLS proxy)")
-	fs.StringVar(&c.NSID, "nsid", c.NSID, "EDNS NSID `string` to send when asked; \"auto\" is the host name (off when empty)")
-	fs.StringVar(&c.Identity, "identity", c.Identity, "answer to CH TXT id.server and hostname.bind (refused when empty)")
-	fs.UintVar(&c.MaxUDPSize, "max-udp-size", c.MaxUDPSize, "largest UDP response in `bytes`, whatever the client advertises")
-	fs.IntVar(&c.Workers, "workers", c.Workers, "UDP sockets and workers (0 is one per CPU)")
-	fs.DurationVar(&c.TCPIdleTimeout, "tcp-idle-timeout", c.TCPIdleTimeout, "close TCP connections idle for this `duration`")
-	fs.IntVar(&c.TCPMaxConns, "tcp-max-conns", c.TCPMaxConns, "most concurrent TCP connections")
-	fs.Var((*addrList)(&c.AliasUpstream), "alias-upstream", "comma-separated resolver `addresses` for ALIAS targets not served here, from /etc/resolv.conf by default; empty turns that off")
-	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "lowest `level` logged: debug, info, warn or error")
-	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log `format`: text or json")
+	serverFlags(fs, &c.ServerConfig)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: zonewarden serve [flags]\n\n"+
 			"Run the control plane and the DNS server in one process: the DNSimple-\n"+
