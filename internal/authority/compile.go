@@ -290,7 +290,7 @@ func (c *compiler) build() error {
 		keys = append(keys, r.wire...)
 		cz.nodes[unsafe.String(&keys[len(keys)-len(r.wire)], len(r.wire))] = r.node
 	}
-	neg, err := c.negative(c.apex, nil, nil, 0)
+	neg, err := c.negative(c.apex, nil, 0)
 	if err != nil {
 		return err
 	}
@@ -498,7 +498,7 @@ func (c *compiler) referral(cut *raw) (tail, error) {
 }
 
 // negative renders a negative answer after the CNAMEs of chain (if any).
-func (c *compiler) negative(q0 []byte, chain []link, r *raw, rcode byte) (tail, error) {
+func (c *compiler) negative(q0 []byte, chain []link, rcode byte) (tail, error) {
 	mode := suffixMode
 	if chain != nil {
 		mode = qnameMode
@@ -613,9 +613,9 @@ func (c *compiler) cnameNode(r *raw) error {
 			}
 			r.answers = append(r.answers, typed{t, tl})
 		}
-		def, err = c.negative(r.wire, chain, r, 0)
+		def, err = c.negative(r.wire, chain, 0)
 	case endNXDomain:
-		def, err = c.negative(r.wire, chain, r, dns.RcodeNameError)
+		def, err = c.negative(r.wire, chain, dns.RcodeNameError)
 	default:
 		def, err = c.chained(r, chain, nil, nil)
 		if err == nil && end == endElsewhere {

@@ -329,38 +329,25 @@ func lowerWire(w []byte) []byte {
 	return w
 }
 
-// arena hands out memory for compiled answers from large chunks, so that a
-// zone is a few large objects for the garbage collector and the garbage of
-// parsing does not fragment the heap between them.
+// arena holds the answers a compile worker lays out: reserved at their exact
+// total size, so that a zone is a few large objects for the garbage
+// collector, the garbage of parsing does not fragment the heap between them,
+// and a small zone wastes nothing.
 type arena struct {
 	buf []byte
-	// next is the size of the next chunk: small for a small zone, which
-	// would otherwise waste most of a chunk, doubling up to arenaChunk.
-	next int
 }
 
-const arenaChunk = 64 << 10
+// reserve makes room for n bytes of allocations.
+func (a *arena) reserve(n int) { a.buf = make([]byte, 0, n) }
 
-// alloc returns n bytes with a capacity of n.
+// alloc returns n bytes with a capacity of n, from the reserved room.
 func (a *arena) alloc(n int) []byte {
-	if len(a.buf)+n > cap(a.buf) && n > arenaChunk/4 {
-		return make([]byte, n)
-	}
 	if len(a.buf)+n > cap(a.buf) {
-		a.next = min(max(a.next*2, 1024, n), arenaChunk)
-		a.buf = make([]byte, 0, a.next)
+		return make([]byte, n) // more than reserved: not expected, but correct
 	}
 	start := len(a.buf)
 	a.buf = a.buf[:start+n]
 	return a.buf[start : start+n : start+n]
-}
-
-// reserve makes the next n bytes of allocations come from one chunk.
-func (a *arena) reserve(n int) {
-	if n > 0 {
-		a.buf = make([]byte, 0, n)
-		a.next = arenaChunk
-	}
 }
 
 // tailsSize is the size of ts laid out by arena.tails.
