@@ -26,6 +26,7 @@ import (
 	"github.com/zonewarden/zonewarden/internal/authority"
 	"github.com/zonewarden/zonewarden/internal/dnsserver"
 	"github.com/zonewarden/zonewarden/internal/jobs"
+	"github.com/zonewarden/zonewarden/internal/seal"
 	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/web"
 	"github.com/zonewarden/zonewarden/internal/webhook"
@@ -38,6 +39,19 @@ type StoreConfig struct {
 	Data string
 	// Database, when set, is a postgres:// URL used instead of SQLite.
 	Database string
+	// SecretKeyFile holds the key that seals stored secrets (TSIG keys,
+	// webhook and TOTP secrets); empty is Data/secret.key. It is created
+	// on first start. ZONEWARDEN_SECRET_KEY, when set, is used instead.
+	// Every process sharing a database needs the same key.
+	SecretKeyFile string
+}
+
+// secretKeyFile is where the sealing key is read from.
+func (c StoreConfig) secretKeyFile() string {
+	if c.SecretKeyFile != "" {
+		return c.SecretKeyFile
+	}
+	return filepath.Join(c.Data, "secret.key")
 }
 
 // url is what store.Open takes.
@@ -65,6 +79,7 @@ func (c StoreConfig) validate() error {
 func storeFlags(fs *flag.FlagSet, c *StoreConfig) {
 	fs.StringVar(&c.Data, "data", c.Data, "data `directory`; the SQLite database is zonewarden.db in it")
 	fs.StringVar(&c.Database, "database", c.Database, "PostgreSQL `URL` (postgres://…) to use instead of SQLite; also ZONEWARDEN_DATABASE_URL")
+	fs.StringVar(&c.SecretKeyFile, "secret-key-file", c.SecretKeyFile, "`file` of the key that seals stored secrets, created when missing (default DATA/secret.key); ZONEWARDEN_SECRET_KEY overrides it")
 }
 
 // ServeConfig is the configuration of `zonewarden serve`.
@@ -515,7 +530,18 @@ func (s *Serve) Close() error {
 
 // openStore opens the database and brings its schema up to date.
 func openStore(ctx context.Context, c StoreConfig, log *slog.Logger, opts ...store.Option) (*store.Store, error) {
-	opts = append([]store.Option{store.WithLogger(log.With("component", "store"))}, opts...)
+	key, created, err := seal.KeyFromEnvOrFile(c.secretKeyFile())
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		log.Info("created the key that seals stored secrets; back it up with the database", "file", c.secretKeyFile())
+	}
+	box, err := seal.New(key)
+	if err != nil {
+		return nil, err
+	}
+	opts = append([]store.Option{store.WithLogger(log.With("component", "store")), store.WithSealer(box)}, opts...)
 	st, err := store.Open(ctx, c.url(), opts...)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", c.describe(), err)

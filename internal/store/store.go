@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/zonewarden/zonewarden/internal/seal"
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
@@ -42,6 +44,7 @@ type config struct {
 	recordLimit int
 	argon       argon2id.Params
 	log         *slog.Logger
+	box         *seal.Box
 }
 
 // SOA holds the values of the SOA record given to every new zone. The
@@ -100,6 +103,11 @@ const DefaultRecordLimit = 10000
 // a cheap one; the default is argon2id.DefaultParams.
 func WithPasswordParams(p argon2id.Params) Option { return func(c *config) { c.argon = p } }
 
+// WithSealer sets the box that seals the secrets the store must read back
+// (TSIG keys, webhook secrets, TOTP secrets). Without it the Store seals
+// under a random key of its own, which dies with it: right for tests only.
+func WithSealer(b *seal.Box) Option { return func(c *config) { c.box = b } }
+
 // WithLogger sets where the Store logs migrations. It never logs secrets.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
 
@@ -119,6 +127,11 @@ func Open(ctx context.Context, dbURL string, opts ...Option) (*Store, error) {
 	}
 	if len(s.cfg.nameServers) == 0 {
 		return nil, fmt.Errorf("open store: no name servers: %w", zone.ErrInvalid)
+	}
+	if s.cfg.box == nil {
+		key := make([]byte, seal.KeySize)
+		rand.Read(key)
+		s.cfg.box, _ = seal.New(key)
 	}
 	var err error
 	if strings.HasPrefix(dbURL, "postgres://") || strings.HasPrefix(dbURL, "postgresql://") {
@@ -332,4 +345,17 @@ func queryAll[T any](ctx context.Context, d db, scan func(interface{ Scan(...any
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// sealSecret and openSecret keep a secret the store must read back sealed
+// at rest; where names the row it belongs to ("webhook:12"), so a sealed
+// value moved to another row does not open.
+func (s *Store) sealSecret(secret, where string) string { return s.cfg.box.Seal(secret, where) }
+
+func (s *Store) openSecret(sealed, where string) (string, error) {
+	v, err := s.cfg.box.Open(sealed, where)
+	if err != nil {
+		return "", fmt.Errorf("secret of %s: %w", where, err)
+	}
+	return v, nil
 }
