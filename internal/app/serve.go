@@ -26,6 +26,7 @@ import (
 	"github.com/zonewarden/zonewarden/internal/authority"
 	"github.com/zonewarden/zonewarden/internal/dnsserver"
 	"github.com/zonewarden/zonewarden/internal/jobs"
+	"github.com/zonewarden/zonewarden/internal/mail"
 	"github.com/zonewarden/zonewarden/internal/seal"
 	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/web"
@@ -109,6 +110,12 @@ type ServeConfig struct {
 	SecureCookies bool
 	// RecordLimit is how many records a zone may hold.
 	RecordLimit int
+	// PublicURL is the dashboard's address as people reach it, for links
+	// in mails; empty uses the Host of the request.
+	PublicURL string
+	// SMTP is the relay that sends mail (password resets, invitations);
+	// with no address, mails are written to the log.
+	SMTP mail.SMTPConfig
 
 	// ServerConfig is how DNS is answered, as for `zonewarden dns`.
 	ServerConfig
@@ -159,6 +166,17 @@ func (c *ServeConfig) Validate() error {
 	}
 	if c.Poll <= 0 {
 		bad("--poll %s must be positive", c.Poll)
+	}
+	if c.SMTP.Addr != "" {
+		if err := checkHostPort(c.SMTP.Addr); err != nil {
+			bad("--smtp-addr %q: %w", c.SMTP.Addr, err)
+		}
+		if c.SMTP.From == "" {
+			bad("--smtp-from is required with --smtp-addr")
+		}
+	}
+	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "https://") && !strings.HasPrefix(c.PublicURL, "http://") {
+		bad("--public-url %q is not an http(s):// URL", c.PublicURL)
 	}
 	if c.RecordLimit < 1 {
 		bad("--record-limit %d must be at least 1", c.RecordLimit)
@@ -219,6 +237,10 @@ func serveFlags(output io.Writer) (*flag.FlagSet, *ServeConfig) {
 	fs.IntVar(&c.RecordLimit, "record-limit", c.RecordLimit, "most `records` a zone may hold")
 	fs.StringVar(&c.SignUp, "signup", c.SignUp, "who may sign up on the dashboard after its first user: closed, open or invite")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark dashboard cookies Secure on plain HTTP (behind a TLS proxy)")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "`URL` people reach the dashboard at (https://dns.example.com), for links in mails")
+	fs.StringVar(&c.SMTP.Addr, "smtp-addr", c.SMTP.Addr, "SMTP relay `host:port` for mail; empty writes mails to the log")
+	fs.StringVar(&c.SMTP.From, "smtp-from", c.SMTP.From, "sender `address` of mails")
+	fs.StringVar(&c.SMTP.Username, "smtp-user", c.SMTP.Username, "SMTP `user name`; the password is read from ZONEWARDEN_SMTP_PASSWORD")
 	serverFlags(fs, &c.ServerConfig)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: zonewarden serve [flags]\n\n"+
@@ -453,10 +475,22 @@ func (s *Serve) handler() http.Handler {
 		Changed:       s.changed,
 		SignUp:        web.SignUp(s.cfg.SignUp),
 		SecureCookies: s.cfg.SecureCookies,
+		Mail:          s.mailer(),
+		PublicURL:     strings.TrimSuffix(s.cfg.PublicURL, "/"),
 	})
 	mux.Handle("/v2/", promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, a)))
 	mux.Handle("/", promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, dash)))
 	return mux
+}
+
+// mailer is the SMTP relay when one is configured, else the log.
+func (s *Serve) mailer() mail.Sender {
+	if s.cfg.SMTP.Addr == "" {
+		return mail.Log{Logger: s.log.With("component", "mail")}
+	}
+	c := s.cfg.SMTP
+	c.Password = os.Getenv("ZONEWARDEN_SMTP_PASSWORD")
+	return mail.NewSMTP(c)
 }
 
 // changed hands a committed write to the DNS engine and wakes the job

@@ -42,6 +42,10 @@ func (wb *Web) routes() http.Handler {
 	mux.Handle("POST /a/{account}/tokens", wb.signedIn(wb.tokensCreate))
 	mux.Handle("POST /a/{account}/tokens/{token}/revoke", wb.signedIn(wb.tokensRevoke))
 
+	wb.authRoutes(mux)
+	wb.teamRoutes(mux)
+	wb.domainToolRoutes(mux)
+
 	mux.Handle("/", wb.handle(func(w http.ResponseWriter, r *http.Request) error { return notFound(nil) }))
 	return mux
 }

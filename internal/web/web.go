@@ -27,6 +27,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/zonewarden/zonewarden/internal/mail"
 	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
@@ -63,10 +64,23 @@ type Config struct {
 	SessionIdle time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Mail sends password resets, verifications and invitations. Default:
+	// written to Logger.
+	Mail mail.Sender
+	// PublicURL is the dashboard's address as people reach it
+	// (https://dns.example.com), for links in mails. Default: the Host of
+	// the request that causes the mail.
+	PublicURL string
 }
 
-// Store is what the dashboard reads and writes: *store.Store.
+// Store is what the dashboard reads and writes: *store.Store. The methods
+// of each area of the dashboard are listed beside it (authStore,
+// teamStore, domainToolStore).
 type Store interface {
+	authStore
+	teamStore
+	domainToolStore
+
 	SignUp(ctx context.Context, email, password string, policy store.SignUpPolicy) (store.User, store.Account, error)
 	UserCount(ctx context.Context) (int, error)
 	UserByPassword(ctx context.Context, email, password string) (store.User, error)
@@ -119,6 +133,9 @@ func New(cfg Config) *Web {
 	}
 	if wb.cfg.SignUp == "" {
 		wb.cfg.SignUp = SignUpClosed
+	}
+	if wb.cfg.Mail == nil {
+		wb.cfg.Mail = mail.Log{Logger: wb.log}
 	}
 	if wb.cfg.SessionIdle <= 0 {
 		wb.cfg.SessionIdle = 14 * 24 * time.Hour
