@@ -129,6 +129,17 @@ func TestRecordPaging(t *testing.T) {
 					t.Errorf("after a delete: first record %d, total %d", got.ID, p.TotalEntries)
 				}
 			}
+			// The count the record limit reads is the zone's.
+			var counted, kept int
+			if err := s.read().row(ctx, "SELECT COUNT(*) FROM records WHERE zone_id = (SELECT id FROM zones WHERE name = ?)", "example.com").Scan(&counted); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.read().row(ctx, "SELECT record_count FROM zones WHERE name = ?", "example.com").Scan(&kept); err != nil {
+				t.Fatal(err)
+			}
+			if counted != 453 || kept != counted {
+				t.Errorf("zone has %d records, record_count says %d, want 453", counted, kept)
+			}
 			// Past the last page: no records, the totals still right.
 			rs, p, err := s.Records(ctx, f.account.ID, "example.com", RecordFilter{}, ListOptions{Page: 99, PerPage: 100})
 			if err != nil || len(rs) != 0 || p.TotalEntries != 453 || p.TotalPages != 5 {

@@ -258,6 +258,17 @@ func (d db) row(ctx context.Context, query string, args ...any) *sql.Row {
 	return d.q.QueryRowContext(ctx, d.bind(query), args...)
 }
 
+// prepare prepares a statement run many times in one transaction.
+func (d db) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	p, ok := d.q.(interface {
+		PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+	})
+	if !ok {
+		return nil, fmt.Errorf("prepare: %T cannot", d.q)
+	}
+	return p.PrepareContext(ctx, d.bind(query))
+}
+
 func (s *Store) read() db { return db{s.r, s.pg} }
 
 // tx runs fn in one write transaction, committed when fn returns nil.
