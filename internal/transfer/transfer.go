@@ -230,7 +230,7 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 		log = h.log.Warn
 	}
 	log("zone transfer", "zone", name, "qtype", dns.TypeToString[qt], "kind", x.kind, "serial", x.serial, "from_serial", x.from,
-		"remote", req.Remote, "transport", req.Transport, "key", keyName, "records", len(x.rrs), "messages", msgs, "bytes", bytes,
+		"remote", req.Remote, "transport", req.Transport.String(), "key", keyName, "records", len(x.rrs), "messages", msgs, "bytes", bytes,
 		"took", time.Since(start).Round(time.Microsecond), "err", err)
 	return true
 }
