@@ -208,8 +208,9 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 		return h.sendRcode(q, sig, dns.RcodeNotImplemented, send)
 	}
 	if req.Transport == dnsserver.UDP && qt == dns.TypeAXFR {
-		// RFC 5936 §4.2: AXFR is not defined over UDP.
-		return h.sendRcode(q, sig, dns.RcodeFormatError, send)
+		// RFC 5936 §4.2: AXFR is not defined over UDP. NOTIMP, as Knot
+		// 3.2 and NSD 4 answer.
+		return h.sendRcode(q, sig, dns.RcodeNotImplemented, send)
 	}
 	start := time.Now()
 	x, err := h.prepare(ctx, name, q)
