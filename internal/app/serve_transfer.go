@@ -82,8 +82,8 @@ type storeSource struct{ st *store.Store }
 func (s *storeSource) ZoneData(ctx context.Context, n string) (*zone.Zone, error) {
 	return s.st.ZoneData(ctx, n)
 }
-func (s *storeSource) Changes(ctx context.Context, n string, after int64) ([]store.Change, error) {
-	return s.st.Changes(ctx, n, after)
+func (s *storeSource) ChangesSince(ctx context.Context, n string, serial uint32) ([]store.Change, error) {
+	return s.st.ChangesSince(ctx, n, serial)
 }
 func (s *storeSource) TSIGKey(ctx context.Context, n string) (store.TSIGKey, error) {
 	return s.st.TSIGKey(ctx, n)

@@ -68,3 +68,20 @@ func (s *Store) CatalogEvents(ctx context.Context, fromID int64) ([]CatalogEvent
 	}
 	return out, nil
 }
+
+// ChangesSince returns the journal of the zone now served under zoneName
+// from the last change that left serial behind, oldest first: what an IXFR
+// from serial needs, read without the older history. None when no change
+// of this zone left serial.
+func (s *Store) ChangesSince(ctx context.Context, zoneName string, serial uint32) ([]Change, error) {
+	var from int64
+	err := s.read().row(ctx, `SELECT COALESCE(MAX(c.id), 0) FROM zone_changes c JOIN zones z ON z.id = c.zone_id
+		WHERE z.name = ? AND c.prev_serial = ? AND c.kind = 'update'`, lookupName(zoneName), int64(serial)).Scan(&from)
+	if err != nil {
+		return nil, fmt.Errorf("read journal of zone %s: %w", zoneName, err)
+	}
+	if from == 0 {
+		return nil, nil
+	}
+	return s.Changes(ctx, zoneName, from-1)
+}

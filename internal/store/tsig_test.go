@@ -98,3 +98,27 @@ func TestCatalog(t *testing.T) {
 		}
 	})
 }
+
+func TestChangesSince(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "a@example.com", "a.example")
+		z, _ := s.ZoneData(ctx, "a.example")
+		s0 := z.SOA().Serial
+		for _, ip := range []string{"192.0.2.1", "192.0.2.2", "192.0.2.3"} {
+			if _, err := s.CreateRecord(ctx, f.actor, f.account.ID, "a.example", RecordInput{Type: "A", Content: ip}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		all, _ := s.Changes(ctx, "a.example", 0)
+		for i, tc := range []struct {
+			serial uint32
+			want   int
+		}{{s0, 3}, {all[1].Serial, 2}, {all[2].Serial, 1}, {all[3].Serial, 0}, {12345, 0}} {
+			got, err := s.ChangesSince(ctx, "a.example.", tc.serial)
+			if err != nil || len(got) != tc.want || (tc.want > 0 && got[0].PrevSerial != tc.serial) {
+				t.Errorf("%d: ChangesSince(%d) = %d changes, %v; want %d", i, tc.serial, len(got), err, tc.want)
+			}
+		}
+	})
+}

@@ -91,23 +91,14 @@ func (h *Handler) journal(ctx context.Context, z *zone.Zone, from uint32) ([]dns
 			return nil, nil
 		}
 	}
-	changes, err := h.cfg.Source.Changes(ctx, z.Origin, 0)
-	if err != nil {
+	changes, err := h.cfg.Source.ChangesSince(ctx, z.Origin, from)
+	if err != nil || len(changes) == 0 {
 		return nil, err
 	}
 	cur := z.SOA().Serial
-	start := -1
-	for i, c := range changes {
-		if c.Kind == "update" && c.PrevSerial == from {
-			start = i // the last one: serials may have come round
-		}
-	}
-	if start < 0 {
-		return nil, nil
-	}
 	var out []dns.RR
 	prev := from
-	for _, c := range changes[start:] {
+	for _, c := range changes {
 		if c.PrevSerial != prev || c.Kind != "update" {
 			return nil, nil
 		}

@@ -18,7 +18,7 @@ import (
 // Source is what transfers read of the store.
 type Source interface {
 	ZoneData(ctx context.Context, zoneName string) (*zone.Zone, error)
-	Changes(ctx context.Context, zoneName string, afterID int64) ([]store.Change, error)
+	ChangesSince(ctx context.Context, zoneName string, serial uint32) ([]store.Change, error)
 	TSIGKey(ctx context.Context, name string) (store.TSIGKey, error)
 	Catalog(ctx context.Context) (members []store.CatalogMember, lastID int64, err error)
 	CatalogEvents(ctx context.Context, fromID int64) ([]store.CatalogEvent, error)
