@@ -1,7 +1,9 @@
 package dnsserver
 
 import (
+	"context"
 	"encoding/binary"
+	"log/slog"
 	"io"
 	"net"
 	"testing"
@@ -75,3 +77,47 @@ func TestIsTransfer(t *testing.T) {
 		t.Error("isTransfer of garbage")
 	}
 }
+
+// endless streams until send fails.
+type endless struct{ handlerFunc }
+
+func (endless) ServeStream(req *Request, send func([]byte) error) {
+	m := append([]byte(nil), req.Msg...)
+	m[2] |= 0x84
+	for send(m) == nil {
+	}
+}
+
+// A transfer in progress does not hold up shutdown.
+func TestTCPStreamShutdown(t *testing.T) {
+	s, err := New(Config{Addr: "127.0.0.1:0", Handler: endless{handlerFunc(echo)}, Logger: slogDiscard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	c, err := net.Dial("tcp", s.TCPAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	m := pack(t, query("example.", dns.TypeAXFR))
+	c.Write(append(binary.BigEndian.AppendUint16(nil, uint16(len(m))), m...))
+	go io.Copy(io.Discard, c) // a client that keeps reading
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run still running 5s after its context ended, during a transfer")
+	}
+}
+
+func slogDiscard() *slog.Logger { return slog.New(slog.DiscardHandler) }

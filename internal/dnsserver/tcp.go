@@ -152,7 +152,9 @@ func (s *Server) serveTCP(c *net.TCPConn) {
 func (s *Server) streamTCP(c *net.TCPConn, req *Request, t0 time.Time) bool {
 	ok, n := true, 0
 	s.stream.ServeStream(req, func(msg []byte) error {
-		if !ok {
+		if !ok || s.closing.Load() {
+			// Stopping: the transfer ends here; the client retries.
+			ok = false
 			return net.ErrClosed
 		}
 		if len(msg) > maxMsg {
