@@ -3,8 +3,8 @@ package dnsserver
 import (
 	"context"
 	"encoding/binary"
-	"log/slog"
 	"io"
+	"log/slog"
 	"net"
 	"testing"
 	"time"
