@@ -175,7 +175,7 @@ func (s *Secondary) install(z *zoneState, t *transferred) ([]string, error) {
 	// version on disk, and the failure makes the zone be fetched again.
 	s.mu.Lock()
 	prev := z.serial
-	z.have, z.serial, z.soa, z.expired = true, soa.Serial, timersOf(soa), false
+	z.have, z.serial, z.soa, z.expired, z.verified = true, soa.Serial, timersOf(soa), false, now
 	switch t.kind {
 	case "ixfr":
 		z.stats.ixfrs++
