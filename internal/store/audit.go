@@ -160,13 +160,17 @@ func (s *Store) Audit(ctx context.Context, accountID int64, f AuditFilter, o Lis
 	return out, p, nil
 }
 
-// AuditActions returns the actions an account's audit log holds, sorted: the
-// choices of a filter.
-func (s *Store) AuditActions(ctx context.Context, accountID int64) ([]string, error) {
+// AuditActions returns the actions an account's audit log holds, about one
+// domain when domain is set, sorted: the choices of a filter.
+func (s *Store) AuditActions(ctx context.Context, accountID int64, domain string) ([]string, error) {
+	q, args := "SELECT DISTINCT action FROM audit_log WHERE account_id = ?", []any{accountID}
+	if domain != "" {
+		q, args = q+" AND domain = ?", append(args, domain)
+	}
 	out, err := queryAll(ctx, s.read(), func(r interface{ Scan(...any) error }) (string, error) {
 		var a string
 		return a, r.Scan(&a)
-	}, "SELECT DISTINCT action FROM audit_log WHERE account_id = ? ORDER BY action", accountID)
+	}, q+" ORDER BY action", args...)
 	if err != nil {
 		return nil, fmt.Errorf("list audit actions of account %d: %w", accountID, err)
 	}

@@ -261,9 +261,13 @@ func TestAuditFilters(t *testing.T) {
 		if len(es) != 1 || es[0].Domain != "example.com" || es[0].RemoteAddr != "192.0.2.9" {
 			t.Errorf("record.update entry: %+v", es)
 		}
-		acts, err := s.AuditActions(ctx, f.account.ID)
+		acts, err := s.AuditActions(ctx, f.account.ID, "")
 		if g, w := strings.Join(acts, " "), "domain.create domain.delete record.create record.update token.create"; err != nil || g != w {
 			t.Errorf("AuditActions = %q, %v; want %q", g, err, w)
+		}
+		acts, err = s.AuditActions(ctx, f.account.ID, "example.com")
+		if g, w := strings.Join(acts, " "), "domain.create record.create record.update"; err != nil || g != w {
+			t.Errorf("AuditActions of example.com = %q, %v; want %q", g, err, w)
 		}
 	})
 }

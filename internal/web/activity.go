@@ -30,7 +30,9 @@ type activityFilter struct {
 }
 
 // Active is whether anything is filtered.
-func (f activityFilter) Active() bool { return f.Action != "" || f.Domain != "" || f.From != "" || f.To != "" }
+func (f activityFilter) Active() bool {
+	return f.Action != "" || f.Domain != "" || f.From != "" || f.To != ""
+}
 
 // activityEntry is one audit entry as people read it.
 type activityEntry struct {
@@ -83,7 +85,7 @@ func (wb *Web) activity(r *http.Request, v view, domain string) (activityPage, e
 		p.Error = "Dates are year-month-day, 2026-11-25: " + strings.Join(bad, "; ") + "."
 		f.Since, f.Until = time.Time{}, time.Time{}
 	}
-	actions, err := wb.store.AuditActions(r.Context(), v.Account.ID)
+	actions, err := wb.store.AuditActions(r.Context(), v.Account.ID, domain)
 	if err != nil {
 		return p, err
 	}

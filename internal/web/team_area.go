@@ -22,7 +22,7 @@ type teamStore interface {
 	RevokeInvitation(ctx context.Context, a store.Actor, accountID, id int64) error
 
 	Audit(ctx context.Context, accountID int64, f store.AuditFilter, o store.ListOptions) ([]store.AuditEntry, store.Page, error)
-	AuditActions(ctx context.Context, accountID int64) ([]string, error)
+	AuditActions(ctx context.Context, accountID int64, domain string) ([]string, error)
 
 	CreateWebhook(ctx context.Context, a store.Actor, accountID int64, url string) (store.Webhook, error)
 	Webhooks(ctx context.Context, accountID int64) ([]store.Webhook, error)
