@@ -104,7 +104,7 @@ type ServeConfig struct {
 	Poll time.Duration
 	// SignUp is who may sign up on the dashboard after its first user (who
 	// always may, and administers the installation): closed (the
-	// default), open, or invite (closed until invitations exist).
+	// default), open, or invite (only from a team invitation's link).
 	SignUp string
 	// SecureCookies marks the dashboard's cookies Secure on plain HTTP, for
 	// a TLS-terminating proxy in front.

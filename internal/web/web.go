@@ -42,8 +42,8 @@ const (
 	SignUpClosed SignUp = "closed"
 	// SignUpOpen: anyone who reaches the dashboard may sign up.
 	SignUpOpen SignUp = "open"
-	// SignUpInvite: only people invited to a team. Invitations are not
-	// built yet, so it behaves as closed.
+	// SignUpInvite: only people invited to a team, from the link of their
+	// invitation (/invitation?token=…); the sign-up page is closed.
 	SignUpInvite SignUp = "invite"
 )
 
