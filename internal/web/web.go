@@ -23,6 +23,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -151,10 +152,11 @@ func (wb *Web) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // chain wraps the routes in the middleware, in the order it runs: security
-// headers, cross-origin protection, then the session (which also checks
-// the CSRF token of POSTs).
+// headers, cross-origin protection, the body size limit, then the session
+// (which also checks the CSRF token of POSTs).
 func (wb *Web) chain(routes http.Handler) http.Handler {
 	h := wb.session(routes)
+	h = wb.limitBody(h)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		wb.renderError(w, r, &Error{Status: http.StatusForbidden, Message: "This form was sent from another site, and was refused."})
@@ -162,6 +164,24 @@ func (wb *Web) chain(routes http.Handler) http.Handler {
 	h = cop.Handler(h)
 	h = headers(h)
 	return h
+}
+
+// maxBody is the largest request body the dashboard reads: a zone file to
+// import and the rest of its form. Forms are read whole into memory.
+const maxBody = maxZoneFile + 64<<10
+
+// limitBody refuses larger bodies, before anything reads them.
+func (wb *Web) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxBody {
+			w.Header().Set("Connection", "close")
+			wb.renderError(w, r, &Error{Status: http.StatusRequestEntityTooLarge,
+				Message: fmt.Sprintf("What you sent is larger than the %d KB this site accepts. A zone file to import may have at most %d KB: import a larger one in parts.", maxBody>>10, maxZoneFile>>10)})
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		next.ServeHTTP(w, r)
+	})
 }
 
 // headers sets the security headers of every response.
