@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -207,6 +208,7 @@ func (wb *Web) planImport(ctx context.Context, accountID int64, d store.Domain, 
 			p.Add = append(p.Add, it)
 		}
 	}
+	slices.SortStableFunc(p.Skip, func(a, b importItem) int { return a.Line - b.Line })
 	return p, nil
 }
 
