@@ -226,3 +226,5 @@ func keys(m map[string]store.Record) []string {
 	}
 	return out
 }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
