@@ -22,6 +22,7 @@ func (wb *Web) domainToolRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /a/{account}/domains/{domain}/import", wb.signedIn(wb.domainsImportPage))
 	mux.Handle("POST /a/{account}/domains/{domain}/import", wb.signedIn(wb.domainsImportPreview))
 	mux.Handle("POST /a/{account}/domains/{domain}/import/confirm", wb.signedIn(wb.domainsImportConfirm))
+	mux.Handle("GET /a/{account}/domains/{domain}/delegation", wb.signedIn(wb.domainsDelegation))
 	mux.Handle("GET /a/{account}/domains/{domain}/templates", wb.signedIn(wb.domainsTemplates))
 	mux.Handle("POST /a/{account}/domains/{domain}/templates/{template}/apply", wb.signedIn(wb.domainsTemplatesApply))
 }

@@ -72,6 +72,16 @@ type Config struct {
 	// (https://dns.example.com), for links in mails. Default: the Host of
 	// the request that causes the mail.
 	PublicURL string
+	// Distributed reports whether the DNS servers answer with the zone's
+	// latest version, as for the API's distribution check. Nil: the
+	// domain's delegation page does not say.
+	Distributed func(ctx context.Context, zone string) (bool, error)
+	// Resolvers are the recursive resolvers (host:port) that the
+	// delegation check asks for a domain's NS records, the first that
+	// answers. Empty: the check is not made.
+	Resolvers []string
+	// ResolverTimeout bounds the delegation check; default 3 seconds.
+	ResolverTimeout time.Duration
 }
 
 // Store is what the dashboard reads and writes: *store.Store. The methods
@@ -137,6 +147,9 @@ func New(cfg Config) *Web {
 	}
 	if wb.cfg.Mail == nil {
 		wb.cfg.Mail = mail.Log{Logger: wb.log}
+	}
+	if wb.cfg.ResolverTimeout <= 0 {
+		wb.cfg.ResolverTimeout = 3 * time.Second
 	}
 	if wb.cfg.SessionIdle <= 0 {
 		wb.cfg.SessionIdle = 14 * 24 * time.Hour
