@@ -106,10 +106,11 @@ func (r Record) audit() map[string]any {
 		"ttl": r.TTL, "priority": r.Priority, "regions": r.Regions, "system_record": r.SystemRecord}
 }
 
-var recordSort = map[string]string{"id": "id", "name": "name", "content": "content", "type": "type"}
+var recordSort = map[string]string{"id": "id", "name": "name", "content": "content", "type": "type", "ttl": "ttl"}
 
 // Records returns one page of the records of one of an account's zones,
-// system records included. Sort keys: id, name, content, type.
+// system records included. Sort keys: id, name, content, type (DNSimple's)
+// and ttl (the dashboard's).
 func (s *Store) Records(ctx context.Context, accountID int64, zoneName string, f RecordFilter, o ListOptions) ([]Record, Page, error) {
 	z, err := s.Zone(ctx, accountID, zoneName)
 	if err != nil {
