@@ -11,9 +11,10 @@
 // stylesheet are embedded (templates/, static/).
 //
 // Security, in the order the middleware runs (chain): headers (a
-// Content-Security-Policy that allows no script at all, no framing), the
-// standard library's cross-origin protection (Sec-Fetch-Site/Origin), the
-// session (a cookie holding 32 random bytes whose SHA-256 the store keeps;
+// Content-Security-Policy that allows scripts only from the dashboard's
+// own files, never inline, and no framing), the standard library's
+// cross-origin protection (Sec-Fetch-Site/Origin), a size limit on request
+// bodies, the session (a cookie holding 32 random bytes whose SHA-256 the store keeps;
 // HttpOnly, SameSite=Lax, Secure over TLS or when configured) and a CSRF
 // token derived from the session id, required on every POST. Session ids
 // are new at sign-in and after the two-factor step. Every account page
@@ -201,7 +202,7 @@ func (wb *Web) limitBody(next http.Handler) http.Handler {
 func headers(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
