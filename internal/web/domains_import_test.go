@@ -113,7 +113,7 @@ func TestImportPreviewAndConfirm(t *testing.T) {
 		"<td>6</td><td>mail</td><td>A</td>", "The zone has this record already.",
 		"A CNAME record cannot be at the zone apex; use an ALIAS record.",
 		"The same record is on line 7.",
-		"<td>12</td><td>ftp</td><td>A</td>", "It conflicts with the records at its name: A record at ftp.example.com, which has a CNAME.",
+		"<td>12</td><td>ftp</td><td>A</td>", "The name ftp.example.com has a CNAME record, which must be alone at its name, so no A record can be added beside it.",
 		"The TTL 30 is below the minimum of 60 seconds.",
 		"other.org is outside example.com.")
 	golden(t, "domain_import_preview", r.body)

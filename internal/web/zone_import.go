@@ -299,7 +299,10 @@ func nameProblem(origin string, soa dns.RR, apexNS, recs []dns.RR) string {
 	if errors.As(err, &pe) {
 		msg = pe.Msg
 	}
-	return sentence("It conflicts with the records at its name: " + strings.ReplaceAll(msg, origin, strings.TrimSuffix(origin, ".")))
+	if c, ok := plainConflict(msg); ok {
+		return c
+	}
+	return sentence("It conflicts with the records at its name: " + msg)
 }
 
 // recordProblem says in plain words what is wrong with a record alone.
@@ -308,17 +311,7 @@ func recordProblem(err error) string {
 	if !errors.As(err, &re) {
 		return sentence(err.Error())
 	}
-	switch re.Field {
-	case "name":
-		return sentence("The name " + re.Msg)
-	case "ttl":
-		return sentence("The TTL " + re.Msg)
-	case "content":
-		if strings.HasPrefix(re.Msg, "is ") {
-			return sentence("The content " + re.Msg)
-		}
-	}
-	return sentence(re.Msg)
+	return plainFieldProblem(re.Field, re.Msg)
 }
 
 // sentence capitalizes msg and ends it with a full stop.
