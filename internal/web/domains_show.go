@@ -97,6 +97,10 @@ func (wb *Web) domainsShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if last := pastTheEnd(page, p.Filter.Query); last != "" {
+		http.Redirect(w, r, r.URL.Path+last, http.StatusSeeOther)
+		return nil
+	}
 	p.Records, p.Pager = records, newPager(page, p.Filter.Query)
 	all, _, err := wb.store.Records(r.Context(), v.Account.ID, d.Name, store.RecordFilter{Name: new(""), Type: "NS"}, store.ListOptions{PerPage: 20})
 	if err != nil {

@@ -74,4 +74,32 @@ func TestRecordsTable(t *testing.T) {
 		t.Errorf("name filter, by name descending: %q", got)
 	}
 	want(t, "bad sort is ignored", br.get(d+"?sort=content;drop"), 200, "Page 1 of 2")
+	if r := br.get(d + "?type=A&page=5"); r.status != 303 || r.location != "/a/1/domains/example.com?page=2&type=A" {
+		t.Errorf("records past the end: %d to %q", r.status, r.location)
+	}
+}
+
+// TestDomainsSearchPages: a search is kept across the pages of its
+// results.
+func TestDomainsSearchPages(t *testing.T) {
+	e := newEnv(t, web.Config{})
+	ada, _ := e.user("ada@example.com")
+	for i := range 30 {
+		for _, n := range []string{"shop%02d.example", "blog%02d.example"} {
+			if _, err := e.st.CreateDomain(context.Background(), store.Actor{UserID: &ada.ID}, 1, fmt.Sprintf(n, i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	b := e.browser()
+	b.signIn("ada@example.com")
+	r := b.get("/a/1/domains?q=SHOP")
+	want(t, "search page 1", r, 200, "Page 1 of 2 (30 in all)", `href="?page=2&amp;q=SHOP"`, "shop00.example", `value="SHOP"`)
+	if strings.Contains(r.body, "blog") {
+		t.Error("search for shop shows a blog")
+	}
+	want(t, "search page 2", b.get("/a/1/domains?q=SHOP&page=2"), 200, "shop29.example", `href="?page=1&amp;q=SHOP"`)
+	if r := b.get("/a/1/domains?q=shop&page=9"); r.status != 303 || r.location != "/a/1/domains?page=2&q=shop" {
+		t.Errorf("past the end: %d to %q", r.status, r.location)
+	}
 }
