@@ -106,10 +106,11 @@ func (r Record) audit() map[string]any {
 		"ttl": r.TTL, "priority": r.Priority, "regions": r.Regions, "system_record": r.SystemRecord}
 }
 
-var recordSort = map[string]string{"id": "id", "name": "name", "content": "content", "type": "type"}
+var recordSort = map[string]string{"id": "id", "name": "name", "content": "content", "type": "type", "ttl": "ttl"}
 
 // Records returns one page of the records of one of an account's zones,
-// system records included. Sort keys: id, name, content, type.
+// system records included. Sort keys: id, name, content, type (DNSimple's)
+// and ttl (the dashboard's).
 //
 // The list's ids are read in order once per version of the zone and query
 // (s.order), and each page then reads its records by id: paging through a
