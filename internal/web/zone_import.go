@@ -214,23 +214,19 @@ func (wb *Web) planImport(ctx context.Context, accountID int64, d store.Domain, 
 
 // allRecords reads every record of the zone.
 func (wb *Web) allRecords(ctx context.Context, accountID int64, zoneName, origin string) ([]*existingRecord, error) {
-	var out []*existingRecord
-	for page := 1; ; page++ {
-		recs, pg, err := wb.store.Records(ctx, accountID, zoneName, store.RecordFilter{}, store.ListOptions{Page: page, PerPage: 100, Sort: "id:asc"})
-		if err != nil {
-			return nil, err
-		}
-		for _, rec := range recs {
-			rr, err := zone.Record{Name: rec.Name, Type: rec.Type, Content: rec.Content, TTL: rec.TTL, Priority: rec.Priority}.RR(origin)
-			if err != nil {
-				return nil, fmt.Errorf("convert record %d of %s: %w", rec.ID, zoneName, err)
-			}
-			out = append(out, &existingRecord{rec: rec, rr: rr})
-		}
-		if page >= pg.TotalPages {
-			return out, nil
-		}
+	recs, err := wb.store.ZoneRecords(ctx, accountID, zoneName)
+	if err != nil {
+		return nil, err
 	}
+	out := make([]*existingRecord, 0, len(recs))
+	for _, rec := range recs {
+		rr, err := zone.Record{Name: rec.Name, Type: rec.Type, Content: rec.Content, TTL: rec.TTL, Priority: rec.Priority}.RR(origin)
+		if err != nil {
+			return nil, fmt.Errorf("convert record %d of %s: %w", rec.ID, zoneName, err)
+		}
+		out = append(out, &existingRecord{rec: rec, rr: rr})
+	}
+	return out, nil
 }
 
 func duplicateOf(rr dns.RR, items []importItem) *importItem {
