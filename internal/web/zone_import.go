@@ -139,7 +139,7 @@ func (wb *Web) planImport(ctx context.Context, accountID int64, d store.Domain, 
 			skip(it, "%s", recordProblem(err))
 			continue
 		}
-		it.rr = rr
+		it.rr, it.TTL = rr, rr.Header().Ttl // 0 is the default TTL
 		k := it.Name + " " + it.Type
 		if dup := duplicateOf(rr, inFile[k]); dup != nil {
 			skip(it, "The same record is on line %d.", dup.Line)
@@ -181,22 +181,19 @@ func (wb *Web) planImport(ctx context.Context, accountID int64, d store.Domain, 
 	// the zone as the import would leave it.
 	soa, apexNS := systemOf(existing)
 	atName := map[string][]dns.RR{}
+	byID := map[int64]*existingRecord{}
 	for _, e := range existing {
 		atName[e.rec.Name] = append(atName[e.rec.Name], e.rr)
+		byID[e.rec.ID] = e
 	}
 	for _, it := range rest {
 		recs := atName[it.Name]
 		if it.Old != nil {
-			recs = without(recs, it.Old.ID, existing)
+			recs = without(recs, byID[it.Old.ID].rr)
 		}
 		if msg := nameProblem(origin, soa, apexNS, append(recs, it.rr)); msg != "" {
 			if it.Old != nil {
-				// The record it would have changed stays.
-				for _, e := range existing {
-					if e.rec.ID == it.Old.ID {
-						e.used = false
-					}
-				}
+				byID[it.Old.ID].used = false // the record it would have changed stays
 			}
 			skip(importItem{Line: it.Line, Name: it.Name, Type: it.Type, Content: it.Content, TTL: it.TTL, Priority: it.Priority}, "%s", msg)
 			continue
@@ -260,14 +257,8 @@ func systemOf(existing []*existingRecord) (soa dns.RR, ns []dns.RR) {
 	return soa, ns
 }
 
-// without returns rrs less the record id of the zone.
-func without(rrs []dns.RR, id int64, existing []*existingRecord) []dns.RR {
-	var drop dns.RR
-	for _, e := range existing {
-		if e.rec.ID == id {
-			drop = e.rr
-		}
-	}
+// without returns a copy of rrs without drop.
+func without(rrs []dns.RR, drop dns.RR) []dns.RR {
 	out := make([]dns.RR, 0, len(rrs))
 	for _, rr := range rrs {
 		if rr != drop {
