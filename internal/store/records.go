@@ -192,6 +192,36 @@ func (s *Store) Records(ctx context.Context, accountID int64, zoneName string, f
 	return out, o.page(len(ids)), nil
 }
 
+// ZoneRecords returns every record of one of an account's zones, system
+// records included, in id order: for work on the whole zone (the plan of
+// an import) that pages of Records would only slow down.
+func (s *Store) ZoneRecords(ctx context.Context, accountID int64, zoneName string) ([]Record, error) {
+	z, err := s.Zone(ctx, accountID, zoneName)
+	if err != nil {
+		return nil, err
+	}
+	var out []Record
+	err = s.readTx(ctx, func(d db) error {
+		rows, err := d.query(ctx, "SELECT "+recordCols+" FROM records WHERE zone_id = ? ORDER BY id", z.ID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanRecord(rows, z.Name)
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read records of zone %s: %w", z.Name, err)
+	}
+	return out, nil
+}
+
 // Record returns one record of one of an account's zones.
 func (s *Store) Record(ctx context.Context, accountID int64, zoneName string, id int64) (Record, error) {
 	z, err := s.Zone(ctx, accountID, zoneName)

@@ -115,12 +115,12 @@ func TestBrowserImport(t *testing.T) {
 	shoot("import")
 	step("preview",
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("table.import.add")))
+		chromedp.WaitVisible(chromedp.CSS("table.import.added")))
 	shoot("import-preview")
-	if got := text("table.import.add tbody"); !strings.Contains(got, "192.0.2.80") || !strings.Contains(got, "www.example.com") {
+	if got := text("table.import.added tbody"); !strings.Contains(got, "192.0.2.80") || !strings.Contains(got, "www.example.com") {
 		t.Errorf("added: %q", got)
 	}
-	if got := text("table.import.skip tbody"); !strings.Contains(got, "cannot be at the zone apex") || !strings.Contains(got, "SOA") {
+	if got := text("table.import.skipped tbody"); !strings.Contains(got, "cannot be at the zone apex") || !strings.Contains(got, "SOA") {
 		t.Errorf("skipped: %q", got)
 	}
 	waitDNS(t, srv, "www.example.com.", "") // the preview writes nothing
@@ -136,6 +136,7 @@ func TestBrowserImport(t *testing.T) {
 	step("delegation page",
 		chromedp.Click(chromedp.CSS(`a[href$="/delegation"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#distribution-h")))
+	shoot("delegation")
 	if got := text("main"); !strings.Contains(got, "The name servers answer with the zone's latest version") {
 		t.Errorf("delegation page: %q", got)
 	}
@@ -148,6 +149,7 @@ func TestBrowserImport(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`button[data-copy="new-token"]`)),
 		chromedp.Click(chromedp.CSS(`button[data-copy="new-token"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#new-token-copied")))
+	shoot("token-copied")
 	deadline := time.Now().Add(5 * time.Second)
 	for text("#new-token-copied") != "Copied." {
 		if time.Now().After(deadline) {

@@ -10,6 +10,7 @@ import (
 // domainToolStore is what the domain tools need: zone import, templates,
 // delegation and distribution checks.
 type domainToolStore interface {
+	ZoneRecords(ctx context.Context, accountID int64, zoneName string) ([]store.Record, error)
 	BatchChange(ctx context.Context, a store.Actor, accountID int64, zoneName string, b store.Batch) (store.BatchResult, error)
 	Templates(ctx context.Context, accountID int64, o store.ListOptions) ([]store.Template, store.Page, error)
 	CreateTemplate(ctx context.Context, a store.Actor, accountID int64, t store.Template) (store.Template, error)

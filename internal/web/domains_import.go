@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/zone"
@@ -71,6 +72,8 @@ func zoneText(r *http.Request) (text, problem string, err error) {
 		return "", fmt.Sprintf("The zone file is larger than %d KB. Import it in parts.", maxZoneFile>>10), nil
 	case strings.TrimSpace(text) == "":
 		return "", "Paste the records of a zone file, or choose a file to upload.", nil
+	case !utf8.ValidString(text):
+		return "", "The zone file is not UTF-8 text. Save it as UTF-8 and try again.", nil
 	}
 	return strings.ReplaceAll(text, "\r\n", "\n"), "", nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/zonewarden/zonewarden/internal/store"
+	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
 // domainsImportConfirm is POST /a/{account}/domains/{domain}/import/confirm:
@@ -64,6 +65,10 @@ func (wb *Web) domainsImportConfirm(w http.ResponseWriter, r *http.Request) erro
 				msgs = append(msgs, p.Plan.lineOf(f.Field)+f.Msg)
 			}
 			p.Problem = "Nothing was imported: the zone refused the import as a whole. " + sentence(strings.Join(msgs, "; "))
+		case errors.Is(err, zone.ErrNotFound):
+			// A record the plan changes went while it was applied.
+			wb.log.Info("import raced another write", "zone", d.Name, "err", err)
+			p.Problem = "The zone changed while the import was applied, so nothing was imported. Preview it again."
 		default:
 			return err
 		}

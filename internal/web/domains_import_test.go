@@ -172,6 +172,7 @@ func TestImportUploadAndErrors(t *testing.T) {
 	r = b.postMultipart(page, page, map[string]string{"zone": "www A 192.0.2.1\n\nbad A 1.2.3\n"}, nil)
 	want(t, "syntax error", r, http.StatusUnprocessableEntity, "Line 3: bad A address &#34;1.2.3&#34;.", `aria-invalid="true"`, "bad A 1.2.3")
 
+	want(t, "not UTF-8", b.postMultipart(page, page, nil, []byte("txt TXT \"caf\xe9\"\n")), http.StatusUnprocessableEntity, "The zone file is not UTF-8 text.")
 	want(t, "empty", b.postMultipart(page, page, map[string]string{"zone": "  \n"}, nil), http.StatusUnprocessableEntity, "Paste the records of a zone file")
 	want(t, "include", b.postMultipart(page, page, map[string]string{"zone": "$INCLUDE /etc/passwd\n"}, nil), http.StatusUnprocessableEntity, "Line 1:")
 

@@ -14,12 +14,12 @@
 // Content-Security-Policy that allows scripts only from the dashboard's
 // own files, never inline, and no framing), the standard library's
 // cross-origin protection (Sec-Fetch-Site/Origin), a size limit on request
-// bodies, the session (a cookie holding 32 random bytes whose SHA-256 the store keeps;
-// HttpOnly, SameSite=Lax, Secure over TLS or when configured) and a CSRF
-// token derived from the session id, required on every POST. Session ids
-// are new at sign-in and after the two-factor step. Every account page
-// checks membership (anything else is 404, as in the API) and role
-// (read-only members get 403 on writes).
+// bodies, the session (a cookie holding 32 random bytes whose SHA-256 the
+// store keeps; HttpOnly, SameSite=Lax, Secure over TLS or when configured)
+// and a CSRF token derived from the session id, required on every POST.
+// Session ids are new at sign-in and after the two-factor step. Every
+// account page checks membership (anything else is 404, as in the API) and
+// role (read-only members get 403 on writes).
 package web
 
 import (

@@ -139,7 +139,7 @@ func (wb *Web) planImport(ctx context.Context, accountID int64, d store.Domain, 
 			skip(it, "%s", recordProblem(err))
 			continue
 		}
-		it.rr = rr
+		it.rr, it.TTL = rr, rr.Header().Ttl // 0 is the default TTL
 		k := it.Name + " " + it.Type
 		if dup := duplicateOf(rr, inFile[k]); dup != nil {
 			skip(it, "The same record is on line %d.", dup.Line)
@@ -181,22 +181,19 @@ func (wb *Web) planImport(ctx context.Context, accountID int64, d store.Domain, 
 	// the zone as the import would leave it.
 	soa, apexNS := systemOf(existing)
 	atName := map[string][]dns.RR{}
+	byID := map[int64]*existingRecord{}
 	for _, e := range existing {
 		atName[e.rec.Name] = append(atName[e.rec.Name], e.rr)
+		byID[e.rec.ID] = e
 	}
 	for _, it := range rest {
 		recs := atName[it.Name]
 		if it.Old != nil {
-			recs = without(recs, it.Old.ID, existing)
+			recs = without(recs, byID[it.Old.ID].rr)
 		}
 		if msg := nameProblem(origin, soa, apexNS, append(recs, it.rr)); msg != "" {
 			if it.Old != nil {
-				// The record it would have changed stays.
-				for _, e := range existing {
-					if e.rec.ID == it.Old.ID {
-						e.used = false
-					}
-				}
+				byID[it.Old.ID].used = false // the record it would have changed stays
 			}
 			skip(importItem{Line: it.Line, Name: it.Name, Type: it.Type, Content: it.Content, TTL: it.TTL, Priority: it.Priority}, "%s", msg)
 			continue
@@ -214,23 +211,19 @@ func (wb *Web) planImport(ctx context.Context, accountID int64, d store.Domain, 
 
 // allRecords reads every record of the zone.
 func (wb *Web) allRecords(ctx context.Context, accountID int64, zoneName, origin string) ([]*existingRecord, error) {
-	var out []*existingRecord
-	for page := 1; ; page++ {
-		recs, pg, err := wb.store.Records(ctx, accountID, zoneName, store.RecordFilter{}, store.ListOptions{Page: page, PerPage: 100, Sort: "id:asc"})
-		if err != nil {
-			return nil, err
-		}
-		for _, rec := range recs {
-			rr, err := zone.Record{Name: rec.Name, Type: rec.Type, Content: rec.Content, TTL: rec.TTL, Priority: rec.Priority}.RR(origin)
-			if err != nil {
-				return nil, fmt.Errorf("convert record %d of %s: %w", rec.ID, zoneName, err)
-			}
-			out = append(out, &existingRecord{rec: rec, rr: rr})
-		}
-		if page >= pg.TotalPages {
-			return out, nil
-		}
+	recs, err := wb.store.ZoneRecords(ctx, accountID, zoneName)
+	if err != nil {
+		return nil, err
 	}
+	out := make([]*existingRecord, 0, len(recs))
+	for _, rec := range recs {
+		rr, err := zone.Record{Name: rec.Name, Type: rec.Type, Content: rec.Content, TTL: rec.TTL, Priority: rec.Priority}.RR(origin)
+		if err != nil {
+			return nil, fmt.Errorf("convert record %d of %s: %w", rec.ID, zoneName, err)
+		}
+		out = append(out, &existingRecord{rec: rec, rr: rr})
+	}
+	return out, nil
 }
 
 func duplicateOf(rr dns.RR, items []importItem) *importItem {
@@ -264,14 +257,8 @@ func systemOf(existing []*existingRecord) (soa dns.RR, ns []dns.RR) {
 	return soa, ns
 }
 
-// without returns rrs less the record id of the zone.
-func without(rrs []dns.RR, id int64, existing []*existingRecord) []dns.RR {
-	var drop dns.RR
-	for _, e := range existing {
-		if e.rec.ID == id {
-			drop = e.rr
-		}
-	}
+// without returns a copy of rrs without drop.
+func without(rrs []dns.RR, drop dns.RR) []dns.RR {
 	out := make([]dns.RR, 0, len(rrs))
 	for _, rr := range rrs {
 		if rr != drop {
