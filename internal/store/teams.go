@@ -417,9 +417,11 @@ func (s *Store) SignUpInvited(ctx context.Context, a Actor, token, password stri
 			return err
 		}
 		t := now()
-		u = User{Email: inv.Email, CreatedAt: t, UpdatedAt: t}
-		err = d.row(ctx, "INSERT INTO users (email, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
-			u.Email, hash, t, t).Scan(&u.ID)
+		// The invitation's link was mailed to this address: following it
+		// verifies it.
+		u = User{Email: inv.Email, EmailVerifiedAt: &t, CreatedAt: t, UpdatedAt: t}
+		err = d.row(ctx, "INSERT INTO users (email, password_hash, email_verified_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+			u.Email, hash, t, t, t).Scan(&u.ID)
 		if isUnique(err) {
 			return &conflictError{field: "email", msg: u.Email + " has a user already: sign in to accept the invitation"}
 		}
