@@ -141,6 +141,9 @@ func (wb *Web) signedIn(h handler) http.Handler {
 			http.Redirect(w, r, target, http.StatusSeeOther)
 			return nil
 		}
+		if gated, err := wb.twoFactorGate(w, r); gated || err != nil {
+			return err
+		}
 		return h(w, r)
 	})
 }
