@@ -29,7 +29,7 @@ type User struct {
 	// until then.
 	EmailVerifiedAt *time.Time
 	CreatedAt       time.Time
-	UpdatedAt time.Time
+	UpdatedAt       time.Time
 }
 
 // Account owns domains and everything in them. Every user has a personal
