@@ -179,6 +179,12 @@ func (c *ServeConfig) Validate() error {
 		if c.SMTP.From == "" {
 			bad("--smtp-from is required with --smtp-addr")
 		}
+		if c.PublicURL == "" {
+			// Without it, links in mails take the Host of the request that
+			// asked for them, which anyone can set: a password-reset link
+			// for someone else would then point at the asker's site.
+			bad("--public-url is required with --smtp-addr: links in mails (password resets, invitations) must not take their address from a request's Host header")
+		}
 	}
 	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "https://") && !strings.HasPrefix(c.PublicURL, "http://") {
 		bad("--public-url %q is not an http(s):// URL", c.PublicURL)
