@@ -134,7 +134,7 @@ func (s *Store) EnableTwoFactor(ctx context.Context, userID int64, secret string
 		if subtle.ConstantTimeCompare([]byte(p), []byte(secret)) != 1 {
 			return fmt.Errorf("enable two-factor of user %d: the enrollment changed: %w", userID, zone.ErrConflict)
 		}
-		if _, err := d.exec(ctx, "UPDATE users SET otp_secret = ?, otp_pending = NULL, updated_at = ? WHERE id = ?",
+		if _, err := d.exec(ctx, "UPDATE users SET otp_secret = ?, otp_pending = NULL, otp_last_step = NULL, updated_at = ? WHERE id = ?",
 			s.sealSecret(secret, otpWhere(userID)), now(), userID); err != nil {
 			return fmt.Errorf("enable two-factor of user %d: %w", userID, err)
 		}
@@ -153,7 +153,7 @@ func (s *Store) EnableTwoFactor(ctx context.Context, userID int64, secret string
 // caller has checked the password or a code.
 func (s *Store) DisableTwoFactor(ctx context.Context, userID int64) error {
 	return s.tx(ctx, func(d db) error {
-		res, err := d.exec(ctx, "UPDATE users SET otp_secret = NULL, otp_pending = NULL, updated_at = ? WHERE id = ?", now(), userID)
+		res, err := d.exec(ctx, "UPDATE users SET otp_secret = NULL, otp_pending = NULL, otp_last_step = NULL, updated_at = ? WHERE id = ?", now(), userID)
 		if err != nil {
 			return fmt.Errorf("disable two-factor of user %d: %w", userID, err)
 		}
@@ -162,6 +162,22 @@ func (s *Store) DisableTwoFactor(ctx context.Context, userID int64) error {
 		}
 		if _, err := d.exec(ctx, "DELETE FROM recovery_codes WHERE user_id = ?", userID); err != nil {
 			return fmt.Errorf("delete recovery codes of user %d: %w", userID, err)
+		}
+		return nil
+	})
+}
+
+// UseTOTPStep records that a user signed in with the TOTP code of time
+// step (Unix time / 30 s), so that this code, and any earlier one, does
+// not work again. A step not after the last used one is ErrForbidden.
+func (s *Store) UseTOTPStep(ctx context.Context, userID, step int64) error {
+	return s.tx(ctx, func(d db) error {
+		res, err := d.exec(ctx, "UPDATE users SET otp_last_step = ? WHERE id = ? AND (otp_last_step IS NULL OR otp_last_step < ?)", step, userID, step)
+		if err != nil {
+			return fmt.Errorf("use totp step of user %d: %w", userID, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("use totp step of user %d: the code was used already: %w", userID, zone.ErrForbidden)
 		}
 		return nil
 	})

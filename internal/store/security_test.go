@@ -107,6 +107,19 @@ func TestTwoFactorEnrollment(t *testing.T) {
 			t.Errorf("regenerate without 2FA: %v, want ErrConflict", err)
 		}
 
+		// A TOTP code works once: its step, and any earlier one, is refused.
+		if err := s.UseTOTPStep(ctx, uid, 1000); err != nil {
+			t.Fatal(err)
+		}
+		for _, step := range []int64{1000, 999} {
+			if err := s.UseTOTPStep(ctx, uid, step); !errors.Is(err, zone.ErrForbidden) {
+				t.Errorf("step %d after 1000: %v, want ErrForbidden", step, err)
+			}
+		}
+		if err := s.UseTOTPStep(ctx, uid, 1001); err != nil {
+			t.Errorf("a later step: %v", err)
+		}
+
 		if err := s.DisableTwoFactor(ctx, uid); err != nil {
 			t.Fatal(err)
 		}

@@ -27,6 +27,7 @@ type authStore interface {
 	DisableTwoFactor(ctx context.Context, userID int64) error
 	RegenerateRecoveryCodes(ctx context.Context, userID int64) ([]string, error)
 	UseRecoveryCode(ctx context.Context, userID int64, code string) error
+	UseTOTPStep(ctx context.Context, userID, step int64) error
 	RecoveryCodesLeft(ctx context.Context, userID int64) (int, error)
 
 	ChangePassword(ctx context.Context, userID int64, password string, keepSession int64) error

@@ -138,7 +138,9 @@ func TestTwoFactorEnrollment(t *testing.T) {
 	// Turning it off takes the password or a code.
 	want(t, "disable without proof", b.post("/security", "/security/two-factor/disable", nil), http.StatusUnprocessableEntity, "Enter your password or a code")
 	want(t, "disable, wrong password", b.post("/security", "/security/two-factor/disable", url.Values{"password": {"wrong password"}}), http.StatusUnauthorized, "Two-factor authentication is still on")
-	code, _ = totp.GenerateCode(second, time.Now())
+	// The code that turned 2FA on does not work again; the next one does.
+	want(t, "disable with the enrollment's code", b.post("/security", "/security/two-factor/disable", url.Values{"code": {code}}), http.StatusUnauthorized)
+	code, _ = totp.GenerateCode(second, time.Now().Add(30*time.Second))
 	if r := b.post("/security", "/security/two-factor/disable", url.Values{"code": {code}}); r.status != http.StatusSeeOther {
 		t.Fatalf("disable with a code: %d %s", r.status, r.body)
 	}
@@ -190,6 +192,25 @@ func TestSecurityUnauthorized(t *testing.T) {
 	}
 	if on, _ := e.st.TwoFactorRequired(context.Background(), 1); on {
 		t.Error("requirement changed by the walk")
+	}
+}
+
+// TestSignInCodeReplay: a code that signed in does not sign in again.
+func TestSignInCodeReplay(t *testing.T) {
+	e := newEnv(t, web.Config{})
+	ada, _ := e.user("ada@example.com")
+	e.st.SetOTPSecret(context.Background(), ada.ID, "JBSWY3DPEHPK3PXP")
+	code := mustCode(t, "JBSWY3DPEHPK3PXP")
+	if r := e.browser().signInWithCode("ada@example.com", code); r.status != http.StatusSeeOther {
+		t.Fatalf("first use: %d", r.status)
+	}
+	want(t, "the same code again", e.browser().signInWithCode("ada@example.com", code), http.StatusUnauthorized, "This code is wrong")
+	// Nor an earlier one.
+	earlier, _ := totp.GenerateCode("JBSWY3DPEHPK3PXP", time.Now().Add(-30*time.Second))
+	want(t, "an earlier code", e.browser().signInWithCode("ada@example.com", earlier), http.StatusUnauthorized)
+	later, _ := totp.GenerateCode("JBSWY3DPEHPK3PXP", time.Now().Add(30*time.Second))
+	if r := e.browser().signInWithCode("ada@example.com", later); r.status != http.StatusSeeOther {
+		t.Errorf("the next code: %d", r.status)
 	}
 }
 

@@ -79,17 +79,21 @@ func (wb *Web) signInCode(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// checkCode checks a code a user typed: a TOTP code of secret, or else one
-// of the user's unused recovery codes (which it uses up). recovery says
+// checkCode checks a code a user typed: a TOTP code of secret not used
+// before, or else one of the user's unused recovery codes (which it uses
+// up). recovery says
 // which it was; a wrong code is ErrForbidden.
 func (wb *Web) checkCode(r *http.Request, userID int64, secret, code string) (recovery bool, err error) {
 	code = strings.TrimSpace(code)
 	digits := strings.ReplaceAll(code, " ", "")
 	if len(digits) == 6 && strings.Trim(digits, "0123456789") == "" {
-		if validTOTP(secret, digits, wb.now()) {
-			return false, nil
+		step, ok := totpStep(secret, digits, wb.now())
+		if !ok {
+			return false, fmt.Errorf("check code: %w", zone.ErrForbidden)
 		}
-		return false, fmt.Errorf("check code: %w", zone.ErrForbidden)
+		// A code works once: one seen over a shoulder, or in a proxy's
+		// log, does not sign in again within its window.
+		return false, wb.store.UseTOTPStep(r.Context(), userID, step)
 	}
 	if err := wb.store.UseRecoveryCode(r.Context(), userID, code); err != nil {
 		return false, err
@@ -97,9 +101,17 @@ func (wb *Web) checkCode(r *http.Request, userID int64, secret, code string) (re
 	return true, nil
 }
 
-// validTOTP checks a 6-digit code against secret at t, allowing one step of
-// clock drift either way (the library compares in constant time).
-func validTOTP(secret, code string, t time.Time) bool {
-	ok, err := totp.ValidateCustom(code, secret, t, totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	return err == nil && ok
+// totpStep returns the time step (Unix time / 30 s) whose code this is, if
+// it is the code of t's step or of one step either side.
+func totpStep(secret, code string, t time.Time) (int64, bool) {
+	for _, d := range []time.Duration{0, -totpPeriod, totpPeriod} {
+		at := t.Add(d)
+		ok, err := totp.ValidateCustom(code, secret, at, totp.ValidateOpts{Period: 30, Skew: 0, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		if err == nil && ok {
+			return at.Unix() / 30, true
+		}
+	}
+	return 0, false
 }
+
+const totpPeriod = 30 * time.Second

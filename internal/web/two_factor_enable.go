@@ -46,7 +46,8 @@ func (wb *Web) twoFactorEnable(w http.ResponseWriter, r *http.Request) error {
 	if d := max(wb.throttle.wait(emailKey, throttlePerAccount), wb.throttle.wait(addrKey, throttlePerAddress)); d > 0 {
 		return fail(http.StatusTooManyRequests, "Too many wrong codes. For your safety, this is paused for "+minutes(d)+".")
 	}
-	if !validTOTP(secret, normalCode(r.PostFormValue("code")), wb.now()) {
+	step, ok := totpStep(secret, normalCode(r.PostFormValue("code")), wb.now())
+	if !ok {
 		wb.throttle.fail(emailKey)
 		wb.throttle.fail(addrKey)
 		return fail(http.StatusUnprocessableEntity, "This code is wrong or has expired. Enter the 6-digit code your authenticator app shows now for Zonewarden.")
@@ -56,6 +57,10 @@ func (wb *Web) twoFactorEnable(w http.ResponseWriter, r *http.Request) error {
 		return fail(http.StatusConflict, "Two-factor authentication was started again in another window. Use the code from there, or start again here.")
 	}
 	if err != nil {
+		return err
+	}
+	// The code that confirmed the secret does not sign in again.
+	if err := wb.store.UseTOTPStep(r.Context(), u.ID, step); err != nil {
 		return err
 	}
 	wb.throttle.forget(emailKey)

@@ -3,7 +3,9 @@
 --
 -- users.otp_secret is sealed from now on (the store seals the plaintext
 -- values left by earlier versions when it migrates); otp_pending is the
--- sealed secret of an enrollment not yet confirmed with a code.
+-- sealed secret of an enrollment not yet confirmed with a code;
+-- otp_last_step is the time step of the last code used to sign in, so
+-- that a code works once.
 -- email_verified_at: users who existed before are taken as verified (an
 -- administrator created them, or they predate verification).
 --
@@ -11,6 +13,7 @@
 -- their text; each is used once.
 
 ALTER TABLE users ADD COLUMN otp_pending TEXT;
+ALTER TABLE users ADD COLUMN otp_last_step BIGINT;
 ALTER TABLE users ADD COLUMN email_verified_at TIMESTAMPTZ;
 UPDATE users SET email_verified_at = created_at;
 
