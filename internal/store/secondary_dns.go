@@ -30,7 +30,9 @@ type PrimaryServer struct {
 }
 
 // Addr is where the server is asked: ip:port.
-func (p PrimaryServer) Addr() string { return netip.AddrPortFrom(netip.MustParseAddr(p.IP), uint16(p.Port)).String() }
+func (p PrimaryServer) Addr() string {
+	return netip.AddrPortFrom(netip.MustParseAddr(p.IP), uint16(p.Port)).String()
+}
 
 // PrimaryServerInput is a primary server to add. Port 0 means 53.
 type PrimaryServerInput struct {
