@@ -352,6 +352,7 @@ type Serve struct {
 	prop     *propagator
 	source   *storeSource       // the store, for the transfer handler
 	notifier *transfer.Notifier // NOTIFY to secondaries
+	secdns   *secondaryDNS      // customers' secondary zones, pulled from their primaries
 	jobs     *jobs.Runner
 	registry *prometheus.Registry
 	httpLn   net.Listener
@@ -381,9 +382,11 @@ func NewServe(cfg ServeConfig, log *slog.Logger) (*Serve, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.secdns = newSecondaryDNS(filepath.Join(cfg.Data, "secondary-dns"), s.engine,
+		func(zones ...string) { s.prop.Kick(zones...) }, cfg.Poll, log.With("component", "secondary-dns"))
 	metrics := dnsserver.NewMetrics()
 	srv, err := dnsserver.New(dnsserver.Config{
-		Addr: cfg.DNS, Handler: xfr, Workers: cfg.Workers,
+		Addr: cfg.DNS, Handler: s.secdns.Handler(xfr), Workers: cfg.Workers,
 		TCPIdleTimeout: cfg.TCPIdleTimeout, TCPMaxConns: cfg.TCPMaxConns,
 		Metrics: metrics, Logger: log.With("component", "dnsserver"),
 	})
@@ -408,6 +411,7 @@ func (s *Serve) Start(ctx context.Context) error {
 		return err
 	}
 	s.store = st
+	s.secdns.st = st
 	s.prop = newPropagator(st, s.engine, s.cfg.Poll, s.log.With("component", "propagate"))
 	s.registry.MustRegister(s.prop.collectors()...)
 	deliverer, err := webhook.New(webhook.Config{Store: st, Logger: s.log.With("component", "webhook")})
@@ -521,6 +525,7 @@ func (s *Serve) mailer() mail.Sender {
 func (s *Serve) changed(zones ...string) {
 	s.prop.Kick(zones...)
 	s.jobs.Kick()
+	s.secdns.Kick()
 }
 
 // HTTPAddr, UDPAddr and TCPAddr are the bound addresses, valid after Start.
@@ -549,6 +554,7 @@ func (s *Serve) Run(ctx context.Context) error {
 	run("propagator", s.prop.Run)
 	run("jobs", s.jobs.Run)
 	run("notify", s.notifier.Run)
+	run("secondary dns", s.secdns.Run)
 	if s.resolver != nil {
 		run("alias resolver", s.resolver.Run)
 	}

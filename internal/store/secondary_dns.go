@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -30,9 +31,7 @@ type PrimaryServer struct {
 }
 
 // Addr is where the server is asked: ip:port.
-func (p PrimaryServer) Addr() string {
-	return netip.AddrPortFrom(netip.MustParseAddr(p.IP), uint16(p.Port)).String()
-}
+func (p PrimaryServer) Addr() string { return net.JoinHostPort(p.IP, strconv.Itoa(p.Port)) }
 
 // PrimaryServerInput is a primary server to add. Port 0 means 53.
 type PrimaryServerInput struct {
@@ -317,8 +316,10 @@ var transferActor = Actor{Label: "zone transfer"}
 // transferred from its primary, in one transaction: records that changed
 // are deleted and inserted, the zone's serial becomes the SOA serial of z,
 // and the journal and the audit log get the difference. A version with the
-// serial held and the same records only stamps the transfer time. The
-// result says whether the records changed. Not account-scoped: internal use.
+// serial held and the same records only stamps the transfer time, and one
+// older than the serial held (RFC 1982) is ignored: another process sharing
+// the database, or a copy on disk, may hold an older version. The result
+// says whether the records changed. Not account-scoped: internal use.
 func (s *Store) ReplaceSecondaryZone(ctx context.Context, z *zone.Zone) (changed bool, err error) {
 	origin := zone.CanonicalName(z.Origin)
 	name := strings.TrimSuffix(origin, ".")
@@ -364,6 +365,9 @@ func (s *Store) ReplaceSecondaryZone(ctx context.Context, z *zone.Zone) (changed
 		}
 		if !cur.Secondary {
 			return invalid("", fmt.Sprintf("%s is not a secondary zone", name))
+		}
+		if zone.SerialLess(soa.Serial, cur.Serial) {
+			return nil
 		}
 		if s.pg {
 			if _, err := d.exec(ctx, "SELECT id FROM zones WHERE id = ? FOR UPDATE", cur.ID); err != nil {

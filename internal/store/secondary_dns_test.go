@@ -143,6 +143,10 @@ func TestReplaceSecondaryZone(t *testing.T) {
 		if _, err := s.ReplaceSecondaryZone(ctx, v2); err != nil {
 			t.Fatal(err)
 		}
+		// An older version (from another process, or from disk) is ignored.
+		if changed, err := s.ReplaceSecondaryZone(ctx, v1); err != nil || changed {
+			t.Errorf("older version: %t, %v", changed, err)
+		}
 		ch, err := s.ChangesSince(ctx, "sec.example", 7)
 		if err != nil || len(ch) != 1 {
 			t.Fatalf("ChangesSince(7) = %+v, %v", ch, err)
