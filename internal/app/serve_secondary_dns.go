@@ -152,13 +152,12 @@ func (p *secondaryDNS) sync(ctx context.Context) error {
 // directory keeps the zones as last transferred, which IXFR starts from.
 func (p *secondaryDNS) start(ctx context.Context, addr string, names []string) (*puller, error) {
 	ctx, cancel := context.WithCancel(ctx)
-	log := p.log.With("primary", addr)
 	sec, err := secondary.New(secondary.Config{
 		Primary: addr,
 		Zones:   names,
 		Dir:     filepath.Join(p.dir, strings.NewReplacer(":", "_", "[", "", "]", "").Replace(addr)),
-		Engine:  &storeEngine{ctx: ctx, p: p, log: log},
-		Logger:  log,
+		Engine:  &storeEngine{ctx: ctx, p: p},
+		Logger:  p.log, // which names the primary
 	})
 	if err != nil {
 		cancel()
@@ -173,7 +172,7 @@ func (p *secondaryDNS) start(ctx context.Context, addr string, names []string) (
 		defer close(pl.done)
 		sec.Run(ctx) //nolint:errcheck // only "already running"
 	}()
-	log.Info("pulling secondary zones", "zones", names)
+	p.log.Info("pulling secondary zones", "primary", addr, "zones", names)
 	return pl, nil
 }
 
@@ -193,7 +192,6 @@ func (p *secondaryDNS) stopAll() {
 type storeEngine struct {
 	ctx context.Context
 	p   *secondaryDNS
-	log *slog.Logger
 }
 
 func (e *storeEngine) Update(put []*zone.Zone, remove []string) error {

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -170,4 +172,152 @@ zone:
 	api("PUT", fmt.Sprintf("/secondary_dns/primaries/%d/unlink", p.Data.ID), `{"zone":"sec.example"}`, 200)
 	api("DELETE", fmt.Sprintf("/secondary_dns/primaries/%d", p.Data.ID), "", 204)
 	waitAnswer("www.sec.example.", dns.TypeA, "192.0.2.2")
+}
+
+// cuttingPrimary is a customer's primary that can cut a zone transfer off
+// after its first records.
+type cuttingPrimary struct {
+	mu     sync.Mutex
+	serial uint32
+	www    string
+	cut    bool
+	xfrs   int
+}
+
+func (p *cuttingPrimary) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
+	p.mu.Lock()
+	serial, www, cut := p.serial, p.www, p.cut
+	if q := r.Question[0].Qtype; q == dns.TypeAXFR || q == dns.TypeIXFR {
+		p.xfrs++
+	}
+	p.mu.Unlock()
+	rr := func(s string) dns.RR { x, _ := dns.NewRR(s); return x }
+	soa := rr(fmt.Sprintf("cut.example. 300 IN SOA ns.customer.example. h.customer.example. %d 3600 600 86400 60", serial))
+	m := new(dns.Msg)
+	m.SetReply(r)
+	m.Authoritative = true
+	switch r.Question[0].Qtype {
+	case dns.TypeSOA:
+		m.Answer = []dns.RR{soa}
+	case dns.TypeAXFR, dns.TypeIXFR:
+		m.Answer = []dns.RR{soa, rr("cut.example. 300 IN NS ns.customer.example."), rr("www.cut.example. 300 IN A " + www), soa}
+		if cut {
+			m.Answer = m.Answer[:2]
+			w.WriteMsg(m)
+			w.Close()
+			return
+		}
+	}
+	w.WriteMsg(m)
+}
+
+func (p *cuttingPrimary) set(serial uint32, www string, cut bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.serial, p.www, p.cut = serial, www, cut
+}
+
+func (p *cuttingPrimary) transfers() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.xfrs
+}
+
+// TestSecondaryDNSCutTransfer: a transfer cut off midway changes nothing
+// that is served or stored; the next complete one does. NOTIFY from an
+// address that is not the zone's primary does not make serve pull.
+func TestSecondaryDNSCutTransfer(t *testing.T) {
+	port := freePort(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	prim := &cuttingPrimary{serial: 1, www: "192.0.2.1"}
+	for _, n := range []string{"udp", "tcp"} {
+		srv := &dns.Server{Addr: addr, Net: n, Handler: prim}
+		started := make(chan struct{})
+		srv.NotifyStartedFunc = func() { close(started) }
+		go srv.ListenAndServe()
+		<-started
+		t.Cleanup(func() { srv.Shutdown() })
+	}
+
+	cfg := testServeConfig(t)
+	cfg.Poll = 200 * time.Millisecond
+	s := startServe(t, cfg)
+	dnsAddr := s.UDPAddr().String()
+	ctx := context.Background()
+	_, acc, err := s.store.CreateUser(ctx, "customer@example.com", "a long password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	who := store.Actor{Label: "test"}
+	p, err := s.store.CreatePrimaryServer(ctx, who, acc.ID, store.PrimaryServerInput{Name: "cutter", IP: "127.0.0.1", Port: port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.store.CreateSecondaryZone(ctx, who, acc.ID, "cut.example"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.store.LinkPrimaryServer(ctx, who, acc.ID, p.Name, "cut.example"); err != nil {
+		t.Fatal(err)
+	}
+	s.changed("cut.example")
+	www := func() string {
+		r := query(t, dnsAddr, "www.cut.example.", dns.TypeA)
+		if len(r.Answer) == 0 {
+			return dns.RcodeToString[r.Rcode]
+		}
+		return r.Answer[0].(*dns.A).A.String()
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitFor("the first version", func() bool { return www() == "192.0.2.1" })
+
+	notify := func(from string) *dns.Msg {
+		t.Helper()
+		m := new(dns.Msg)
+		m.SetNotify("cut.example.")
+		c := &dns.Client{Timeout: 2 * time.Second, Dialer: &net.Dialer{LocalAddr: &net.UDPAddr{IP: net.ParseIP(from)}}}
+		r, _, err := c.Exchange(m, dnsAddr)
+		if err != nil {
+			t.Fatalf("NOTIFY from %s: %v", from, err)
+		}
+		return r
+	}
+
+	// Version 2 is cut off midway, every time.
+	prim.set(2, "192.0.2.2", true)
+	before := prim.transfers()
+	if r := notify("127.0.0.1"); r.Rcode != dns.RcodeSuccess || !r.Authoritative {
+		t.Fatalf("NOTIFY from the primary: %v", r)
+	}
+	waitFor("a cut transfer", func() bool { return prim.transfers() > before })
+	time.Sleep(300 * time.Millisecond)
+	if got := www(); got != "192.0.2.1" {
+		t.Errorf("after a cut transfer, www = %s, want the previous version", got)
+	}
+	if z, err := s.store.Zone(ctx, acc.ID, "cut.example"); err != nil || z.Serial != 1 {
+		t.Errorf("stored zone after a cut transfer: %+v, %v", z, err)
+	}
+
+	// NOTIFY from elsewhere is not taken.
+	prim.set(2, "192.0.2.2", false)
+	before = prim.transfers()
+	if r := notify("127.0.0.2"); r.Rcode == dns.RcodeSuccess {
+		t.Errorf("NOTIFY from a stranger: %v", r)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if got := prim.transfers(); got != before {
+		t.Errorf("a stranger's NOTIFY made %d transfers", got-before)
+	}
+
+	// The primary's NOTIFY, complete this time.
+	notify("127.0.0.1")
+	waitFor("version 2", func() bool { return www() == "192.0.2.2" })
 }
