@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -54,6 +55,7 @@ type secondaryDNS struct {
 
 // puller is one Secondary at work.
 type puller struct {
+	addr   string
 	zones  []string
 	sec    *secondary.Secondary
 	cancel context.CancelFunc
@@ -128,6 +130,14 @@ func (p *secondaryDNS) sync(ctx context.Context) error {
 	for _, pl := range stop {
 		pl.cancel()
 		<-pl.done
+		if want[pl.addr] == nil {
+			// No zone is pulled from it any more: a copy left on disk
+			// would come back as the zone's version if it were linked
+			// again.
+			if err := os.RemoveAll(p.dirOf(pl.addr)); err != nil {
+				p.log.Error("remove the zones of a primary no longer linked", "primary", pl.addr, "err", err)
+			}
+		}
 	}
 	for addr, names := range want {
 		p.mu.RLock()
@@ -155,7 +165,7 @@ func (p *secondaryDNS) start(ctx context.Context, addr string, names []string) (
 	sec, err := secondary.New(secondary.Config{
 		Primary: addr,
 		Zones:   names,
-		Dir:     filepath.Join(p.dir, strings.NewReplacer(":", "_", "[", "", "]", "").Replace(addr)),
+		Dir:     p.dirOf(addr),
 		Engine:  &storeEngine{ctx: ctx, p: p},
 		Logger:  p.log, // which names the primary
 	})
@@ -167,13 +177,18 @@ func (p *secondaryDNS) start(ctx context.Context, addr string, names []string) (
 		cancel()
 		return nil, err
 	}
-	pl := &puller{zones: names, sec: sec, cancel: cancel, done: make(chan struct{})}
+	pl := &puller{addr: addr, zones: names, sec: sec, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(pl.done)
 		sec.Run(ctx) //nolint:errcheck // only "already running"
 	}()
 	p.log.Info("pulling secondary zones", "primary", addr, "zones", names)
 	return pl, nil
+}
+
+// dirOf is where the zones pulled from addr are kept.
+func (p *secondaryDNS) dirOf(addr string) string {
+	return filepath.Join(p.dir, strings.NewReplacer(":", "_", "[", "", "]", "").Replace(addr))
 }
 
 func (p *secondaryDNS) stopAll() {

@@ -168,10 +168,24 @@ zone:
 		t.Errorf("journal from serial 1: %+v, %v", ch, err)
 	}
 
+	kept := filepath.Join(cfg.Data, "secondary-dns", fmt.Sprintf("127.0.0.1_%d", knotPort))
+	if _, err := os.Stat(kept); err != nil {
+		t.Errorf("zones pulled are not kept on disk: %v", err)
+	}
+
 	// Unlinked, a primary can go; the zone stays as last pulled.
 	api("PUT", fmt.Sprintf("/secondary_dns/primaries/%d/unlink", p.Data.ID), `{"zone":"sec.example"}`, 200)
 	api("DELETE", fmt.Sprintf("/secondary_dns/primaries/%d", p.Data.ID), "", 204)
 	waitAnswer("www.sec.example.", dns.TypeA, "192.0.2.2")
+	// Its copy on disk goes, so that linking again starts afresh.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(kept); os.IsNotExist(err) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still there after the unlink", kept)
+		}
+	}
 }
 
 // cuttingPrimary is a customer's primary that can cut a zone transfer off
