@@ -366,7 +366,10 @@ func (s *Store) ReplaceSecondaryZone(ctx context.Context, z *zone.Zone) (changed
 		if !cur.Secondary {
 			return invalid("", fmt.Sprintf("%s is not a secondary zone", name))
 		}
-		if zone.SerialLess(soa.Serial, cur.Serial) {
+		// The placeholder a zone is created with (serial 0) gives way to
+		// any first version, even one whose serial is not after 0 (2^31
+		// and above).
+		if cur.LastTransferredAt != nil && zone.SerialLess(soa.Serial, cur.Serial) {
 			return nil
 		}
 		if s.pg {

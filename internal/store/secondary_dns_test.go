@@ -160,6 +160,18 @@ func TestReplaceSecondaryZone(t *testing.T) {
 		if !errors.Is(err, zone.ErrInvalid) || !strings.Contains(err.Error(), "secondary zone") {
 			t.Errorf("record write to a secondary zone: %v", err)
 		}
+		// A first version with a serial past 2^31 (not after 0 in RFC 1982
+		// terms) still replaces the placeholder.
+		if _, err := s.CreateSecondaryZone(ctx, f.actor, f.account.ID, "big.example"); err != nil {
+			t.Fatal(err)
+		}
+		big, err := zone.Parse(strings.NewReader("@ 300 SOA a. b. 3000000000 1 1 1 1\n@ 300 NS a.\n"), "big.example.", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if changed, err := s.ReplaceSecondaryZone(ctx, big); err != nil || !changed {
+			t.Errorf("first version with serial 3000000000: %t, %v", changed, err)
+		}
 		// A primary zone is not replaced.
 		other := parse("@ 300 SOA a. b. 1 1 1 1 1\n@ 300 NS a.\n")
 		other.Origin = "primary.example."
