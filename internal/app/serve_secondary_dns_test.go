@@ -31,6 +31,7 @@ func TestSecondaryDNSFromKnot(t *testing.T) {
 	knotc := lookDaemon(t, "knotc")
 	cfg := testServeConfig(t)
 	cfg.Poll = 200 * time.Millisecond
+	cfg.Transfer.Allow = []string{"127.0.0.1"} // our own secondaries
 	s := startServe(t, cfg)
 	dnsAddr := s.UDPAddr().String()
 	ctx := context.Background()
@@ -162,10 +163,42 @@ zone:
 	waitAnswer("www.sec.example.", dns.TypeA, "192.0.2.2")
 	waitAnswer("sec.example.", dns.TypeSOA, "hostmaster.customer.example. 2 ")
 
-	// The journal holds the difference, as our own secondaries' IXFR needs.
-	ch, err := s.store.ChangesSince(ctx, "sec.example", 1)
-	if err != nil || len(ch) != 1 || !strings.Contains(ch[0].Removed, "192.0.2.1") || !strings.Contains(ch[0].Added, "192.0.2.2") {
-		t.Errorf("journal from serial 1: %+v, %v", ch, err)
+	// Our own secondaries get the difference by IXFR from the journal,
+	// and the zone is in the catalog.
+	ixfr := new(dns.Msg)
+	ixfr.SetIxfr("sec.example.", 1, "ns.customer.example.", "hostmaster.customer.example.")
+	var got []string
+	ch, err := (&dns.Transfer{}).In(ixfr, s.TCPAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for env := range ch {
+		if env.Error != nil {
+			t.Fatalf("IXFR from serve: %v", env.Error)
+		}
+		for _, rr := range env.RR {
+			got = append(got, rr.String())
+		}
+	}
+	if len(got) != 6 || !strings.Contains(got[2], "192.0.2.1") || !strings.Contains(got[4], "192.0.2.2") {
+		t.Errorf("IXFR from serve, serial 1 to 2:\n%s", strings.Join(got, "\n"))
+	}
+	axfr := new(dns.Msg)
+	axfr.SetAxfr(DefaultCatalog)
+	cat, err := (&dns.Transfer{}).In(axfr, s.TCPAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := false
+	for env := range cat {
+		for _, rr := range env.RR {
+			if ptr, ok := rr.(*dns.PTR); ok && ptr.Ptr == "sec.example." {
+				listed = true
+			}
+		}
+	}
+	if !listed {
+		t.Error("the secondary zone is not in the catalog")
 	}
 
 	kept := filepath.Join(cfg.Data, "secondary-dns", fmt.Sprintf("127.0.0.1_%d", knotPort))
