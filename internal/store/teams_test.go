@@ -319,3 +319,28 @@ func TestAuditDomainBackfill(t *testing.T) {
 		}
 	})
 }
+
+func TestDeliveryRetries(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "ada@example.com", "")
+		h, err := s.CreateWebhook(ctx, f.actor, f.account.ID, "https://hooks.example.net/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, err := s.WebhookDeliveries(ctx, f.account.ID, h.ID, 10)
+		if err != nil || len(ds) != 1 {
+			t.Fatalf("deliveries: %+v, %v", ds, err)
+		}
+		got, err := s.DeliveryRetries(ctx, []int64{ds[0].ID, 999})
+		if err != nil || len(got) != 1 || got[ds[0].ID].IsZero() || time.Since(got[ds[0].ID]) > time.Minute {
+			t.Errorf("DeliveryRetries of a waiting delivery = %v, %v", got, err)
+		}
+		if _, err := s.ClaimJobs(ctx, []string{JobWebhookDelivery}, time.Now(), time.Minute, 10); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.DeliveryRetries(ctx, []int64{ds[0].ID}); err != nil || len(got) != 0 {
+			t.Errorf("DeliveryRetries of a delivery being attempted = %v, %v", got, err)
+		}
+	})
+}

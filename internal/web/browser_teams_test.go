@@ -69,6 +69,19 @@ func TestBrowserTeams(t *testing.T) {
 			t.Fatalf("%s (at %s): %v", name, loc, err)
 		}
 	}
+	shoot := func(who context.Context, name string) {
+		t.Helper()
+		if *screenshots == "" {
+			return
+		}
+		png, err := chromedp.Run(who, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(*screenshots, name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	text := func(who context.Context, sel string) string {
 		t.Helper()
 		sctx, cancel := context.WithTimeout(who, 10*time.Second)
@@ -123,11 +136,14 @@ func TestBrowserTeams(t *testing.T) {
 	if f := text(adaCtx, ".flash"); !strings.Contains(f, "Invitation sent to bob@example.com") {
 		t.Errorf("flash after inviting: %q", f)
 	}
+	shoot(adaCtx, "members")
 	link, _ := lastInvitation(t, m, "bob@example.com")
 
 	step(bobCtx, "bob opens the link and signs up",
 		chromedp.Navigate(link),
-		chromedp.WaitVisible(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS("#password")))
+	shoot(bobCtx, "invitation")
+	step(bobCtx, "bob signs up",
 		chromedp.SendKeys(chromedp.CSS("#password"), "bobs long passphrase"),
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="`+team+`/domains/example.com"]`)))
@@ -174,9 +190,12 @@ func TestBrowserTeams(t *testing.T) {
 	step(adaCtx, "the team's activity",
 		chromedp.Navigate(base+team+"/activity?action=member."),
 		chromedp.WaitVisible(chromedp.CSS("ol.activity")))
+	shoot(adaCtx, "activity")
 	if a := text(adaCtx, "ol.activity"); !strings.Contains(a, "member.remove") || !strings.Contains(a, "member.update") {
 		t.Errorf("activity: %q", a)
 	}
+	step(adaCtx, "home", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("ul.cards")))
+	shoot(adaCtx, "accounts")
 }
 
 func mustID(t *testing.T, accountPath string) int64 {

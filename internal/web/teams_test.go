@@ -528,7 +528,7 @@ func TestWebhooksPages(t *testing.T) {
 		t.Error("the list shows the secret again")
 	}
 	show := fmt.Sprintf("%s/%d", hooks, hs[0].ID)
-	want(t, "deliveries", tm.carolB.get(show), http.StatusOK, "<code>webhook.create</code>", `<span class="state-pending">pending</span>`, "not yet")
+	want(t, "deliveries", tm.carolB.get(show), http.StatusOK, "<code>webhook.create</code>", `<span class="state-pending">pending</span>`, "not yet", "next attempt")
 
 	// A delivery that failed, and a suppressed webhook.
 	ctx := context.Background()
