@@ -393,13 +393,18 @@ func TestMembers(t *testing.T) {
 	members := a + "/members"
 	member := func(u store.User) string { return fmt.Sprintf("%s/members/%d", a, u.ID) }
 
-	want(t, "members page", tm.adaB.get(members), http.StatusOK, `<label class="visually-hidden" for="role-`, "ada@example.com", "erin@example.com")
+	if _, _, err := tm.e.st.CreateInvitation(context.Background(), store.Actor{}, tm.acct.ID, "fred@example.com", store.RoleMember, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	r := tm.adaB.get(members)
+	want(t, "members page", r, http.StatusOK, `<label class="visually-hidden" for="role-`, "ada@example.com", "erin@example.com", "fred@example.com")
+	golden(t, "members", r.body)
 	want(t, "bad role", tm.adaB.post(members, member(tm.dan), url.Values{"role": {"boss"}}), http.StatusBadRequest, "Choose a role")
 	want(t, "demote the last owner", tm.adaB.post(members, member(tm.ada), url.Values{"role": {"admin"}}), http.StatusConflict, "An account needs an owner")
 	want(t, "remove the last owner", tm.adaB.post(members, member(tm.ada)+"/remove", nil), http.StatusConflict, "An account needs an owner")
 	want(t, "last owner leaves", tm.adaB.post(members, a+"/leave", nil), http.StatusConflict, "last owner")
 
-	r := tm.eB.post(members, member(tm.dan), url.Values{"role": {"read-only"}})
+	r = tm.eB.post(members, member(tm.dan), url.Values{"role": {"read-only"}})
 	if r.status != http.StatusSeeOther || tm.role(t, tm.dan) != store.RoleReadOnly {
 		t.Errorf("admin sets a role: %d, role %q", r.status, tm.role(t, tm.dan))
 	}
@@ -460,7 +465,13 @@ func TestActivity(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if _, err := tm.e.st.BatchChange(context.Background(), store.Actor{}, tm.acct.ID, "example.com", store.Batch{Creates: []store.RecordInput{
+		{Name: "b1", Type: "A", Content: "192.0.2.31"}, {Name: "b2", Type: "MX", Content: "mx.example.net", Priority: new(uint16(10))}}}); err != nil {
+		t.Fatal(err)
+	}
 	want(t, "account activity", b.get(a+"/activity"), http.StatusOK,
+		`<span aria-hidden="true">&#43;</span><span class="visually-hidden">added</span> <code>b1 3600 A 192.0.2.31</code>`,
+		"<code>b2 3600 MX 10 mx.example.net</code>", "by <span class=\"who who-system\">Zonewarden</span>",
 		"<strong>record.update</strong> <code>www 3600 A 192.0.2.2</code>",
 		"<del>192.0.2.1</del>", "<ins>192.0.2.2</ins>", "by <span class=\"who who-user\">ada@example.com</span>", "from 127.0.0.1",
 		`by <span class="who who-token">token “deploy”</span> (API) · from 198.51.100.4`,
@@ -479,6 +490,7 @@ func TestActivity(t *testing.T) {
 
 	d := tm.danB.get(a + "/domains/example.com/activity")
 	want(t, "domain activity for a member", d, http.StatusOK, "Activity of example.com", "record.update", "domain.create")
+	golden(t, "domain_activity", d.body)
 	if strings.Contains(d.body, "member.add") {
 		t.Error("the domain's activity shows membership changes")
 	}
