@@ -33,6 +33,9 @@ func TestTeams(t *testing.T) {
 		if _, err := s.CreateTeam(ctx, ada.actor, ada.user.ID, " ", "ops@example.com"); !errors.Is(err, zone.ErrInvalid) {
 			t.Errorf("CreateTeam without a name: %v, want ErrInvalid", err)
 		}
+		if _, err := s.CreateTeam(ctx, ada.actor, ada.user.ID, "Ops\r\nBcc: eve@example.com", "ops@example.com"); !errors.Is(err, zone.ErrInvalid) {
+			t.Errorf("CreateTeam with a line break: %v, want ErrInvalid", err)
+		}
 		team, err := s.CreateTeam(ctx, ada.actor, ada.user.ID, "Ops", "ops@example.com")
 		if err != nil {
 			t.Fatal(err)

@@ -240,6 +240,8 @@ func TestInvitations(t *testing.T) {
 	want(t, "new team page", ada.get("/teams/new"), http.StatusOK, `<label for="team-name">`, `value="ada@example.com"`)
 	want(t, "team without a name", ada.post("/teams/new", "/teams", url.Values{"name": {""}, "email": {"ops@example.com"}}),
 		http.StatusUnprocessableEntity, "Name the team", `aria-invalid="true"`)
+	want(t, "team name with a line break", ada.post("/teams/new", "/teams", url.Values{"name": {"Ops\nBcc: eve@example.com"}, "email": {"ops@example.com"}}),
+		http.StatusUnprocessableEntity, "The name must be one line of text.")
 	want(t, "team with a bad email", ada.post("/teams/new", "/teams", url.Values{"name": {"Ops"}, "email": {"ops"}}),
 		http.StatusUnprocessableEntity, "not an email address")
 	r := ada.post("/teams/new", "/teams", url.Values{"name": {"Ops"}, "email": {"ops@example.com"}})
@@ -431,7 +433,7 @@ func TestMembers(t *testing.T) {
 		t.Errorf("read-only leaves: %d to %q, role %q", r.status, r.location, tm.role(t, tm.carol))
 	}
 	want(t, "home after leaving", tm.carolB.get("/"), http.StatusOK, "You left Ops")
-	want(t, "leave a personal account", tm.carolB.post("/", fmt.Sprintf("/a/%d/leave", tm.carol.ID), nil), http.StatusForbidden, "personal account")
+	want(t, "leave a personal account", tm.carolB.post("/", fmt.Sprintf("/a/%d/leave", tm.carol.ID), nil), http.StatusForbidden, "cannot be left")
 
 	es, _, _ := tm.e.st.Audit(context.Background(), tm.acct.ID, store.AuditFilter{Action: "member."}, store.ListOptions{PerPage: 100})
 	var acts []string
