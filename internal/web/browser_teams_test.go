@@ -136,7 +136,6 @@ func TestBrowserTeams(t *testing.T) {
 	if f := text(adaCtx, ".flash"); !strings.Contains(f, "Invitation sent to bob@example.com") {
 		t.Errorf("flash after inviting: %q", f)
 	}
-	shoot(adaCtx, "members")
 	link, _ := lastInvitation(t, m, "bob@example.com")
 
 	step(bobCtx, "bob opens the link and signs up",
@@ -157,9 +156,11 @@ func TestBrowserTeams(t *testing.T) {
 	}
 
 	memberForm := fmt.Sprintf(`form[action="%s/members/%d"]`, team, bob.ID)
-	step(adaCtx, "make bob read-only",
+	step(adaCtx, "bob is a member",
 		chromedp.Navigate(base+team+"/members"),
-		chromedp.WaitVisible(chromedp.CSS(memberForm+" select")),
+		chromedp.WaitVisible(chromedp.CSS(memberForm+" select")))
+	shoot(adaCtx, "members")
+	step(adaCtx, "make bob read-only",
 		chromedp.SetValue(chromedp.CSS(memberForm+" select"), "read-only"),
 		chromedp.Click(chromedp.CSS(memberForm+" button")),
 		chromedp.WaitVisible(chromedp.CSS(".flash")))
