@@ -152,6 +152,20 @@ func TestTeamAuthorization(t *testing.T) {
 		want(t, "member POST "+act.path, tm.danB.post("/sessions", act.path, cloneForm(act.form)), http.StatusForbidden, "owners and admins")
 	}
 	want(t, "outsider leaves", tm.bobB.post("/sessions", a+"/leave", nil), http.StatusNotFound)
+	// The pages of signed-in users who are in no account yet.
+	anon := e.browser()
+	if r := anon.get("/teams/new"); r.status != http.StatusSeeOther || r.location != "/sign-in?next=%2Fteams%2Fnew" {
+		t.Errorf("signed-out GET /teams/new: %d to %q", r.status, r.location)
+	}
+	for _, p := range []string{"/teams", "/invitation/accept"} {
+		if r := anon.post("/sign-in", p, url.Values{"name": {"x"}, "email": {"x@example.com"}, "token": {"zwi_x"}}); r.status != http.StatusSeeOther || r.location != "/sign-in" {
+			t.Errorf("signed-out POST %s: %d to %q", p, r.status, r.location)
+		}
+	}
+	// Without the CSRF token, nothing.
+	for _, p := range []string{"/teams", a + "/invitations", a + "/leave", a + "/webhooks"} {
+		want(t, "POST without CSRF "+p, tm.adaB.post("/sessions", p, url.Values{"csrf": {"forged"}, "name": {"x"}, "email": {"x@example.com"}, "url": {"https://x.example/"}}), http.StatusForbidden, "This form has expired")
+	}
 
 	// Admins manage members but not owners.
 	for _, act := range []action{
