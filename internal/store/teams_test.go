@@ -347,3 +347,26 @@ func TestDeliveryRetries(t *testing.T) {
 		}
 	})
 }
+
+func TestAddMemberAudited(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		ada := newFixture(t, s, "ada@example.com", "")
+		bob := newFixture(t, s, "bob@example.com", "")
+		team, err := s.CreateTeam(ctx, ada.actor, ada.user.ID, "Ops", "ops@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range []Role{RoleMember, RoleMember, RoleAdmin} {
+			if err := s.AddMember(ctx, team.ID, bob.user.ID, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.AddMember(ctx, team.ID, ada.user.ID, RoleMember); !errors.Is(err, zone.ErrConflict) {
+			t.Errorf("AddMember demoting the last owner: %v, want ErrConflict", err)
+		}
+		if g, w := strings.Join(auditActions(t, s, team.ID, AuditFilter{}), " "), "account.create member.add member.add member.update"; g != w {
+			t.Errorf("audit log: %s, want %s", g, w)
+		}
+	})
+}
