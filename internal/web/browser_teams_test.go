@@ -69,6 +69,19 @@ func TestBrowserTeams(t *testing.T) {
 			t.Fatalf("%s (at %s): %v", name, loc, err)
 		}
 	}
+	shoot := func(who context.Context, name string) {
+		t.Helper()
+		if *screenshots == "" {
+			return
+		}
+		png, err := chromedp.Run(who, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(*screenshots, name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	text := func(who context.Context, sel string) string {
 		t.Helper()
 		sctx, cancel := context.WithTimeout(who, 10*time.Second)
@@ -127,7 +140,9 @@ func TestBrowserTeams(t *testing.T) {
 
 	step(bobCtx, "bob opens the link and signs up",
 		chromedp.Navigate(link),
-		chromedp.WaitVisible(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS("#password")))
+	shoot(bobCtx, "invitation")
+	step(bobCtx, "bob signs up",
 		chromedp.SendKeys(chromedp.CSS("#password"), "bobs long passphrase"),
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="`+team+`/domains/example.com"]`)))
@@ -141,9 +156,11 @@ func TestBrowserTeams(t *testing.T) {
 	}
 
 	memberForm := fmt.Sprintf(`form[action="%s/members/%d"]`, team, bob.ID)
-	step(adaCtx, "make bob read-only",
+	step(adaCtx, "bob is a member",
 		chromedp.Navigate(base+team+"/members"),
-		chromedp.WaitVisible(chromedp.CSS(memberForm+" select")),
+		chromedp.WaitVisible(chromedp.CSS(memberForm+" select")))
+	shoot(adaCtx, "members")
+	step(adaCtx, "make bob read-only",
 		chromedp.SetValue(chromedp.CSS(memberForm+" select"), "read-only"),
 		chromedp.Click(chromedp.CSS(memberForm+" button")),
 		chromedp.WaitVisible(chromedp.CSS(".flash")))
@@ -174,9 +191,12 @@ func TestBrowserTeams(t *testing.T) {
 	step(adaCtx, "the team's activity",
 		chromedp.Navigate(base+team+"/activity?action=member."),
 		chromedp.WaitVisible(chromedp.CSS("ol.activity")))
+	shoot(adaCtx, "activity")
 	if a := text(adaCtx, "ol.activity"); !strings.Contains(a, "member.remove") || !strings.Contains(a, "member.update") {
 		t.Errorf("activity: %q", a)
 	}
+	step(adaCtx, "home", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("ul.cards")))
+	shoot(adaCtx, "accounts")
 }
 
 func mustID(t *testing.T, accountPath string) int64 {
