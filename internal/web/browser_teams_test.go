@@ -82,11 +82,22 @@ func TestBrowserTeams(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	text := func(who context.Context, sel string) string {
+	// text returns the text of sel once it holds want. A click's
+	// navigation may still be under way when the step's wait is satisfied
+	// (by the previous page's flash, say), so it polls rather than reads
+	// once.
+	text := func(who context.Context, sel, want string) string {
 		t.Helper()
-		sctx, cancel := context.WithTimeout(who, 10*time.Second)
-		defer cancel()
-		s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(sel)))
+		var s string
+		var err error
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			sctx, cancel := context.WithTimeout(who, 2*time.Second)
+			s, err = chromedp.Run(sctx, chromedp.Text(chromedp.CSS(sel)))
+			cancel()
+			if err == nil && strings.Contains(s, want) {
+				return s
+			}
+		}
 		if err != nil {
 			html, _ := chromedp.Run(who, chromedp.OuterHTML(chromedp.CSS("main")))
 			t.Fatalf("text of %s: %v; the page's main:\n%s", sel, err, html)
@@ -133,7 +144,7 @@ func TestBrowserTeams(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#invite-role"), "member"),
 		chromedp.Click(chromedp.CSS(`form[action="`+team+`/invitations"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(".flash")))
-	if f := text(adaCtx, ".flash"); !strings.Contains(f, "Invitation sent to bob@example.com") {
+	if f := text(adaCtx, ".flash", "Invitation sent to bob@example.com"); !strings.Contains(f, "Invitation sent to bob@example.com") {
 		t.Errorf("flash after inviting: %q", f)
 	}
 	link, _ := lastInvitation(t, m, "bob@example.com")
@@ -146,7 +157,7 @@ func TestBrowserTeams(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#password"), "bobs long passphrase"),
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="`+team+`/domains/example.com"]`)))
-	if f := text(bobCtx, ".flash"); !strings.Contains(f, "You are a member of Ops") {
+	if f := text(bobCtx, ".flash", "You are a member of Ops"); !strings.Contains(f, "You are a member of Ops") {
 		t.Errorf("flash after signing up: %q", f)
 	}
 	step(bobCtx, "bob may add records", chromedp.WaitVisible(chromedp.CSS(`a.button[href="`+team+`/domains/new"]`)))
@@ -164,7 +175,7 @@ func TestBrowserTeams(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(memberForm+" select"), "read-only"),
 		chromedp.Click(chromedp.CSS(memberForm+" button")),
 		chromedp.WaitVisible(chromedp.CSS(".flash")))
-	if f := text(adaCtx, ".flash"); !strings.Contains(f, "bob@example.com is now a read-only member") {
+	if f := text(adaCtx, ".flash", "bob@example.com is now a read-only member"); !strings.Contains(f, "bob@example.com is now a read-only member") {
 		t.Errorf("flash after the role change: %q", f)
 	}
 	if r, err := e.st.Role(ctx, mustID(t, team), bob.ID); err != nil || r != store.RoleReadOnly {
@@ -178,13 +189,13 @@ func TestBrowserTeams(t *testing.T) {
 	step(adaCtx, "remove bob",
 		chromedp.Click(chromedp.CSS(fmt.Sprintf(`form[action="%s/members/%d/remove"] button`, team, bob.ID))),
 		chromedp.WaitVisible(chromedp.CSS(".flash")))
-	if f := text(adaCtx, ".flash"); !strings.Contains(f, "bob@example.com is no longer a member") {
+	if f := text(adaCtx, ".flash", "bob@example.com is no longer a member"); !strings.Contains(f, "bob@example.com is no longer a member") {
 		t.Errorf("flash after removal: %q", f)
 	}
 	step(bobCtx, "bob is out",
 		chromedp.Navigate(base+team+"/domains"),
 		chromedp.WaitVisible(chromedp.CSS("h1")))
-	if h := text(bobCtx, "h1"); h != "Not found" {
+	if h := text(bobCtx, "h1", "Not found"); h != "Not found" {
 		t.Errorf("bob on the team's domains after removal: %q", h)
 	}
 
@@ -192,7 +203,7 @@ func TestBrowserTeams(t *testing.T) {
 		chromedp.Navigate(base+team+"/activity?action=member."),
 		chromedp.WaitVisible(chromedp.CSS("ol.activity")))
 	shoot(adaCtx, "activity")
-	if a := text(adaCtx, "ol.activity"); !strings.Contains(a, "member.remove") || !strings.Contains(a, "member.update") {
+	if a := text(adaCtx, "ol.activity", "member.remove"); !strings.Contains(a, "member.remove") || !strings.Contains(a, "member.update") {
 		t.Errorf("activity: %q", a)
 	}
 	step(adaCtx, "home", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("ul.cards")))
