@@ -122,3 +122,26 @@ func TestChangesSince(t *testing.T) {
 		}
 	})
 }
+
+func TestBumpSerial(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		newFixture(t, s, "a@example.com", "a.example")
+		before, _ := s.ZoneData(ctx, "a.example")
+		serial, err := s.BumpSerial(ctx, "a.example.", "alias refresh")
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, _ := s.ZoneData(ctx, "a.example")
+		if serial == before.SOA().Serial || after.SOA().Serial != serial || len(after.Records) != len(before.Records) {
+			t.Errorf("serial %d → %d (returned %d)", before.SOA().Serial, after.SOA().Serial, serial)
+		}
+		changes, err := s.ChangesSince(ctx, "a.example", before.SOA().Serial)
+		if err != nil || len(changes) != 1 || changes[0].Serial != serial || strings.Count(changes[0].Added, "\n") != 1 {
+			t.Errorf("journal %+v %v", changes, err)
+		}
+		if _, err := s.BumpSerial(ctx, "nope.example", "x"); !errors.Is(err, zone.ErrNotFound) {
+			t.Errorf("unknown zone: %v", err)
+		}
+	})
+}
