@@ -115,6 +115,10 @@ func (s *Serve) startTransfers(ctx context.Context) error {
 	if err := s.refreshCatalog(ctx); err != nil {
 		return err
 	}
+	s.aliases = &aliasWatch{
+		flattening: s.xfr.Flattening, bump: s.store.BumpSerial, changed: s.changed,
+		interval: aliasRefresh, log: s.log.With("component", "alias-refresh"), zones: map[string]*aliasState{},
+	}
 	s.prop.applied = s.zonesApplied
 	return nil
 }
@@ -122,6 +126,12 @@ func (s *Serve) startTransfers(ctx context.Context) error {
 // zonesApplied tells secondaries of the zones the engine now serves, and
 // updates the catalog when zones came or went.
 func (s *Serve) zonesApplied(ctx context.Context, put []*zone.Zone, created, removed []string) {
+	s.aliases.applied(put, removed)
+	if !s.loaded {
+		// The first load: secondaries have these zones already or will
+		// ask; the catalog was notified at start.
+		return
+	}
 	names := make([]string, 0, len(put))
 	for _, z := range put {
 		names = append(names, z.Origin)
@@ -223,4 +233,104 @@ func (s *Serve) distributed() func(ctx context.Context, zone string) (bool, erro
 	}
 	e := &edgeCheck{src: s.store, local: s.prop.Distributed, edges: s.cfg.Transfer.Edges, timeout: time.Second, log: s.log.With("component", "distribution")}
 	return e.Distributed
+}
+
+// aliasRefresh is how often the addresses behind ALIAS records are compared
+// with what secondaries were last sent.
+const aliasRefresh = 30 * time.Second
+
+// aliasWatch keeps secondaries' copies of zones with ALIAS records right
+// when the addresses behind them change without a write, which would leave
+// the serial, and so the secondaries, where they were: every interval it
+// flattens each such zone again, and when the addresses differ from the
+// last time the zone was written or bumped, it gives the zone a new serial
+// (store.BumpSerial), which notifies the secondaries; their IXFR of a zone
+// with ALIAS records sends it whole.
+//
+// A zone whose targets did not all resolve (at start, before the alias
+// resolver has answered) is not compared: its next complete flattening
+// becomes the reference. Each serve process sharing a database bumps on
+// its own, so N processes may bump N times for one change.
+type aliasWatch struct {
+	flattening func(*zone.Zone) (string, bool)
+	bump       func(ctx context.Context, zone, reason string) (uint32, error)
+	changed    func(zones ...string)
+	interval   time.Duration
+	log        *slog.Logger
+
+	mu    sync.Mutex
+	zones map[string]*aliasState // by origin, the zones holding ALIAS records
+}
+
+type aliasState struct {
+	aliases     *zone.Zone // the zone's ALIAS records alone
+	fingerprint string
+	complete    bool
+}
+
+// applied takes the zones the engine now serves: their flattening now is
+// what their secondaries are about to be sent.
+func (a *aliasWatch) applied(put []*zone.Zone, removed []string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, origin := range removed {
+		delete(a.zones, origin)
+	}
+	for _, z := range put {
+		only := &zone.Zone{Origin: z.Origin}
+		for _, rr := range z.Records {
+			if rr.Header().Rrtype == zone.TypeALIAS {
+				only.Records = append(only.Records, rr)
+			}
+		}
+		if len(only.Records) == 0 {
+			delete(a.zones, z.Origin)
+			continue
+		}
+		fp, complete := a.flattening(only)
+		a.zones[z.Origin] = &aliasState{aliases: only, fingerprint: fp, complete: complete}
+	}
+}
+
+// Run checks every interval until ctx ends.
+func (a *aliasWatch) Run(ctx context.Context) error {
+	t := time.NewTicker(a.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			a.check(ctx)
+		}
+	}
+}
+
+// check bumps the serial of each zone whose ALIAS addresses changed.
+func (a *aliasWatch) check(ctx context.Context) {
+	a.mu.Lock()
+	var due []string
+	for origin, st := range a.zones {
+		fp, complete := a.flattening(st.aliases)
+		switch {
+		case !complete:
+		case !st.complete:
+			st.fingerprint, st.complete = fp, true
+		case fp != st.fingerprint:
+			st.fingerprint = fp
+			due = append(due, origin)
+		}
+	}
+	a.mu.Unlock()
+	for _, origin := range due {
+		serial, err := a.bump(ctx, origin, "alias refresh")
+		if err != nil {
+			a.log.Error("bump serial after alias addresses changed", "zone", origin, "err", err)
+			continue
+		}
+		a.log.Info("alias addresses changed: new serial for secondaries", "zone", origin, "serial", serial)
+	}
+	if len(due) > 0 {
+		a.changed(due...)
+	}
 }

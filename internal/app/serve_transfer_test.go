@@ -3,7 +3,9 @@ package app
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/zonewarden/zonewarden/internal/store"
+	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
 // notifyLog is a secondary that answers every NOTIFY and remembers the
@@ -227,4 +230,62 @@ func TestTransferConfig(t *testing.T) {
 	if err != nil || len(c.Transfer.Allow) != 2 || len(c.Transfer.Edges) != 2 || c.Transfer.Catalog != "cat.example" {
 		t.Errorf("parsed %+v, %v", c.Transfer, err)
 	}
+}
+
+func TestAliasWatch(t *testing.T) {
+	aliasZone := func(origin string) *zone.Zone {
+		return &zone.Zone{Origin: origin, Records: []dns.RR{zone.NewALIAS(origin, 300, "target.example.net.")}}
+	}
+	// What each zone flattens to now: an address, or "" when unresolved.
+	now := map[string]string{}
+	var bumped, changed []string
+	a := &aliasWatch{
+		flattening: func(z *zone.Zone) (string, bool) { return now[z.Origin], now[z.Origin] != "" },
+		bump: func(_ context.Context, z, reason string) (uint32, error) {
+			bumped = append(bumped, z)
+			return 2, nil
+		},
+		changed: func(zones ...string) { changed = append(changed, zones...) },
+		log:     slog.New(slog.DiscardHandler),
+		zones:   map[string]*aliasState{},
+	}
+	now["a.example."], now["b.example."] = "192.0.2.1", ""
+	plain := &zone.Zone{Origin: "c.example."}
+	a.applied([]*zone.Zone{aliasZone("a.example."), aliasZone("b.example."), plain}, nil)
+	steps := []struct {
+		name string
+		set  map[string]string
+		want []string
+	}{
+		{"nothing changed", nil, nil},
+		{"b resolves: its reference, no bump", map[string]string{"b.example.": "192.0.2.2"}, nil},
+		{"a's address changes", map[string]string{"a.example.": "192.0.2.9"}, []string{"a.example."}},
+		{"a unresolved for a while", map[string]string{"a.example.": ""}, nil},
+		{"a back as it was", map[string]string{"a.example.": "192.0.2.9"}, nil},
+		{"both change", map[string]string{"a.example.": "192.0.2.10", "b.example.": "192.0.2.11"}, []string{"a.example.", "b.example."}},
+	}
+	for _, st := range steps {
+		bumped, changed = nil, nil
+		for k, v := range st.set {
+			now[k] = v
+		}
+		a.check(context.Background())
+		slices.Sort(bumped)
+		if !slices.Equal(bumped, st.want) || !slices.Equal(sorted(changed), st.want) {
+			t.Errorf("%s: bumped %q, changed %q; want %q", st.name, bumped, changed, st.want)
+		}
+	}
+	a.applied(nil, []string{"a.example."})
+	now["a.example."] = "192.0.2.99"
+	bumped = nil
+	a.check(context.Background())
+	if slices.Contains(bumped, "a.example.") {
+		t.Error("a removed zone was bumped")
+	}
+}
+
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
 }
