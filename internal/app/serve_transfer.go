@@ -75,24 +75,44 @@ func transferFlags(fs *flag.FlagSet, c *TransferConfig) {
 	fs.StringVar(&c.Catalog, "catalog", c.Catalog, "`name` of the catalog zone (RFC 9432) that lists every hosted zone")
 }
 
-// storeSource lets the transfer handler, built before the store is opened,
-// read it once it is.
+// storeSource is the store as the transfer handler reads it. The handler is
+// built before the store is opened, so st is set in Start.
 type storeSource struct{ st *store.Store }
 
 func (s *storeSource) ZoneData(ctx context.Context, n string) (*zone.Zone, error) {
 	return s.st.ZoneData(ctx, n)
 }
-func (s *storeSource) ChangesSince(ctx context.Context, n string, serial uint32) ([]store.Change, error) {
-	return s.st.ChangesSince(ctx, n, serial)
+
+func (s *storeSource) ChangesSince(ctx context.Context, n string, serial uint32) ([]transfer.Change, error) {
+	cs, err := s.st.ChangesSince(ctx, n, serial)
+	out := make([]transfer.Change, len(cs))
+	for i, c := range cs {
+		out[i] = transfer.Change{ID: c.ID, Kind: c.Kind, PrevSerial: c.PrevSerial, Serial: c.Serial, Removed: c.Removed, Added: c.Added}
+	}
+	return out, err
 }
-func (s *storeSource) TSIGKey(ctx context.Context, n string) (store.TSIGKey, error) {
-	return s.st.TSIGKey(ctx, n)
+
+func (s *storeSource) TSIGKey(ctx context.Context, n string) (transfer.Key, error) {
+	k, err := s.st.TSIGKey(ctx, n)
+	return transfer.Key{Name: k.Name, Algorithm: k.Algorithm, Secret: k.Secret}, err
 }
-func (s *storeSource) Catalog(ctx context.Context) ([]store.CatalogMember, int64, error) {
-	return s.st.Catalog(ctx)
+
+func (s *storeSource) Catalog(ctx context.Context) ([]transfer.CatalogMember, int64, error) {
+	ms, last, err := s.st.Catalog(ctx)
+	out := make([]transfer.CatalogMember, len(ms))
+	for i, m := range ms {
+		out[i] = transfer.CatalogMember{Name: m.Name, Created: m.Created}
+	}
+	return out, last, err
 }
-func (s *storeSource) CatalogEvents(ctx context.Context, from int64) ([]store.CatalogEvent, error) {
-	return s.st.CatalogEvents(ctx, from)
+
+func (s *storeSource) CatalogEvents(ctx context.Context, from int64) ([]transfer.CatalogEvent, error) {
+	es, err := s.st.CatalogEvents(ctx, from)
+	out := make([]transfer.CatalogEvent, len(es))
+	for i, e := range es {
+		out[i] = transfer.CatalogEvent{ID: e.ID, Deleted: e.Deleted, CatalogMember: transfer.CatalogMember{Name: e.Name, Created: e.Created}}
+	}
+	return out, err
 }
 
 // startTransfers loads the catalog into the engine, prepares NOTIFY and
@@ -102,7 +122,7 @@ func (s *Serve) startTransfers(ctx context.Context) error {
 	tc := s.cfg.Transfer
 	nc := transfer.NotifyConfig{Targets: append(append([]string(nil), tc.Edges...), tc.Notify...), Logger: s.log.With("component", "notify")}
 	if tc.NotifyKey != "" {
-		k, err := s.store.TSIGKey(ctx, tc.NotifyKey)
+		k, err := s.source.TSIGKey(ctx, tc.NotifyKey)
 		if err != nil {
 			return fmt.Errorf("--notify-key: %w (create it with `zonewarden tsig add`)", err)
 		}
@@ -147,7 +167,7 @@ func (s *Serve) zonesApplied(ctx context.Context, put []*zone.Zone, created, rem
 // refreshCatalog rebuilds the catalog zone from the store, serves it and
 // notifies secondaries.
 func (s *Serve) refreshCatalog(ctx context.Context) error {
-	members, last, err := s.store.Catalog(ctx)
+	members, last, err := s.source.Catalog(ctx)
 	if err != nil {
 		return err
 	}

@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
-
-	"github.com/zonewarden/zonewarden/internal/store"
 )
 
 // NotifyConfig configures a Notifier.
@@ -20,7 +18,7 @@ type NotifyConfig struct {
 	// Targets are the secondaries told of changes, "host:port".
 	Targets []string
 	// Key, when its Name is set, signs every NOTIFY.
-	Key store.TSIGKey
+	Key Key
 	// Retry is the wait before the first retry; it doubles after each,
 	// up to a minute. Default 1s.
 	Retry time.Duration

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
-
-	"github.com/zonewarden/zonewarden/internal/store"
 )
 
 // secondary is a UDP listener that counts the NOTIFYs it gets and answers
@@ -23,7 +21,7 @@ type secondary struct {
 	rcode  int
 }
 
-func (s *secondary) run(t *testing.T, key *store.TSIGKey) string {
+func (s *secondary) run(t *testing.T, key *Key) string {
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +64,7 @@ func (s *secondary) count(zone string) int {
 }
 
 func TestNotify(t *testing.T) {
-	key := store.TSIGKey{Name: "edge1.", Algorithm: dns.HmacSHA256, Secret: "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI="}
+	key := Key{Name: "edge1.", Algorithm: dns.HmacSHA256, Secret: "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI="}
 	a := &secondary{got: map[string]int{}, answer: 3}                          // answers the third
 	b := &secondary{got: map[string]int{}, answer: 1, rcode: dns.RcodeRefused} // refuses at once
 	n, err := NewNotifier(NotifyConfig{

@@ -11,17 +11,59 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/zonewarden/zonewarden/internal/dnsserver"
-	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
-// Source is what transfers read of the store.
+// Source is what transfers read of the control plane's data (the store,
+// through a small adapter in internal/app). An unknown zone or key is
+// zone.ErrNotFound.
 type Source interface {
+	// ZoneData is the zone's current version, read consistently.
 	ZoneData(ctx context.Context, zoneName string) (*zone.Zone, error)
-	ChangesSince(ctx context.Context, zoneName string, serial uint32) ([]store.Change, error)
-	TSIGKey(ctx context.Context, name string) (store.TSIGKey, error)
-	Catalog(ctx context.Context) (members []store.CatalogMember, lastID int64, err error)
-	CatalogEvents(ctx context.Context, fromID int64) ([]store.CatalogEvent, error)
+	// ChangesSince is the zone's journal from the change that left serial
+	// behind, oldest first; none when no change did.
+	ChangesSince(ctx context.Context, zoneName string, serial uint32) ([]Change, error)
+	// TSIGKey is the key named name, with its secret.
+	TSIGKey(ctx context.Context, name string) (Key, error)
+	// Catalog is every hosted zone and the journal id of the last creation
+	// or deletion of one, read together.
+	Catalog(ctx context.Context) (members []CatalogMember, lastID int64, err error)
+	// CatalogEvents is every creation and deletion of a zone from journal
+	// entry fromID on, that one included, oldest first.
+	CatalogEvents(ctx context.Context, fromID int64) ([]CatalogEvent, error)
+}
+
+// Key is a TSIG key (RFC 8945).
+type Key struct {
+	Name      string // fully qualified: "edge1."
+	Algorithm string // dns.HmacSHA256 or dns.HmacSHA512
+	Secret    string // base64
+}
+
+// Change is one entry of a zone's journal: the records removed and added
+// as master-file lines, the old SOA heading Removed and the new one Added
+// (an IXFR difference sequence, RFC 1995 §4).
+type Change struct {
+	ID             int64
+	Kind           string // "create", "update" or "delete"
+	PrevSerial     uint32
+	Serial         uint32
+	Removed, Added string
+}
+
+// CatalogMember is a hosted zone in the catalog. Created, the journal id of
+// the zone's creation, makes its label: unique, and new when a zone is
+// deleted and created again.
+type CatalogMember struct {
+	Name    string
+	Created int64
+}
+
+// CatalogEvent is a zone's creation or deletion, journal entry ID.
+type CatalogEvent struct {
+	ID      int64
+	Deleted bool
+	CatalogMember
 }
 
 // Config configures a Handler.

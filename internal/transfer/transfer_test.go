@@ -65,7 +65,7 @@ func newPrimary(t *testing.T, allow ...string) *primary {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(Config{Next: p.engine, Source: st, Allow: acl, Catalog: catalogName, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
+	h, err := New(Config{Next: p.engine, Source: storeSource{st}, Allow: acl, Catalog: catalogName, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func (p *primary) sync(t *testing.T) {
 		}
 		zs = append(zs, z)
 	}
-	members, last, err := p.st.Catalog(ctx)
+	members, last, err := storeSource{p.st}.Catalog(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -573,7 +573,7 @@ func BenchmarkServePassThrough(b *testing.B) {
 	if err := e.Replace([]*zone.Zone{z}); err != nil {
 		b.Fatal(err)
 	}
-	h, _ := New(Config{Next: e, Source: (*store.Store)(nil)})
+	h, _ := New(Config{Next: e, Source: storeSource{}})
 	q := new(dns.Msg)
 	q.SetQuestion("www.example.com.", dns.TypeA)
 	q.SetEdns0(1232, false)
@@ -597,4 +597,43 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(b []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(b)))
 	return len(b), nil
+}
+
+// storeSource is the store as a Source, as internal/app adapts it.
+type storeSource struct{ st *store.Store }
+
+func (s storeSource) ZoneData(ctx context.Context, n string) (*zone.Zone, error) {
+	return s.st.ZoneData(ctx, n)
+}
+
+func (s storeSource) ChangesSince(ctx context.Context, n string, serial uint32) ([]Change, error) {
+	cs, err := s.st.ChangesSince(ctx, n, serial)
+	var out []Change
+	for _, c := range cs {
+		out = append(out, Change{ID: c.ID, Kind: c.Kind, PrevSerial: c.PrevSerial, Serial: c.Serial, Removed: c.Removed, Added: c.Added})
+	}
+	return out, err
+}
+
+func (s storeSource) TSIGKey(ctx context.Context, n string) (Key, error) {
+	k, err := s.st.TSIGKey(ctx, n)
+	return Key{Name: k.Name, Algorithm: k.Algorithm, Secret: k.Secret}, err
+}
+
+func (s storeSource) Catalog(ctx context.Context) ([]CatalogMember, int64, error) {
+	ms, last, err := s.st.Catalog(ctx)
+	var out []CatalogMember
+	for _, m := range ms {
+		out = append(out, CatalogMember{Name: m.Name, Created: m.Created})
+	}
+	return out, last, err
+}
+
+func (s storeSource) CatalogEvents(ctx context.Context, from int64) ([]CatalogEvent, error) {
+	es, err := s.st.CatalogEvents(ctx, from)
+	var out []CatalogEvent
+	for _, e := range es {
+		out = append(out, CatalogEvent{ID: e.ID, Deleted: e.Deleted, CatalogMember: CatalogMember{Name: e.Name, Created: e.Created}})
+	}
+	return out, err
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/miekg/dns"
 
-	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
@@ -20,7 +19,7 @@ const fudge = 300
 // MAC and every TSIG variable, each later one the previous MAC and the
 // timers only (RFC 8945 §5.3.1). A nil signer leaves messages unsigned.
 type signer struct {
-	key   store.TSIGKey
+	key   Key
 	mac   string // the MAC the next message covers
 	later bool
 	err   uint16 // TSIG error to report (BADTIME), 0 normally
@@ -63,7 +62,7 @@ func (f *tsigFailure) Error() string {
 
 // keySource finds TSIG keys by name.
 type keySource interface {
-	TSIGKey(ctx context.Context, name string) (store.TSIGKey, error)
+	TSIGKey(ctx context.Context, name string) (Key, error)
 }
 
 // verify checks the TSIG of raw, the request's wire form, whose parse is
