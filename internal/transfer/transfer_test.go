@@ -1,7 +1,9 @@
 package transfer
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -9,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,6 +36,25 @@ type primary struct {
 	account int64
 	key     store.TSIGKey // allowed to transfer
 	other   store.TSIGKey // in the store, not allowed
+	log     *syncBuffer   // the handler's log
+}
+
+// syncBuffer is a log the test reads while the server writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func newPrimary(t *testing.T, allow ...string) *primary {
@@ -65,7 +87,9 @@ func newPrimary(t *testing.T, allow ...string) *primary {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(Config{Next: p.engine, Source: storeSource{st}, Allow: acl, Catalog: catalogName, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
+	p.log = &syncBuffer{}
+	h, err := New(Config{Next: p.engine, Source: storeSource{st}, Allow: acl, Catalog: catalogName,
+		Logger: slog.New(slog.NewTextHandler(io.MultiWriter(testWriter{t}, p.log), nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,6 +376,17 @@ func TestAccess(t *testing.T) {
 				t.Errorf("tsig %v, want error %d signed %v", ts, tc.tsigError, tc.signed)
 			}
 		})
+	}
+	logs := p.log.String()
+	for _, want := range []string{"key=nobody. error=BADKEY", "key=edge1. error=BADSIG", `msg="zone transfer refused"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %q", want)
+		}
+	}
+	for _, secret := range []string{p.key.Secret, p.other.Secret, wrong.Secret} {
+		if strings.Contains(logs, secret) {
+			t.Error("a secret was logged")
+		}
 	}
 	// A signed answer verifies.
 	q := new(dns.Msg)
