@@ -3,6 +3,11 @@ package transfer
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
 	"io"
 	"log/slog"
 	"net"
@@ -671,4 +676,73 @@ func (s storeSource) CatalogEvents(ctx context.Context, from int64) ([]CatalogEv
 		out = append(out, CatalogEvent{ID: e.ID, Deleted: e.Deleted, CatalogMember: CatalogMember{Name: e.Name, Created: e.Created}})
 	}
 	return out, err
+}
+
+func TestBadTime(t *testing.T) {
+	p := newPrimary(t)
+	p.domain(t, "example.com")
+	p.sync(t)
+	q := new(dns.Msg)
+	q.SetAxfr("example.com.")
+	q.SetTsig(p.key.Name, p.key.Algorithm, 300, time.Now().Add(-time.Hour).Unix())
+	raw, mac, err := dns.TsigGenerate(q, p.key.Secret, "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("tcp", p.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	co := &dns.Conn{Conn: c}
+	c.SetDeadline(time.Now().Add(3 * time.Second))
+	co.Write(raw)
+	b := make([]byte, 65535)
+	n, err := co.Read(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := new(dns.Msg)
+	if err := r.Unpack(b[:n]); err != nil {
+		t.Fatal(err)
+	}
+	ts := r.IsTsig()
+	if r.Rcode != dns.RcodeNotAuth || ts == nil || ts.Error != dns.RcodeBadTime || ts.OtherLen != 6 {
+		t.Fatalf("answer %v", r)
+	}
+	// Signed over the request's MAC, so the client can trust our time.
+	// (miekg/dns verifies no NOTAUTH message, so the MAC is computed here,
+	// by RFC 8945 §4.3.)
+	unsigned := new(dns.Msg)
+	unsigned.Unpack(b[:n])
+	unsigned.Extra = unsigned.Extra[:len(unsigned.Extra)-1]
+	unsigned.Id = ts.OrigId
+	body, err := unsigned.Pack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqMAC, _ := hex.DecodeString(mac)
+	var d []byte
+	d = binary.BigEndian.AppendUint16(d, uint16(len(reqMAC)))
+	d = append(d, reqMAC...)
+	d = append(d, body...)
+	name := make([]byte, 256)
+	l, _ := dns.PackDomainName(ts.Hdr.Name, name, 0, nil, false)
+	d = append(d, name[:l]...)
+	d = binary.BigEndian.AppendUint16(d, dns.ClassANY)
+	d = binary.BigEndian.AppendUint32(d, 0)
+	l, _ = dns.PackDomainName(ts.Algorithm, name, 0, nil, false)
+	d = append(d, name[:l]...)
+	d = append(d, byte(ts.TimeSigned>>40), byte(ts.TimeSigned>>32), byte(ts.TimeSigned>>24), byte(ts.TimeSigned>>16), byte(ts.TimeSigned>>8), byte(ts.TimeSigned))
+	d = binary.BigEndian.AppendUint16(d, ts.Fudge)
+	d = binary.BigEndian.AppendUint16(d, ts.Error)
+	d = binary.BigEndian.AppendUint16(d, ts.OtherLen)
+	other, _ := hex.DecodeString(ts.OtherData)
+	d = append(d, other...)
+	secret, _ := base64.StdEncoding.DecodeString(p.key.Secret)
+	h := hmac.New(sha256.New, secret)
+	h.Write(d)
+	if got := hex.EncodeToString(h.Sum(nil)); got != ts.MAC {
+		t.Errorf("BADTIME answer's MAC %s, computed %s", ts.MAC, got)
+	}
 }
