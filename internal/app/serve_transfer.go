@@ -132,6 +132,7 @@ func (s *Serve) startTransfers(ctx context.Context) error {
 	if s.notifier, err = transfer.NewNotifier(nc); err != nil {
 		return err
 	}
+	s.registry.MustRegister(append(s.xfr.Collectors(), s.notifier.Collectors()...)...)
 	if err := s.refreshCatalog(ctx); err != nil {
 		return err
 	}

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/miekg/dns"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/zonewarden/zonewarden/internal/dnsserver"
 	"github.com/zonewarden/zonewarden/internal/zone"
@@ -90,7 +92,13 @@ type Handler struct {
 	cfg     Config
 	log     *slog.Logger
 	catalog string
+	// outcomes counts transfer requests by how they were answered: the
+	// kind of transfer sent, or why none was.
+	outcomes *prometheus.CounterVec
 }
+
+// Collectors are the Handler's metrics, for a Prometheus registry.
+func (h *Handler) Collectors() []prometheus.Collector { return []prometheus.Collector{h.outcomes} }
 
 var (
 	_ dnsserver.Handler  = (*Handler)(nil)
@@ -108,7 +116,10 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	h := &Handler{cfg: cfg, log: cfg.Logger}
+	h := &Handler{cfg: cfg, log: cfg.Logger, outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "zonewarden_zone_transfers_total",
+		Help: "Zone transfer requests, by outcome: axfr, ixfr, ixfr-axfr (journal too short), up-to-date, soa (IXFR over UDP, too long), refused, notauth, notimp, servfail, or the TSIG error (badkey, badsig, badtime).",
+	}, []string{"outcome"})}
 	if cfg.Catalog != "" {
 		if _, ok := dns.IsDomainName(cfg.Catalog); !ok {
 			return nil, fmt.Errorf("transfer: catalog %q is not a domain name", cfg.Catalog)
@@ -219,6 +230,7 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 	sig, err := verify(ctx, h.cfg.Source, req.Msg, q)
 	var tf *tsigFailure
 	if errors.As(err, &tf) {
+		h.outcomes.WithLabelValues(strings.ToLower(dns.RcodeToString[int(tf.code)])).Inc()
 		h.log.Warn("tsig check failed", "remote", req.Remote, "key", tf.key, "error", dns.RcodeToString[int(tf.code)], "reason", tf.reason,
 			"qname", q.Question[0].Name, "qtype", dns.TypeToString[q.Question[0].Qtype])
 		b, err := failureAnswer(q, tf)
@@ -268,6 +280,7 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 		x = x.forUDP(q, sig)
 	}
 	msgs, bytes, err := x.send(q, sig, send)
+	h.outcomes.WithLabelValues(x.kind).Inc()
 	log := h.log.Info
 	if err != nil {
 		log = h.log.Warn
@@ -280,6 +293,9 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 
 // sendRcode answers q with rcode alone, signed when sig is not nil.
 func (h *Handler) sendRcode(q *dns.Msg, sig *signer, rcode int, send func([]byte) error) bool {
+	if t := q.Question[0].Qtype; t == dns.TypeAXFR || t == dns.TypeIXFR {
+		h.outcomes.WithLabelValues(strings.ToLower(dns.RcodeToString[rcode])).Inc()
+	}
 	m := new(dns.Msg)
 	m.SetRcode(q, rcode)
 	b, err := sig.pack(m)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/alexedwards/argon2id"
 	"github.com/miekg/dns"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/zonewarden/zonewarden/internal/authority"
 	"github.com/zonewarden/zonewarden/internal/dnsserver"
@@ -42,6 +43,7 @@ type primary struct {
 	key     store.TSIGKey // allowed to transfer
 	other   store.TSIGKey // in the store, not allowed
 	log     *syncBuffer   // the handler's log
+	h       *Handler
 }
 
 // syncBuffer is a log the test reads while the server writes it.
@@ -98,6 +100,7 @@ func newPrimary(t *testing.T, allow ...string) *primary {
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.h = h
 	srv, err := dnsserver.New(dnsserver.Config{Addr: "127.0.0.1:0", Handler: h, Workers: 1, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -381,6 +384,13 @@ func TestAccess(t *testing.T) {
 				t.Errorf("tsig %v, want error %d signed %v", ts, tc.tsigError, tc.signed)
 			}
 		})
+	}
+	for outcome, want := range map[string]float64{"axfr": 1, "refused": 2, "badsig": 1, "badkey": 1} {
+		var m dto.Metric
+		p.h.outcomes.WithLabelValues(outcome).Write(&m)
+		if got := m.GetCounter().GetValue(); got != want {
+			t.Errorf("zonewarden_zone_transfers_total{outcome=%q} = %v, want %v", outcome, got, want)
+		}
 	}
 	logs := p.log.String()
 	for _, want := range []string{"key=nobody. error=BADKEY", "key=edge1. error=BADSIG", `msg="zone transfer refused"`} {
