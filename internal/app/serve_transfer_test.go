@@ -100,15 +100,28 @@ func TestServeTransfers(t *testing.T) {
 	addr := s.UDPAddr().String()
 	sec.wait(t, DefaultCatalog) // at start
 
+	ctx := context.Background()
+	k, err := s.store.TSIGKey(ctx, "edge1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The catalog answers only those who may transfer it.
+	if r := query(t, addr, DefaultCatalog, dns.TypeSOA); r.Rcode != dns.RcodeRefused {
+		t.Errorf("unsigned catalog query: %s", dns.RcodeToString[r.Rcode])
+	}
 	catalogSerial := func() uint32 {
-		r := query(t, addr, DefaultCatalog, dns.TypeSOA)
-		if len(r.Answer) != 1 {
-			t.Fatalf("catalog SOA: %v", r)
+		t.Helper()
+		q := new(dns.Msg)
+		q.SetQuestion(DefaultCatalog, dns.TypeSOA)
+		q.SetTsig(k.Name, k.Algorithm, 300, time.Now().Unix())
+		c := &dns.Client{Net: "udp", Timeout: 2 * time.Second, TsigSecret: map[string]string{k.Name: k.Secret}}
+		r, _, err := c.Exchange(q, addr)
+		if err != nil || len(r.Answer) != 1 {
+			t.Fatalf("catalog SOA: %v %v", r, err)
 		}
 		return r.Answer[0].(*dns.SOA).Serial
 	}
 	s0 := catalogSerial()
-	ctx := context.Background()
 	u, a, err := s.store.CreateUser(ctx, "op@example.com", "a long password")
 	if err != nil {
 		t.Fatal(err)
@@ -133,10 +146,6 @@ func TestServeTransfers(t *testing.T) {
 		t.Errorf("catalog serial moved on a record change: %d → %d", s1, s2)
 	}
 
-	k, err := s.store.TSIGKey(ctx, "edge1")
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, zone := range []string{"example.com.", DefaultCatalog} {
 		q := new(dns.Msg)
 		q.SetAxfr(zone)

@@ -92,6 +92,9 @@ type Handler struct {
 	cfg     Config
 	log     *slog.Logger
 	catalog string
+	// catalogWire is the catalog's name in lower-case wire form: queries
+	// at or below it are only for those who may transfer.
+	catalogWire []byte
 	// outcomes counts transfer requests by how they were answered: the
 	// kind of transfer sent, or why none was.
 	outcomes *prometheus.CounterVec
@@ -125,6 +128,12 @@ func New(cfg Config) (*Handler, error) {
 			return nil, fmt.Errorf("transfer: catalog %q is not a domain name", cfg.Catalog)
 		}
 		h.catalog = dns.CanonicalName(cfg.Catalog)
+		h.catalogWire = make([]byte, 256)
+		n, err := dns.PackDomainName(h.catalog, h.catalogWire, 0, nil, false)
+		if err != nil {
+			return nil, fmt.Errorf("transfer: catalog %q: %w", cfg.Catalog, err)
+		}
+		h.catalogWire = h.catalogWire[:n]
 	}
 	return h, nil
 }
@@ -132,7 +141,7 @@ func New(cfg Config) (*Handler, error) {
 // ServeDNS answers one message; see dnsserver.Handler. Queries that are not
 // transfers and carry no TSIG go to Next as they are.
 func (h *Handler) ServeDNS(resp []byte, req *dnsserver.Request) []byte {
-	if !special(req.Msg) {
+	if !special(req.Msg, h.catalogWire) {
 		return h.cfg.Next.ServeDNS(resp, req)
 	}
 	out := h.serveSpecial(req, func(msg []byte) error {
@@ -154,9 +163,10 @@ func (h *Handler) ServeStream(req *dnsserver.Request, send func([]byte) error) {
 }
 
 // special reports whether msg is for this handler rather than Next: a
-// question of type AXFR or IXFR, or a message whose last record is a TSIG.
-// It reads msg in place and allocates nothing.
-func special(msg []byte) bool {
+// question of type AXFR or IXFR, or about a name at or below catalog (wire
+// form, lower case; nil for none), or a message whose last record is a
+// TSIG. It reads msg in place and allocates nothing.
+func special(msg []byte, catalog []byte) bool {
 	if len(msg) < 12 || msg[2]&0x80 != 0 {
 		return false
 	}
@@ -172,7 +182,7 @@ func special(msg []byte) bool {
 		}
 		if i == 0 {
 			t := binary.BigEndian.Uint16(msg[off:])
-			if t == dns.TypeAXFR || t == dns.TypeIXFR {
+			if t == dns.TypeAXFR || t == dns.TypeIXFR || under(msg[12:off], catalog) {
 				return true
 			}
 		}
@@ -191,6 +201,28 @@ func special(msg []byte) bool {
 			return binary.BigEndian.Uint16(msg[off:]) == dns.TypeTSIG
 		}
 		off += 10 + int(binary.BigEndian.Uint16(msg[off+8:]))
+	}
+	return false
+}
+
+// under reports whether the uncompressed wire name is suffix or ends with it
+// at a label boundary, ignoring ASCII case.
+func under(name, suffix []byte) bool {
+	if len(suffix) == 0 || len(name) < len(suffix) {
+		return false
+	}
+	for off := 0; off < len(name) && name[off] != 0; off += 1 + int(name[off]) {
+		if len(name)-off == len(suffix) {
+			for i, c := range name[off:] {
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				if c != suffix[i] {
+					return false
+				}
+			}
+			return true
+		}
 	}
 	return false
 }
@@ -246,14 +278,20 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 		return h.sendRcode(q, nil, dns.RcodeServerFailure, send)
 	}
 	qt := q.Question[0].Qtype
-	if qt != dns.TypeAXFR && qt != dns.TypeIXFR {
-		return h.signedQuery(req, q, sig, send)
-	}
 	keyName := ""
 	if sig != nil {
 		keyName = sig.key.Name
 	}
 	name := dns.CanonicalName(q.Question[0].Name)
+	if qt != dns.TypeAXFR && qt != dns.TypeIXFR {
+		// The catalog lists every customer's zones: only those who may
+		// transfer it may ask about it (RFC 9432 §7).
+		if h.catalog != "" && dns.IsSubDomain(h.catalog, name) && !h.cfg.Allow.allows(keyName, remote) {
+			h.log.Debug("catalog query refused", "qname", name, "remote", req.Remote, "key", keyName)
+			return h.sendRcode(q, sig, dns.RcodeRefused, send)
+		}
+		return h.signedQuery(req, q, sig, send)
+	}
 	if !h.cfg.Allow.allows(keyName, remote) {
 		h.log.Warn("zone transfer refused", "acl", h.cfg.Allow.String(), "zone", name, "qtype", dns.TypeToString[qt], "remote", req.Remote, "key", keyName)
 		return h.sendRcode(q, sig, dns.RcodeRefused, send)
