@@ -139,7 +139,8 @@ func New(cfg Config) (*Handler, error) {
 }
 
 // ServeDNS answers one message; see dnsserver.Handler. Queries that are not
-// transfers and carry no TSIG go to Next as they are.
+// transfers, carry no TSIG and are not about the catalog go to Next as they
+// are.
 func (h *Handler) ServeDNS(resp []byte, req *dnsserver.Request) []byte {
 	if !special(req.Msg, h.catalogWire) {
 		return h.cfg.Next.ServeDNS(resp, req)
@@ -345,16 +346,16 @@ func (h *Handler) sendRcode(q *dns.Msg, sig *signer, rcode int, send func([]byte
 	return true
 }
 
-// signedQuery answers a query that is not a transfer but carries a valid
-// TSIG (a secondary's SOA check): Next answers it and the answer is
-// signed.
+// signedQuery answers a query that is not a transfer: one with a valid
+// TSIG (a secondary's SOA check) or about the catalog from a client that
+// may ask. Next answers it, and the answer is signed when the query was.
 func (h *Handler) signedQuery(req *dnsserver.Request, q *dns.Msg, sig *signer, send func([]byte) error) bool {
 	// Next reads the question and EDNS and ignores the TSIG record.
 	raw := h.cfg.Next.ServeDNS(make([]byte, 0, 65535), req)
 	if raw == nil {
 		return false
 	}
-	if sig == nil { // a TSIG record that is not last: Next's answer stands
+	if sig == nil {
 		send(raw)
 		return true
 	}
