@@ -36,6 +36,7 @@ Commands:
 	admin     create users and API tokens: zonewarden admin help
 	tsig      TSIG keys for zone transfers: zonewarden tsig help
 	dns       serve zones from a directory of zone files (authoritative DNS)
+	edge      serve the zones of a primary as its secondary (zone transfers)
 	version   print the version
 	help      print this help, or a command's: zonewarden help serve
 
@@ -58,6 +59,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runDNS(ctx, rest, stderr)
 	case "serve":
 		return runServe(ctx, rest, stderr)
+	case "edge":
+		return runEdge(ctx, rest, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, os.Getenv, stderr)
 	case "admin":
@@ -75,6 +78,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				fs, _ = dnsFlags(io.Discard)
 			case "serve":
 				fs, _ = serveFlags(io.Discard)
+			case "edge":
+				fs, _ = edgeFlags(io.Discard)
 			case "migrate":
 				fs, _, _ = migrateFlags(io.Discard)
 			case "admin":

@@ -104,7 +104,7 @@ type ServeConfig struct {
 	Poll time.Duration
 	// SignUp is who may sign up on the dashboard after its first user (who
 	// always may, and administers the installation): closed (the
-	// default), open, or invite (closed until invitations exist).
+	// default), open, or invite (only from a team invitation's link).
 	SignUp string
 	// SecureCookies marks the dashboard's cookies Secure on plain HTTP, for
 	// a TLS-terminating proxy in front.
@@ -502,6 +502,8 @@ func (s *Serve) handler() http.Handler {
 		SecureCookies: s.cfg.SecureCookies,
 		Mail:          s.mailer(),
 		PublicURL:     strings.TrimSuffix(s.cfg.PublicURL, "/"),
+		Distributed:   s.prop.Distributed,
+		Resolvers:     s.cfg.AliasUpstream,
 	})
 	mux.Handle("/v2/", promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, a)))
 	mux.Handle("/", promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, dash)))
