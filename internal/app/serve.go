@@ -502,7 +502,7 @@ func (s *Serve) handler() http.Handler {
 		SecureCookies: s.cfg.SecureCookies,
 		Mail:          s.mailer(),
 		PublicURL:     strings.TrimSuffix(s.cfg.PublicURL, "/"),
-		Distributed:   s.prop.Distributed,
+		Distributed:   s.distributed(),
 		Resolvers:     s.cfg.AliasUpstream,
 	})
 	mux.Handle("/v2/", promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, a)))
