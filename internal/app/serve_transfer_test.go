@@ -85,7 +85,7 @@ func TestServeTransfers(t *testing.T) {
 	if cfg.Database != "" {
 		args = append(args, "--database", cfg.Database)
 	}
-	if code := runTSIG(context.Background(), args, env(nil), &stdout, &stderr); code != 0 {
+	if code := runTSIG(context.Background(), args, env(nil), strings.NewReader(""), &stdout, &stderr); code != 0 {
 		t.Fatalf("tsig add: %d %s", code, stderr.String())
 	}
 	parts := strings.SplitN(strings.TrimSpace(stdout.String()), ":", 3)
@@ -179,9 +179,10 @@ func TestServeTransfers(t *testing.T) {
 
 func TestTSIGCommand(t *testing.T) {
 	data := t.TempDir()
+	stdin := ""
 	run := func(args ...string) (int, string, string) {
 		var stdout, stderr bytes.Buffer
-		code := runTSIG(context.Background(), append(args, "--data", data), env(nil), &stdout, &stderr)
+		code := runTSIG(context.Background(), append(args, "--data", data), env(nil), strings.NewReader(stdin), &stdout, &stderr)
 		return code, stdout.String(), stderr.String()
 	}
 	code, out, _ := run("add", "edge1")
@@ -215,6 +216,15 @@ func TestTSIGCommand(t *testing.T) {
 	}
 	if _, out, _ := run("list"); strings.Contains(out, "edge2") {
 		t.Errorf("removed key listed: %q", out)
+	}
+	// An existing key, its secret from standard input.
+	stdin = "bXkgZmxlZXQncyBrZXksIDMyIGJ5dGVzIGxvbmcgLi4uLg==\n"
+	if code, out, errOut := run("add", "fleet", "--secret-stdin"); code != 0 || out != "fleet.:hmac-sha256:bXkgZmxlZXQncyBrZXksIDMyIGJ5dGVzIGxvbmcgLi4uLg==\n" {
+		t.Errorf("add --secret-stdin: %d %q %q", code, out, errOut)
+	}
+	stdin = "c2hvcnQ=\n"
+	if code, _, errOut := run("add", "short", "--secret-stdin"); code != 1 || !strings.Contains(errOut, "at least 16") {
+		t.Errorf("add --secret-stdin with a short secret: %d %q", code, errOut)
 	}
 }
 
