@@ -23,7 +23,8 @@ Commands:
 	        secondaries already use from standard input instead
 	list    print every key's name, algorithm and creation time (no secrets)
 	remove NAME
-	        delete a key; transfers signed with it are refused at once
+	        delete a key; transfers signed with it are refused within
+	        5 seconds
 
 TSIG keys sign zone transfers and NOTIFY between this primary and its
 secondaries (serve --transfer-allow, --notify-key). Each command takes

@@ -81,6 +81,10 @@ type Config struct {
 	Catalog string
 	// Timeout bounds reading a zone from the store. Default 30s.
 	Timeout time.Duration
+	// KeyCache is how long a TSIG key, or the absence of one, is
+	// remembered; a removed key is refused after at most this long.
+	// Default 5s.
+	KeyCache time.Duration
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -92,6 +96,7 @@ type Handler struct {
 	cfg     Config
 	log     *slog.Logger
 	catalog string
+	keys    *keyCache
 	// catalogWire is the catalog's name in lower-case wire form: queries
 	// at or below it are only for those who may transfer.
 	catalogWire []byte
@@ -119,7 +124,10 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	h := &Handler{cfg: cfg, log: cfg.Logger, outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
+	if cfg.KeyCache == 0 {
+		cfg.KeyCache = 5 * time.Second
+	}
+	h := &Handler{cfg: cfg, log: cfg.Logger, keys: newKeyCache(cfg.Source, cfg.KeyCache), outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "zonewarden_zone_transfers_total",
 		Help: "Zone transfer requests, by outcome: axfr, ixfr, ixfr-axfr (journal too short), up-to-date, soa (IXFR over UDP, too long), refused, notauth, notimp, servfail, or the TSIG error (badkey, badsig, badtime).",
 	}, []string{"outcome"})}
@@ -260,7 +268,7 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 		return true
 	}
 	remote := req.Remote.Addr()
-	sig, err := verify(ctx, h.cfg.Source, req.Msg, q)
+	sig, err := verify(ctx, h.keys, req.Msg, q)
 	var tf *tsigFailure
 	if errors.As(err, &tf) {
 		h.outcomes.WithLabelValues(strings.ToLower(dns.RcodeToString[int(tf.code)])).Inc()

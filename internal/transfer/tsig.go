@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -114,4 +115,48 @@ func failureAnswer(req *dns.Msg, f *tsigFailure) ([]byte, error) {
 		OrigId: m.Id, Error: f.code,
 	})
 	return m.Pack()
+}
+
+// keyCache keeps the keys looked up, and the names found missing, for a few
+// seconds: a flood of signed queries, which UDP workers answer inline, must
+// not turn into a flood of database reads. Removing a key takes effect
+// when its entry expires.
+type keyCache struct {
+	src keySource
+	ttl time.Duration
+	max int
+
+	mu sync.Mutex
+	m  map[string]cachedKey
+}
+
+type cachedKey struct {
+	key   Key
+	err   error // zone.ErrNotFound, or nil
+	until time.Time
+}
+
+func newKeyCache(src keySource, ttl time.Duration) *keyCache {
+	return &keyCache{src: src, ttl: ttl, max: 1024, m: map[string]cachedKey{}}
+}
+
+func (c *keyCache) TSIGKey(ctx context.Context, name string) (Key, error) {
+	now := time.Now()
+	c.mu.Lock()
+	e, ok := c.m[name]
+	c.mu.Unlock()
+	if ok && now.Before(e.until) {
+		return e.key, e.err
+	}
+	k, err := c.src.TSIGKey(ctx, name)
+	if err != nil && !errors.Is(err, zone.ErrNotFound) {
+		return Key{}, err // the database's trouble: not cached
+	}
+	c.mu.Lock()
+	if len(c.m) >= c.max {
+		clear(c.m) // names made up by a stranger fill it: start over
+	}
+	c.m[name] = cachedKey{key: k, err: err, until: now.Add(c.ttl)}
+	c.mu.Unlock()
+	return k, err
 }
