@@ -329,8 +329,11 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 	msgs, bytes, err := x.send(q, sig, send)
 	h.outcomes.WithLabelValues(x.kind).Inc()
 	log := h.log.Info
-	if err != nil {
+	switch {
+	case err != nil:
 		log = h.log.Warn
+	case x.kind == "up-to-date":
+		log = h.log.Debug // a secondary's routine check
 	}
 	log("zone transfer", "zone", name, "qtype", dns.TypeToString[qt], "kind", x.kind, "serial", x.serial, "from_serial", x.from,
 		"remote", req.Remote, "transport", req.Transport.String(), "key", keyName, "records", len(x.rrs), "messages", msgs, "bytes", bytes,
