@@ -239,6 +239,18 @@ type secondaryNotify struct {
 	next dnsserver.Handler
 }
 
+// ServeStream hands zone transfers on to next, which streams them when it
+// can (the transfer handler does); the wrapper must not hide that.
+func (h *secondaryNotify) ServeStream(req *dnsserver.Request, send func([]byte) error) {
+	if st, ok := h.next.(dnsserver.Streamer); ok {
+		st.ServeStream(req, send)
+		return
+	}
+	if b := h.next.ServeDNS(make([]byte, 0, 65535), req); b != nil {
+		send(b) //nolint:errcheck // the connection is gone; nothing more to send
+	}
+}
+
 func (h *secondaryNotify) ServeDNS(resp []byte, req *dnsserver.Request) []byte {
 	m := req.Msg
 	// Queries take the engine's allocation-free path untouched.
