@@ -357,7 +357,11 @@ type Serve struct {
 	dns      *dnsserver.Server
 	prop     *propagator
 	source   *storeSource       // the store, for the transfer handler
+	xfr      *transfer.Handler  // zone transfers, in front of the engine
 	notifier *transfer.Notifier // NOTIFY to secondaries
+	secdns   *secondaryDNS      // customers' secondary zones, pulled from their primaries
+	aliases  *aliasWatch        // bumps serials when ALIAS addresses change
+	loaded   bool               // every zone loaded: changes are notified from now on
 	jobs     *jobs.Runner
 	registry *prometheus.Registry
 	httpLn   net.Listener
@@ -383,13 +387,15 @@ func NewServe(cfg ServeConfig, log *slog.Logger) (*Serve, error) {
 		return nil, err
 	}
 	s.source = &storeSource{}
-	xfr, err := transfer.New(transfer.Config{Next: s.engine, Source: s.source, Allow: acl, Catalog: cfg.Transfer.Catalog, Logger: log.With("component", "transfer")})
+	s.xfr, err = transfer.New(transfer.Config{Next: s.engine, Source: s.source, Allow: acl, Catalog: cfg.Transfer.Catalog, Logger: log.With("component", "transfer")})
 	if err != nil {
 		return nil, err
 	}
+	s.secdns = newSecondaryDNS(filepath.Join(cfg.Data, "secondary-dns"), s.engine,
+		func(zones ...string) { s.prop.Kick(zones...) }, cfg.Poll, log.With("component", "secondary-dns"))
 	metrics := dnsserver.NewMetrics()
 	srv, err := dnsserver.New(dnsserver.Config{
-		Addr: cfg.DNS, Handler: xfr, Workers: cfg.Workers,
+		Addr: cfg.DNS, Handler: s.secdns.Handler(s.xfr), Workers: cfg.Workers,
 		TCPIdleTimeout: cfg.TCPIdleTimeout, TCPMaxConns: cfg.TCPMaxConns,
 		Metrics: metrics, Logger: log.With("component", "dnsserver"),
 	})
@@ -414,6 +420,7 @@ func (s *Serve) Start(ctx context.Context) error {
 		return err
 	}
 	s.store = st
+	s.secdns.st = st
 	s.prop = newPropagator(st, s.engine, s.cfg.Poll, s.log.With("component", "propagate"))
 	s.registry.MustRegister(s.prop.collectors()...)
 	deliverer, err := webhook.New(webhook.Config{Store: st, Logger: s.log.With("component", "webhook")})
@@ -430,13 +437,14 @@ func (s *Serve) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.startTransfers(ctx); err != nil {
+		return err
+	}
 	start := time.Now()
 	if err := s.prop.load(ctx); err != nil {
 		return fmt.Errorf("load zones: %w", err)
 	}
-	if err := s.startTransfers(ctx); err != nil {
-		return err
-	}
+	s.loaded = true
 	s.log.Info("zones loaded", "zones", len(s.engine.Zones()), "records", s.engine.Records(), "took", time.Since(start).Round(time.Millisecond))
 	if slices.Equal(s.cfg.NameServers, DefaultNameServers) {
 		s.log.Warn("new zones get the placeholder name servers ns1/ns2.zonewarden.test.: set --nameservers to yours")
@@ -504,7 +512,7 @@ func (s *Serve) handler() http.Handler {
 		SecureCookies: s.cfg.SecureCookies,
 		Mail:          s.mailer(),
 		PublicURL:     strings.TrimSuffix(s.cfg.PublicURL, "/"),
-		Distributed:   s.prop.Distributed,
+		Distributed:   s.distributed(),
 		Resolvers:     s.cfg.AliasUpstream,
 	})
 	mux.Handle("/v2/", promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, a)))
@@ -527,6 +535,7 @@ func (s *Serve) mailer() mail.Sender {
 func (s *Serve) changed(zones ...string) {
 	s.prop.Kick(zones...)
 	s.jobs.Kick()
+	s.secdns.Kick()
 }
 
 // HTTPAddr, UDPAddr and TCPAddr are the bound addresses, valid after Start.
@@ -555,6 +564,8 @@ func (s *Serve) Run(ctx context.Context) error {
 	run("propagator", s.prop.Run)
 	run("jobs", s.jobs.Run)
 	run("notify", s.notifier.Run)
+	run("secondary dns", s.secdns.Run)
+	run("alias refresh", s.aliases.Run)
 	if s.resolver != nil {
 		run("alias resolver", s.resolver.Run)
 	}

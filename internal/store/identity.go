@@ -275,7 +275,8 @@ func (s *Store) userExists(ctx context.Context, d db, id int64) (bool, error) {
 }
 
 // AddMember makes a user a member of an account with a role, or changes the
-// role of a member.
+// role of a member: the administrator's way in, audited as "zonewarden
+// admin". As with SetRole, the last owner stays one (ErrConflict).
 func (s *Store) AddMember(ctx context.Context, accountID, userID int64, role Role) error {
 	switch role {
 	case RoleOwner, RoleAdmin, RoleMember, RoleReadOnly:
@@ -289,18 +290,35 @@ func (s *Store) AddMember(ctx context.Context, accountID, userID int64, role Rol
 		if _, err := s.account(ctx, d, accountID); err != nil {
 			return err
 		}
-		res, err := d.exec(ctx, "UPDATE memberships SET role = ? WHERE account_id = ? AND user_id = ?", string(role), accountID, userID)
-		if err != nil {
-			return fmt.Errorf("add member %d to account %d: %w", userID, accountID, err)
-		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			return nil
+		// Written by the administrator's tools: the log says so.
+		a := Actor{Label: "zonewarden admin"}
+		old, err := s.member(ctx, d, accountID, userID)
+		switch {
+		case err == nil:
+			if old.Role == role {
+				return nil
+			}
+			if err := keepsAnOwner(ctx, d, accountID, old); err != nil && role != RoleOwner {
+				return err
+			}
+			if _, err := d.exec(ctx, "UPDATE memberships SET role = ? WHERE account_id = ? AND user_id = ?", string(role), accountID, userID); err != nil {
+				return fmt.Errorf("add member %d to account %d: %w", userID, accountID, err)
+			}
+			m := old
+			m.Role = role
+			return audit(ctx, d, a, accountID, "member.update", "member", userID, old.audit(), m.audit())
+		case !errors.Is(err, zone.ErrNotFound):
+			return err
 		}
 		if _, err := d.exec(ctx, "INSERT INTO memberships (account_id, user_id, role, created_at) VALUES (?, ?, ?, ?)",
 			accountID, userID, string(role), now()); err != nil {
 			return fmt.Errorf("add member %d to account %d: %w", userID, accountID, err)
 		}
-		return nil
+		m, err := s.member(ctx, d, accountID, userID)
+		if err != nil {
+			return err
+		}
+		return audit(ctx, d, a, accountID, "member.add", "member", userID, nil, m.audit())
 	})
 }
 

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/alexedwards/argon2id"
 
@@ -64,8 +66,12 @@ func validRole(r Role) error {
 // owner. email is the account's contact address.
 func (s *Store) CreateTeam(ctx context.Context, a Actor, ownerUserID int64, name, email string) (Account, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
+	if n := utf8.RuneCountInString(name); n == 0 || n > 100 {
 		return Account{}, invalid("name", "must be 1 to 100 characters")
+	}
+	if strings.ContainsFunc(name, unicode.IsControl) {
+		// It goes into mail subjects and page titles.
+		return Account{}, invalid("name", "must be one line of text")
 	}
 	email, err := normalEmail(email)
 	if err != nil {

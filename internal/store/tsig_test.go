@@ -31,6 +31,21 @@ func TestTSIGKeys(t *testing.T) {
 		if _, err := s.CreateTSIGKey(ctx, "edge2", "hmac-sha256"); err != nil {
 			t.Fatal(err)
 		}
+		for _, bad := range []string{"not base64!", base64.StdEncoding.EncodeToString([]byte("short"))} {
+			if _, err := s.ImportTSIGKey(ctx, "imported", "hmac-sha256", bad); !errors.Is(err, zone.ErrInvalid) {
+				t.Errorf("import %q: %v", bad, err)
+			}
+		}
+		secret := base64.StdEncoding.EncodeToString([]byte("a secret of the existing fleet, 32"))
+		if k, err := s.ImportTSIGKey(ctx, "imported", "hmac-sha256", secret); err != nil || k.Secret != secret {
+			t.Fatalf("import: %+v %v", k, err)
+		}
+		if k, err := s.TSIGKey(ctx, "imported."); err != nil || k.Secret != secret {
+			t.Fatalf("imported key: %+v %v", k, err)
+		}
+		if err := s.DeleteTSIGKey(ctx, "imported"); err != nil {
+			t.Fatal(err)
+		}
 		list, err := s.TSIGKeys(ctx)
 		if err != nil || len(list) != 2 || list[0].Name != "edge1.example." || list[1].Name != "edge2." || list[0].Secret != "" {
 			t.Fatalf("list %+v %v", list, err)
@@ -119,6 +134,29 @@ func TestChangesSince(t *testing.T) {
 			if err != nil || len(got) != tc.want || (tc.want > 0 && got[0].PrevSerial != tc.serial) {
 				t.Errorf("%d: ChangesSince(%d) = %d changes, %v; want %d", i, tc.serial, len(got), err, tc.want)
 			}
+		}
+	})
+}
+
+func TestBumpSerial(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		newFixture(t, s, "a@example.com", "a.example")
+		before, _ := s.ZoneData(ctx, "a.example")
+		serial, err := s.BumpSerial(ctx, "a.example.", "alias refresh")
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, _ := s.ZoneData(ctx, "a.example")
+		if serial == before.SOA().Serial || after.SOA().Serial != serial || len(after.Records) != len(before.Records) {
+			t.Errorf("serial %d → %d (returned %d)", before.SOA().Serial, after.SOA().Serial, serial)
+		}
+		changes, err := s.ChangesSince(ctx, "a.example", before.SOA().Serial)
+		if err != nil || len(changes) != 1 || changes[0].Serial != serial || strings.Count(changes[0].Added, "\n") != 1 {
+			t.Errorf("journal %+v %v", changes, err)
+		}
+		if _, err := s.BumpSerial(ctx, "nope.example", "x"); !errors.Is(err, zone.ErrNotFound) {
+			t.Errorf("unknown zone: %v", err)
 		}
 	})
 }

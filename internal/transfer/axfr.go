@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -140,23 +141,36 @@ func parseLines(text string) ([]dns.RR, error) {
 	return out, nil
 }
 
-// flatten returns the A and AAAA records Next serves for an ALIAS owner.
+// flatten returns the A and AAAA records Next serves for an ALIAS owner,
+// logging the owners it cannot resolve.
 func (h *Handler) flatten(owner string) []dns.RR {
-	var out []dns.RR
+	rrs, _ := h.resolve(owner, true)
+	return rrs
+}
+
+// resolve asks Next for the A and AAAA records of an ALIAS owner; ok is
+// false when either question failed (the target is not resolved yet).
+func (h *Handler) resolve(owner string, logFailures bool) (out []dns.RR, ok bool) {
+	ok = true
 	for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
 		q := new(dns.Msg)
 		q.SetQuestion(owner, qt)
 		raw, err := q.Pack()
 		if err != nil {
+			ok = false
 			continue
 		}
 		resp := h.cfg.Next.ServeDNS(make([]byte, 0, 65535), &dnsserver.Request{Msg: raw, Transport: dnsserver.TCP})
 		a := new(dns.Msg)
 		if resp == nil || a.Unpack(resp) != nil {
+			ok = false
 			continue
 		}
 		if a.Rcode != dns.RcodeSuccess {
-			h.log.Warn("alias not flattened in transfer", "owner", owner, "qtype", dns.TypeToString[qt], "rcode", dns.RcodeToString[a.Rcode])
+			ok = false
+			if logFailures {
+				h.log.Warn("alias not flattened in transfer", "owner", owner, "qtype", dns.TypeToString[qt], "rcode", dns.RcodeToString[a.Rcode])
+			}
 			continue
 		}
 		for _, rr := range a.Answer {
@@ -166,7 +180,37 @@ func (h *Handler) flatten(owner string) []dns.RR {
 			}
 		}
 	}
-	return out
+	return out, ok
+}
+
+// Flattening is what the ALIAS records of z flatten to now, for noticing
+// when the addresses behind them change: a fingerprint of the addresses,
+// TTLs left out as they count down, and whether every owner resolved.
+// Zero when z has no ALIAS record.
+func (h *Handler) Flattening(z *zone.Zone) (fingerprint string, complete bool) {
+	var lines []string
+	complete = true
+	for _, rr := range z.Records {
+		if rr.Header().Rrtype != zone.TypeALIAS {
+			continue
+		}
+		rrs, ok := h.resolve(rr.Header().Name, false)
+		complete = complete && ok
+		lines = append(lines, rr.Header().Name)
+		for _, a := range rrs {
+			switch a := a.(type) {
+			case *dns.A:
+				lines = append(lines, a.Hdr.Name+" A "+a.A.String())
+			case *dns.AAAA:
+				lines = append(lines, a.Hdr.Name+" AAAA "+a.AAAA.String())
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return "", false
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "\n"), complete
 }
 
 // forUDP turns x into what fits one UDP answer to q: x itself when it fits,
