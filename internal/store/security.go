@@ -335,9 +335,9 @@ func (s *Store) CreateLink(ctx context.Context, userID int64, purpose string, tt
 	return token, nil
 }
 
-// link finds the user of an unused, unexpired link of purpose whose
+// mailedLink finds the user of an unused, unexpired link of purpose whose
 // address is still the user's. Anything else is ErrNotFound.
-func (s *Store) link(ctx context.Context, d db, token, purpose string) (linkID int64, u User, err error) {
+func (s *Store) mailedLink(ctx context.Context, d db, token, purpose string) (linkID int64, u User, err error) {
 	notFound := fmt.Errorf("find %s link: %w", purpose, zone.ErrNotFound)
 	if token == "" {
 		return 0, User{}, notFound
@@ -372,7 +372,7 @@ func (s *Store) link(ctx context.Context, d db, token, purpose string) (linkID i
 // LinkUser returns the user a link is for, without using it: for the page
 // the link opens. A used, expired or unknown link is ErrNotFound.
 func (s *Store) LinkUser(ctx context.Context, token, purpose string) (User, error) {
-	_, u, err := s.link(ctx, s.read(), token, purpose)
+	_, u, err := s.mailedLink(ctx, s.read(), token, purpose)
 	return u, err
 }
 
@@ -381,7 +381,7 @@ func (s *Store) LinkUser(ctx context.Context, token, purpose string) (User, erro
 func (s *Store) ResetPassword(ctx context.Context, token, password string) (User, error) {
 	var u User
 	err := s.tx(ctx, func(d db) error {
-		id, lu, err := s.link(ctx, d, token, LinkReset)
+		id, lu, err := s.mailedLink(ctx, d, token, LinkReset)
 		if err != nil {
 			return err
 		}
@@ -398,7 +398,7 @@ func (s *Store) ResetPassword(ctx context.Context, token, password string) (User
 func (s *Store) VerifyEmail(ctx context.Context, token string) (User, error) {
 	var u User
 	err := s.tx(ctx, func(d db) error {
-		id, lu, err := s.link(ctx, d, token, LinkVerify)
+		id, lu, err := s.mailedLink(ctx, d, token, LinkVerify)
 		if err != nil {
 			return err
 		}

@@ -2,8 +2,6 @@ package web_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -23,12 +21,10 @@ import (
 // recovery code; then forget the password, follow the mailed link, set a
 // new one and sign in with it (and a code).
 func TestBrowserSecurity(t *testing.T) {
-	exe := chromium(t)
-	if testing.Short() {
-		t.Skip("-short: no browser")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	b := newChrome(t, ctx, 1100, 760)
+	bctx := b.ctx
 	m := &mail.Memory{}
 	// The dashboard's clock moves on a TOTP step between sign-ins, as a
 	// code works once: the test's codes are computed at the same clock.
@@ -38,59 +34,17 @@ func TestBrowserSecurity(t *testing.T) {
 	e := newEnv(t, web.Config{Mail: m, Now: clock})
 	base := e.srv.URL
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1100, 760))
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-
 	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		sctx, cancel := context.WithTimeout(bctx, 20*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			shot, cancelShot := context.WithTimeout(bctx, 5*time.Second)
-			defer cancelShot()
-			if png, err := chromedp.Run(shot, chromedp.CaptureScreenshot()); err == nil {
-				os.MkdirAll(filepath.Join("testdata", "out"), 0o755)
-				path := filepath.Join("testdata", "out", strings.ReplaceAll(t.Name()+"-"+name, " ", "_")+".png")
-				if os.WriteFile(path, png, 0o644) == nil {
-					t.Logf("screenshot: %s", path)
-				}
-			}
-			loc, _ := chromedp.Run(shot, chromedp.Location())
-			t.Fatalf("%s (at %s): %v", name, loc, err)
-		}
+		b.step(bctx, name, actions...)
 	}
-	text := func(sel string) string {
+	text := func(sel, want string) string {
 		t.Helper()
-		sctx, cancel := context.WithTimeout(bctx, 10*time.Second)
-		defer cancel()
-		s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
+		return b.text(bctx, sel, want)
 	}
 	shoot := func(name string) {
 		t.Helper()
-		if *screenshots == "" {
-			return
-		}
-		png, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(*screenshots, name+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		b.shoot(bctx, name)
 	}
 	signedIn := chromedp.WaitVisible(chromedp.CSS(`nav.user a[href="/sessions"]`))
 	signOut := func() {
@@ -140,7 +94,7 @@ func TestBrowserSecurity(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action="/security/two-factor"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS("#recovery-codes")))
 	shoot("recovery-codes")
-	codes := regexp.MustCompile(`[a-z2-7]{5}-[a-z2-7]{5}`).FindAllString(text("#recovery-codes"), -1)
+	codes := regexp.MustCompile(`[a-z2-7]{5}-[a-z2-7]{5}`).FindAllString(text("#recovery-codes", "-"), -1)
 	if len(codes) != 10 {
 		t.Fatalf("%d recovery codes on the page", len(codes))
 	}
@@ -161,7 +115,7 @@ func TestBrowserSecurity(t *testing.T) {
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
 		signedIn,
 		chromedp.WaitVisible(chromedp.CSS(".flash")))
-	if f := text(".flash"); !strings.Contains(f, "recovery code") || !strings.Contains(f, "9 are left") {
+	if f := text(".flash", "recovery code"); !strings.Contains(f, "recovery code") || !strings.Contains(f, "9 are left") {
 		t.Errorf("flash after a recovery code: %q", f)
 	}
 
@@ -183,7 +137,7 @@ func TestBrowserSecurity(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#password"), "a brand new passphrase"),
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS(".flash")))
-	if f := text(".flash"); !strings.Contains(f, "Your password is changed") {
+	if f := text(".flash", "Your password is changed"); !strings.Contains(f, "Your password is changed") {
 		t.Errorf("flash after the reset: %q", f)
 	}
 	signInPassword("a brand new passphrase")
