@@ -31,7 +31,13 @@ func (s *Secondary) refresh(ctx context.Context, z *zoneState) {
 		t   *transferred
 		err error
 	)
-	if have {
+	switch {
+	case have && z.catalog:
+		// Primaries refuse queries to catalog zones (RFC 9432 §7: not
+		// for resolution; Knot does): an IXFR from the serial held is
+		// the check, answered by the SOA alone when nothing changed.
+		t, err = s.transfer(ctx, origin, &serial)
+	case have:
 		var primary uint32
 		primary, err = s.querySerial(ctx, origin)
 		if err == nil && !zone.SerialLess(serial, primary) {
@@ -41,7 +47,7 @@ func (s *Secondary) refresh(ctx context.Context, z *zoneState) {
 		if err == nil {
 			t, err = s.transfer(ctx, origin, &serial)
 		}
-	} else {
+	default:
 		t, err = s.transfer(ctx, origin, nil)
 	}
 	var members []string
