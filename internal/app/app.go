@@ -34,6 +34,7 @@ Commands:
 	serve     run the control plane (DNSimple-compatible API) and DNS in one process
 	migrate   bring the database's schema up to date
 	admin     create users and API tokens: zonewarden admin help
+	tsig      TSIG keys for zone transfers: zonewarden tsig help
 	dns       serve zones from a directory of zone files (authoritative DNS)
 	edge      serve the zones of a primary as its secondary (zone transfers)
 	version   print the version
@@ -64,6 +65,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runMigrate(ctx, rest, os.Getenv, stderr)
 	case "admin":
 		return runAdmin(ctx, rest, os.Getenv, os.Stdin, stdout, stderr)
+	case "tsig":
+		return runTSIG(ctx, rest, os.Getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, versionString())
 		return exitOK
@@ -81,6 +84,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				fs, _, _ = migrateFlags(io.Discard)
 			case "admin":
 				fmt.Fprint(stdout, adminUsage)
+				return exitOK
+			case "tsig":
+				fmt.Fprint(stdout, tsigUsage)
 				return exitOK
 			}
 			if fs != nil {

@@ -29,6 +29,7 @@ import (
 	"github.com/zonewarden/zonewarden/internal/mail"
 	"github.com/zonewarden/zonewarden/internal/seal"
 	"github.com/zonewarden/zonewarden/internal/store"
+	"github.com/zonewarden/zonewarden/internal/transfer"
 	"github.com/zonewarden/zonewarden/internal/web"
 	"github.com/zonewarden/zonewarden/internal/webhook"
 )
@@ -117,6 +118,9 @@ type ServeConfig struct {
 	// with no address, mails are written to the log.
 	SMTP mail.SMTPConfig
 
+	// Transfer is how zones are distributed to secondaries.
+	Transfer TransferConfig
+
 	// ServerConfig is how DNS is answered, as for `zonewarden dns`.
 	ServerConfig
 }
@@ -137,6 +141,7 @@ func DefaultServeConfig() ServeConfig {
 		Poll:         time.Second,
 		SignUp:       string(web.SignUpClosed),
 		RecordLimit:  store.DefaultRecordLimit,
+		Transfer:     TransferConfig{Allow: []string{"*"}, Catalog: DefaultCatalog},
 		ServerConfig: DefaultServerConfig(),
 	}
 }
@@ -178,6 +183,7 @@ func (c *ServeConfig) Validate() error {
 	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "https://") && !strings.HasPrefix(c.PublicURL, "http://") {
 		bad("--public-url %q is not an http(s):// URL", c.PublicURL)
 	}
+	errs = append(errs, c.Transfer.validate()...)
 	if c.RecordLimit < 1 {
 		bad("--record-limit %d must be at least 1", c.RecordLimit)
 	}
@@ -241,6 +247,7 @@ func serveFlags(output io.Writer) (*flag.FlagSet, *ServeConfig) {
 	fs.StringVar(&c.SMTP.Addr, "smtp-addr", c.SMTP.Addr, "SMTP relay `host:port` for mail; empty writes mails to the log")
 	fs.StringVar(&c.SMTP.From, "smtp-from", c.SMTP.From, "sender `address` of mails")
 	fs.StringVar(&c.SMTP.Username, "smtp-user", c.SMTP.Username, "SMTP `user name`; the password is read from ZONEWARDEN_SMTP_PASSWORD")
+	transferFlags(fs, &c.Transfer)
 	serverFlags(fs, &c.ServerConfig)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: zonewarden serve [flags]\n\n"+
@@ -343,6 +350,8 @@ type Serve struct {
 	resolver *alias.Resolver
 	dns      *dnsserver.Server
 	prop     *propagator
+	source   *storeSource       // the store, for the transfer handler
+	notifier *transfer.Notifier // NOTIFY to secondaries
 	jobs     *jobs.Runner
 	registry *prometheus.Registry
 	httpLn   net.Listener
@@ -363,9 +372,18 @@ func NewServe(cfg ServeConfig, log *slog.Logger) (*Serve, error) {
 		acfg.Aliases = s.resolver
 	}
 	s.engine = authority.New(acfg)
+	acl, err := transfer.ParseACL(cfg.Transfer.Allow)
+	if err != nil {
+		return nil, err
+	}
+	s.source = &storeSource{}
+	xfr, err := transfer.New(transfer.Config{Next: s.engine, Source: s.source, Allow: acl, Catalog: cfg.Transfer.Catalog, Logger: log.With("component", "transfer")})
+	if err != nil {
+		return nil, err
+	}
 	metrics := dnsserver.NewMetrics()
 	srv, err := dnsserver.New(dnsserver.Config{
-		Addr: cfg.DNS, Handler: s.engine, Workers: cfg.Workers,
+		Addr: cfg.DNS, Handler: xfr, Workers: cfg.Workers,
 		TCPIdleTimeout: cfg.TCPIdleTimeout, TCPMaxConns: cfg.TCPMaxConns,
 		Metrics: metrics, Logger: log.With("component", "dnsserver"),
 	})
@@ -410,6 +428,9 @@ func (s *Serve) Start(ctx context.Context) error {
 	if err := s.prop.load(ctx); err != nil {
 		return fmt.Errorf("load zones: %w", err)
 	}
+	if err := s.startTransfers(ctx); err != nil {
+		return err
+	}
 	s.log.Info("zones loaded", "zones", len(s.engine.Zones()), "records", s.engine.Records(), "took", time.Since(start).Round(time.Millisecond))
 	if slices.Equal(s.cfg.NameServers, DefaultNameServers) {
 		s.log.Warn("new zones get the placeholder name servers ns1/ns2.zonewarden.test.: set --nameservers to yours")
@@ -452,7 +473,7 @@ func (s *Serve) handler() http.Handler {
 		RateLimit:   s.cfg.RateLimit,
 		TLDs:        s.cfg.TLDs,
 		Changed:     s.changed,
-		Distributed: s.prop.Distributed,
+		Distributed: s.distributed(),
 	})
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{
@@ -525,6 +546,7 @@ func (s *Serve) Run(ctx context.Context) error {
 	run("dns server", s.dns.Run)
 	run("propagator", s.prop.Run)
 	run("jobs", s.jobs.Run)
+	run("notify", s.notifier.Run)
 	if s.resolver != nil {
 		run("alias resolver", s.resolver.Run)
 	}
