@@ -196,6 +196,11 @@ func (s *Secondary) xfr(ctx context.Context, origin string, qtype uint16, serial
 
 // describe turns miekg's "bad xfr rcode: 5" into words.
 func describe(err error) error {
+	if errors.Is(err, dns.ErrAuth) || errors.Is(err, dns.ErrSig) || errors.Is(err, dns.ErrNoSig) {
+		// A primary that rejects our key answers NOTAUTH unsigned, which
+		// miekg/dns reports as an answer that does not verify.
+		return fmt.Errorf("the answer's TSIG does not verify with our key: the primary refuses the key (NOTAUTH) or does not know it: %w", err)
+	}
 	var de *dns.Error
 	if errors.As(err, &de) {
 		var code int
