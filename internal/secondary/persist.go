@@ -146,7 +146,7 @@ func (s *Secondary) removeFiles(origin string) error {
 // install serves a transferred zone and persists it. For the catalog zone
 // it returns its members instead of serving it. On error the version held
 // before stays, served and on disk.
-func (s *Secondary) install(z *zoneState, t *transferred) ([]string, error) {
+func (s *Secondary) install(z *zoneState, t *transferred) ([]member, error) {
 	nz := t.zone
 	nz.Normalize()
 	if err := nz.Validate(); err != nil {
@@ -161,7 +161,7 @@ func (s *Secondary) install(z *zoneState, t *transferred) ([]string, error) {
 	if z.dropped {
 		return nil, errDropped
 	}
-	var members []string
+	var members []member
 	if z.catalog {
 		var err error
 		if members, err = catalogMembers(nz); err != nil {
@@ -249,7 +249,7 @@ func (s *Secondary) Load() error {
 	now := time.Now()
 	// The catalog held says which zones on disk are still members; without
 	// one, every zone on disk stays until the catalog can be fetched.
-	members := map[string]bool{}
+	members := map[string]string{} // zone → member id
 	haveCatalog := false
 	for _, l := range all {
 		if !l.st.Catalog || l.st.Origin != s.catalog {
@@ -262,7 +262,7 @@ func (s *Secondary) Load() error {
 		}
 		haveCatalog = true
 		for _, m := range list {
-			members[m] = true
+			members[m.zone] = m.id
 		}
 	}
 	var put []*zone.Zone
@@ -272,8 +272,8 @@ func (s *Secondary) Load() error {
 		z := s.zones[origin]
 		switch {
 		case z != nil && z.catalog == l.st.Catalog:
-		case s.catalog != "" && !l.st.Catalog && (members[origin] || !haveCatalog):
-			z = &zoneState{origin: origin}
+		case s.catalog != "" && !l.st.Catalog && (members[origin] != "" || !haveCatalog):
+			z = &zoneState{origin: origin, memberID: members[origin]}
 			s.zones[origin] = z
 		default:
 			s.log.Info("zone dropped: no longer configured or in the catalog", "zone", origin)
@@ -296,9 +296,9 @@ func (s *Secondary) Load() error {
 		}
 	}
 	if haveCatalog {
-		for m := range members {
+		for m, id := range members {
 			if s.zones[m] == nil {
-				s.zones[m] = &zoneState{origin: m, next: now}
+				s.zones[m] = &zoneState{origin: m, memberID: id, next: now}
 			}
 		}
 	}

@@ -140,9 +140,11 @@ type zoneState struct {
 	verified time.Time
 	next     time.Time // the next refresh
 	expired  bool
-	queued   bool // in Secondary.queue or being refreshed
-	again    bool // NOTIFY arrived while queued: refresh once more after
-	failures int  // consecutive
+	memberID string // the label of its catalog member node
+	reset    bool   // the member node changed: transfer by AXFR, whatever the serials
+	queued   bool   // in Secondary.queue or being refreshed
+	again    bool   // NOTIFY arrived while queued: refresh once more after
+	failures int    // consecutive
 	stats    zoneStats
 
 	mu      sync.Mutex

@@ -165,6 +165,17 @@ func TestCatalogIXFRNotify(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "a.example.zone")); err != nil {
 		t.Error(err)
 	}
+
+	// a.example. deleted and made again between two looks at the catalog:
+	// a new member id, serials from scratch; the edge takes it whole.
+	p.remove("a.example.")
+	p.set("a.example.", soaText(1, 3600, 600, 86400)+"www A 192.0.2.99\n")
+	p.set("catalog.invalid.", "@ SOA invalid. invalid. 3 3600 600 86400 0\n@ NS invalid.\nversion TXT \"2\"\nagain.zones PTR a.example.\n")
+	e.ask(t, notifyMsg("catalog.invalid."), "127.0.0.1:40000")
+	e.waitSerial(t, "a.example.", 1)
+	if r := e.query(t, "www.a.example.", dns.TypeA); len(r.Answer) != 1 || r.Answer[0].(*dns.A).A.String() != "192.0.2.99" {
+		t.Errorf("www after the member reset:\n%s", r)
+	}
 }
 
 // TestCutTransferKeepsZone: a transfer cut off midway leaves the zone held

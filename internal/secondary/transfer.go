@@ -24,7 +24,7 @@ var errDropped = errors.New("zone no longer a member")
 // refresh brings z up to date with the primary, or counts a failure.
 func (s *Secondary) refresh(ctx context.Context, z *zoneState) {
 	s.mu.Lock()
-	origin, have, serial := z.origin, z.have, z.serial
+	origin, have, serial, reset := z.origin, z.have, z.serial, z.reset
 	s.mu.Unlock()
 
 	var (
@@ -32,6 +32,11 @@ func (s *Secondary) refresh(ctx context.Context, z *zoneState) {
 		err error
 	)
 	switch {
+	case have && reset:
+		t, err = s.transfer(ctx, origin, nil)
+		if err == nil && t.zone != nil {
+			t.reset = true
+		}
 	case have && z.catalog:
 		// Primaries refuse queries to catalog zones (RFC 9432 §7: not
 		// for resolution; Knot does): an IXFR from the serial held is
@@ -50,7 +55,7 @@ func (s *Secondary) refresh(ctx context.Context, z *zoneState) {
 	default:
 		t, err = s.transfer(ctx, origin, nil)
 	}
-	var members []string
+	var members []member
 	if err == nil && t.zone != nil {
 		members, err = s.install(z, t)
 	}
@@ -87,6 +92,9 @@ func (s *Secondary) finish(z *zoneState, t *transferred, err error) {
 	}
 	z.failures = 0
 	z.verified = now
+	if t != nil && t.reset {
+		z.reset = false
+	}
 	if t == nil || t.zone == nil {
 		z.stats.upToDate++
 		if z.expired {
@@ -112,6 +120,7 @@ func (s *Secondary) finish(z *zoneState, t *transferred, err error) {
 // when the primary had nothing newer.
 type transferred struct {
 	zone  *zone.Zone
+	reset bool   // transferred afresh after a catalog member reset
 	kind  string // "ixfr" or "axfr"
 	bytes int64  // received on the wire
 	took  time.Duration
