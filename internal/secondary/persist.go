@@ -167,7 +167,7 @@ func (s *Secondary) install(z *zoneState, t *transferred) ([]member, error) {
 		if members, err = catalogMembers(nz); err != nil {
 			return nil, err
 		}
-	} else if err := s.cfg.Engine.Update([]*zone.Zone{nz}, nil); err != nil {
+	} else if err := s.put(nz); err != nil {
 		return nil, err
 	}
 	now := time.Now()

@@ -123,6 +123,57 @@ type Secondary struct {
 	ready   chan struct{}         // wakes a worker
 	loaded  bool
 	running bool
+
+	putMu    sync.Mutex
+	puts     []*putRequest // waiting for the engine
+	flushing bool          // a caller of put is handing puts to the engine
+}
+
+// putRequest is a zone waiting to be compiled into the engine.
+type putRequest struct {
+	zone *zone.Zone
+	done chan error
+}
+
+// put compiles z into the engine. Concurrent puts are handed to the engine
+// together: each Update copies the engine's table of zones, so a fresh edge
+// transferring thousands of zones one Update each would spend its time
+// copying tables.
+func (s *Secondary) put(z *zone.Zone) error {
+	req := &putRequest{zone: z, done: make(chan error, 1)}
+	s.putMu.Lock()
+	s.puts = append(s.puts, req)
+	if s.flushing {
+		s.putMu.Unlock()
+		return <-req.done
+	}
+	s.flushing = true
+	s.putMu.Unlock()
+	for {
+		s.putMu.Lock()
+		batch := s.puts
+		s.puts = nil
+		if len(batch) == 0 {
+			s.flushing = false
+			s.putMu.Unlock()
+			break
+		}
+		s.putMu.Unlock()
+		zs := make([]*zone.Zone, len(batch))
+		for i, r := range batch {
+			zs[i] = r.zone
+		}
+		err := s.cfg.Engine.Update(zs, nil)
+		for _, r := range batch {
+			if err != nil && len(batch) > 1 {
+				// One bad zone must not keep the others out.
+				r.done <- s.cfg.Engine.Update([]*zone.Zone{r.zone}, nil)
+				continue
+			}
+			r.done <- err
+		}
+	}
+	return <-req.done
 }
 
 // zoneState is what the secondary knows of one zone. Fields are under
