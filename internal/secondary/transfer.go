@@ -46,6 +46,7 @@ func (s *Secondary) refresh(ctx context.Context, z *zoneState) {
 		var primary uint32
 		primary, err = s.querySerial(ctx, origin)
 		if err == nil && !zone.SerialLess(serial, primary) {
+			s.confirmed(z)
 			s.finish(z, nil, nil)
 			return
 		}
@@ -56,12 +57,31 @@ func (s *Secondary) refresh(ctx context.Context, z *zoneState) {
 		t, err = s.transfer(ctx, origin, nil)
 	}
 	var members []member
-	if err == nil && t.zone != nil {
+	switch {
+	case err == nil && t.zone != nil:
 		members, err = s.install(z, t)
+	case err == nil:
+		s.confirmed(z)
 	}
 	s.finish(z, t, err)
 	if err == nil && z.catalog && t != nil && t.zone != nil {
 		s.applyCatalog(members)
+	}
+}
+
+// confirmed records on disk that the primary confirmed the serial held:
+// the zone's expire starts again from now, after a restart too.
+func (s *Secondary) confirmed(z *zoneState) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.dropped {
+		return
+	}
+	s.mu.Lock()
+	st := stateFile{Origin: z.origin, Serial: z.serial, Verified: time.Now(), Catalog: z.catalog}
+	s.mu.Unlock()
+	if err := s.writeState(z.origin, st); err != nil {
+		s.log.Error("persist zone state", "zone", z.origin, "err", err)
 	}
 }
 
@@ -105,9 +125,6 @@ func (s *Secondary) finish(z *zoneState, t *transferred, err error) {
 				}
 			}
 			s.log.Info("zone refreshed after it expired: serving it again", "zone", z.origin, "serial", z.serial)
-		}
-		if err := s.writeState(z.origin, stateFile{Origin: z.origin, Serial: z.serial, Verified: now, Catalog: z.catalog}); err != nil {
-			s.log.Error("persist zone state", "zone", z.origin, "err", err)
 		}
 	}
 	z.next = now.Add(s.clampTimer(z.soa.refresh))
