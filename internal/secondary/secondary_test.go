@@ -7,10 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/miekg/dns"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/zonewarden/zonewarden/internal/authority"
 	"github.com/zonewarden/zonewarden/internal/dnsserver"
@@ -223,6 +226,16 @@ func TestRestartFromDisk(t *testing.T) {
 	dir := t.TempDir()
 	e := startEdge(t, Config{Primary: p.addr, Key: &testKey, Catalog: "catalog.invalid.", Dir: dir})
 	e.waitSerial(t, "a.example.", 5)
+	checkMetrics(t, e.s, `
+zonewarden_secondary_zone_serial{zone="a.example."} 5
+zonewarden_secondary_zone_transfers_total{type="axfr",zone="a.example."} 1
+zonewarden_secondary_zone_transfers_total{type="ixfr",zone="a.example."} 0
+zonewarden_secondary_zone_expired{zone="a.example."} 0
+zonewarden_secondary_zones{state="held"} 1
+`)
+	if st := e.s.Zones(); len(st) != 1 || st[0].Origin != "a.example." || st[0].Serial != 5 || !st[0].Held {
+		t.Errorf("Zones() = %+v", st)
+	}
 	e.stop() // Run returns once the refresh under way, and its writes, are done
 	p.stop()
 
@@ -343,6 +356,27 @@ func TestFileBase(t *testing.T) {
 	} {
 		if got := fileBase(in); got != want {
 			t.Errorf("fileBase(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// checkMetrics fails unless every line of want is among the collector's
+// series in the text exposition format.
+func checkMetrics(t *testing.T, s *Secondary, want string) {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(s.Metrics())
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, mf := range mfs {
+		expfmt.MetricFamilyToText(&b, mf)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(want), "\n") {
+		if !strings.Contains(b.String(), line+"\n") {
+			t.Errorf("metrics lack %q:\n%s", line, b.String())
 		}
 	}
 }
