@@ -55,8 +55,10 @@ func fileBase(origin string) string {
 	return b.String()
 }
 
-// writeAtomic replaces path with data: a temporary file in the same
-// directory, synced, renamed over path, and the directory synced.
+// writeAtomic replaces path with what write writes: a temporary file in
+// the same directory, synced, renamed over path. The rename is durable once
+// the directory is synced (syncDir), which the caller does after its last
+// file.
 func writeAtomic(path string, write func(*os.File) error) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, tmpPrefix+"*")
@@ -76,9 +78,8 @@ func writeAtomic(path string, write func(*os.File) error) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return err
 	}
-	return syncDir(dir)
+	return err
 }
 
 func syncDir(dir string) error {
@@ -103,6 +104,10 @@ func (s *Secondary) writeZone(z *zone.Zone) error {
 		_, err := z.WriteTo(f)
 		return err
 	})
+	if err == nil {
+		// Before the state file names the new serial.
+		err = syncDir(s.cfg.Dir)
+	}
 	if err != nil {
 		return fmt.Errorf("write zone %s: %w", z.Origin, err)
 	}
@@ -118,6 +123,9 @@ func (s *Secondary) writeState(origin string, st stateFile) error {
 		_, err := f.Write(append(b, '\n'))
 		return err
 	})
+	if err == nil {
+		err = syncDir(s.cfg.Dir)
+	}
 	if err != nil {
 		return fmt.Errorf("write state of zone %s: %w", origin, err)
 	}

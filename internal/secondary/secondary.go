@@ -30,6 +30,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
@@ -124,6 +125,8 @@ type Secondary struct {
 	loaded  bool
 	running bool
 
+	inflight atomic.Int64 // refreshes under way
+
 	putMu    sync.Mutex
 	puts     []*putRequest // waiting for the engine
 	flushing bool          // a caller of put is handing puts to the engine
@@ -150,6 +153,12 @@ func (s *Secondary) put(z *zone.Zone) error {
 	s.flushing = true
 	s.putMu.Unlock()
 	for {
+		if s.inflight.Load() > 1 {
+			// Other transfers are under way (a fresh edge loading, a
+			// burst of changes): a moment's wait lets their zones join
+			// this Update rather than each copy the table again.
+			time.Sleep(2 * time.Millisecond)
+		}
 		s.putMu.Lock()
 		batch := s.puts
 		s.puts = nil
@@ -195,6 +204,7 @@ type zoneState struct {
 	reset    bool   // the member node changed: transfer by AXFR, whatever the serials
 	queued   bool   // in Secondary.queue or being refreshed
 	again    bool   // NOTIFY arrived while queued: refresh once more after
+	notified bool   // the next refresh answers a NOTIFY
 	failures int    // consecutive
 	stats    zoneStats
 
@@ -434,7 +444,9 @@ func (s *Secondary) work(ctx context.Context) {
 			}
 			continue
 		}
+		s.inflight.Add(1)
 		s.refresh(ctx, z)
+		s.inflight.Add(-1)
 		if ctx.Err() != nil {
 			return
 		}
@@ -451,6 +463,7 @@ func (s *Secondary) Notify(origin string) bool {
 		s.mu.Unlock()
 		return false
 	}
+	z.notified = true
 	if z.queued {
 		z.again = true
 		s.mu.Unlock()

@@ -24,7 +24,8 @@ var errDropped = errors.New("zone no longer a member")
 // refresh brings z up to date with the primary, or counts a failure.
 func (s *Secondary) refresh(ctx context.Context, z *zoneState) {
 	s.mu.Lock()
-	origin, have, serial, reset := z.origin, z.have, z.serial, z.reset
+	origin, have, serial, reset, notified := z.origin, z.have, z.serial, z.reset, z.notified
+	z.notified = false
 	s.mu.Unlock()
 
 	var (
@@ -37,10 +38,11 @@ func (s *Secondary) refresh(ctx context.Context, z *zoneState) {
 		if err == nil && t.zone != nil {
 			t.reset = true
 		}
-	case have && z.catalog:
-		// Primaries refuse queries to catalog zones (RFC 9432 §7: not
-		// for resolution; Knot does): an IXFR from the serial held is
-		// the check, answered by the SOA alone when nothing changed.
+	case have && (z.catalog || notified):
+		// An IXFR from the serial held is the check, answered by the SOA
+		// alone when nothing changed: after a NOTIFY, which says there
+		// is news, it saves the SOA query's round trip; and primaries
+		// refuse queries to catalog zones (RFC 9432 §7; Knot does).
 		t, err = s.transfer(ctx, origin, &serial)
 	case have:
 		var primary uint32
