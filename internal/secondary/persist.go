@@ -8,8 +8,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zonewarden/zonewarden/internal/zone"
@@ -217,39 +220,38 @@ func (s *Secondary) Load() error {
 	if err != nil {
 		return fmt.Errorf("read data directory: %w", err)
 	}
-	type loaded struct {
-		st stateFile
-		z  *zone.Zone
-	}
-	var all []loaded
+	var names []string
 	for _, e := range entries {
 		name := e.Name()
 		if strings.HasPrefix(name, tmpPrefix) {
 			os.Remove(filepath.Join(s.cfg.Dir, name)) // a write cut off by a crash
 			continue
 		}
-		if !strings.HasSuffix(name, ".state") {
-			continue
+		if strings.HasSuffix(name, ".state") {
+			names = append(names, name)
 		}
-		b, err := os.ReadFile(filepath.Join(s.cfg.Dir, name))
-		var st stateFile
-		if err == nil {
-			err = json.NewDecoder(bytes.NewReader(b)).Decode(&st)
+	}
+	// Parsed on every core: thousands of zones are the usual case.
+	found := make([]*loaded, len(names))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(names)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(names) {
+					return
+				}
+				found[i] = s.loadOne(names[i])
+			}
+		})
+	}
+	wg.Wait()
+	var all []loaded
+	for _, l := range found {
+		if l != nil {
+			all = append(all, *l)
 		}
-		if err == nil && fileBase(zone.CanonicalName(st.Origin))+".state" != name {
-			err = fmt.Errorf("names zone %q", st.Origin)
-		}
-		if err != nil {
-			s.log.Error("zone state not loaded: the zone will be transferred again", "file", name, "err", err)
-			continue
-		}
-		st.Origin = zone.CanonicalName(st.Origin)
-		z, err := s.readZone(st.Origin)
-		if err != nil {
-			s.log.Error("zone file not loaded: the zone will be transferred again", "zone", st.Origin, "err", err)
-			continue
-		}
-		all = append(all, loaded{st, z})
 	}
 
 	s.mu.Lock()
@@ -330,4 +332,34 @@ func (s *Secondary) Load() error {
 	s.loaded = true
 	s.log.Info("zones loaded from disk", "dir", s.cfg.Dir, "zones", len(put), "expired", len(expired))
 	return nil
+}
+
+// loaded is a zone read back from Dir.
+type loaded struct {
+	st stateFile
+	z  *zone.Zone
+}
+
+// loadOne reads the state file name and its zone file; nil when either
+// cannot be used (logged).
+func (s *Secondary) loadOne(name string) *loaded {
+	b, err := os.ReadFile(filepath.Join(s.cfg.Dir, name))
+	var st stateFile
+	if err == nil {
+		err = json.NewDecoder(bytes.NewReader(b)).Decode(&st)
+	}
+	if err == nil && fileBase(zone.CanonicalName(st.Origin))+".state" != name {
+		err = fmt.Errorf("names zone %q", st.Origin)
+	}
+	if err != nil {
+		s.log.Error("zone state not loaded: the zone will be transferred again", "file", name, "err", err)
+		return nil
+	}
+	st.Origin = zone.CanonicalName(st.Origin)
+	z, err := s.readZone(st.Origin)
+	if err != nil {
+		s.log.Error("zone file not loaded: the zone will be transferred again", "zone", st.Origin, "err", err)
+		return nil
+	}
+	return &loaded{st, z}
 }
