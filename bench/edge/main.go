@@ -124,8 +124,8 @@ func (a *api) post(path string, body any) error {
 		return err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		msg, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 500))
 		return fmt.Errorf("POST %s: %s %s", path, resp.Status, msg)
 	}
 	io.Copy(io.Discard, resp.Body)
@@ -305,6 +305,36 @@ func run() error {
 	}
 	fmt.Printf("AXFR of a written zone (%s): %d bytes on the wire\n", zoneName(0), axfrBytes)
 
+	// A zone of 1,000 records: one change by IXFR against the zone by AXFR.
+	big := "big.example"
+	if err := a.post("/domains", map[string]string{"name": big}); err != nil {
+		return err
+	}
+	var creates []map[string]any
+	for i := range 1000 {
+		creates = append(creates, map[string]any{"name": fmt.Sprintf("h%d", i), "type": "A", "content": fmt.Sprintf("10.0.%d.%d", i/250, i%250+1), "ttl": 60})
+	}
+	if err := a.post("/zones/"+big+"/batch", map[string]any{"creates": creates}); err != nil {
+		return err
+	}
+	bigBytes := func() float64 { return metricValue(edgeMetrics[1], `zonewarden_secondary_zone_transfer_bytes_total{zone="big.example."}`) }
+	for bigBytes() == 0 || !answers(c, edges[1], "h999.big.example.") {
+		time.Sleep(50 * time.Millisecond)
+	}
+	b0 := bigBytes()
+	if err := a.post("/zones/"+big+"/records", map[string]any{"name": "one-more", "type": "A", "content": "10.9.9.9", "ttl": 60}); err != nil {
+		return err
+	}
+	for !answers(c, edges[1], "one-more.big.example.") {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // the counter follows the answer
+	bigAXFR, err := transferSize(dnsAddr, big, key)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("1,001-record zone, one record added: IXFR %.0f bytes on the wire, AXFR %d bytes\n", bigBytes()-b0, bigAXFR)
+
 	// Restart of one edge from disk, primary up.
 	procs[0].stop()
 	t0 = time.Now()
@@ -360,4 +390,29 @@ func (c *countConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	c.n += int64(n)
 	return n, err
+}
+
+func answers(c *dns.Client, addr, name string) bool {
+	m := new(dns.Msg)
+	m.SetQuestion(name, dns.TypeA)
+	r, _, err := c.Exchange(m, addr)
+	return err == nil && len(r.Answer) > 0
+}
+
+// metricValue is one series' value in an edge's /metrics, 0 when absent.
+func metricValue(addr, series string) float64 {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), series+" "); ok {
+			f, _ := strconv.ParseFloat(v, 64)
+			return f
+		}
+	}
+	return 0
 }
