@@ -85,6 +85,33 @@ func writeAtomic(path string, write func(*os.File) error) error {
 	return err
 }
 
+// syncDir makes the renames done so far in Dir durable. Concurrent callers
+// share syncs: one that arrives while a sync runs waits for the next, which
+// covers its rename too, so a fresh edge writing thousands of zones does not
+// queue one directory sync behind another for each.
+func (s *Secondary) syncDir() error {
+	s.syncMu.Lock()
+	gen := s.syncGen + 1 // the first sync to start after this call
+	for s.syncing {
+		s.syncCond.Wait()
+	}
+	if s.syncDone >= gen {
+		err := s.syncErr
+		s.syncMu.Unlock()
+		return err
+	}
+	s.syncing = true
+	s.syncGen++
+	mine := s.syncGen
+	s.syncMu.Unlock()
+	err := syncDir(s.cfg.Dir)
+	s.syncMu.Lock()
+	s.syncing, s.syncDone, s.syncErr = false, mine, err
+	s.syncCond.Broadcast()
+	s.syncMu.Unlock()
+	return err
+}
+
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
@@ -109,7 +136,7 @@ func (s *Secondary) writeZone(z *zone.Zone) error {
 	})
 	if err == nil {
 		// Before the state file names the new serial.
-		err = syncDir(s.cfg.Dir)
+		err = s.syncDir()
 	}
 	if err != nil {
 		return fmt.Errorf("write zone %s: %w", z.Origin, err)
@@ -127,7 +154,7 @@ func (s *Secondary) writeState(origin string, st stateFile) error {
 		return err
 	})
 	if err == nil {
-		err = syncDir(s.cfg.Dir)
+		err = s.syncDir()
 	}
 	if err != nil {
 		return fmt.Errorf("write state of zone %s: %w", origin, err)
@@ -151,7 +178,7 @@ func (s *Secondary) removeFiles(origin string) error {
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("remove zone %s: %w", origin, err)
 	}
-	return syncDir(s.cfg.Dir)
+	return s.syncDir()
 }
 
 // install serves a transferred zone and persists it. For the catalog zone

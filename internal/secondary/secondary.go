@@ -127,6 +127,13 @@ type Secondary struct {
 
 	inflight atomic.Int64 // refreshes under way
 
+	syncMu   sync.Mutex // the directory syncs, see syncDir
+	syncCond *sync.Cond
+	syncing  bool
+	syncGen  uint64 // syncs started
+	syncDone uint64 // the last sync finished
+	syncErr  error  // its error
+
 	putMu    sync.Mutex
 	puts     []*putRequest // waiting for the engine
 	flushing bool          // a caller of put is handing puts to the engine
@@ -275,6 +282,7 @@ func New(cfg Config) (*Secondary, error) {
 		kick:      make(chan struct{}, 1),
 		ready:     make(chan struct{}, 1),
 	}
+	s.syncCond = sync.NewCond(&s.syncMu)
 	s.metrics = newMetrics(s)
 	now := time.Now()
 	if cfg.Catalog != "" {
