@@ -66,7 +66,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "admin":
 		return runAdmin(ctx, rest, os.Getenv, os.Stdin, stdout, stderr)
 	case "tsig":
-		return runTSIG(ctx, rest, os.Getenv, stdout, stderr)
+		return runTSIG(ctx, rest, os.Getenv, os.Stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, versionString())
 		return exitOK

@@ -104,7 +104,7 @@ type ServeConfig struct {
 	Poll time.Duration
 	// SignUp is who may sign up on the dashboard after its first user (who
 	// always may, and administers the installation): closed (the
-	// default), open, or invite (closed until invitations exist).
+	// default), open, or invite (only from a team invitation's link).
 	SignUp string
 	// SecureCookies marks the dashboard's cookies Secure on plain HTTP, for
 	// a TLS-terminating proxy in front.
@@ -351,7 +351,10 @@ type Serve struct {
 	dns      *dnsserver.Server
 	prop     *propagator
 	source   *storeSource       // the store, for the transfer handler
+	xfr      *transfer.Handler  // zone transfers, in front of the engine
 	notifier *transfer.Notifier // NOTIFY to secondaries
+	aliases  *aliasWatch        // bumps serials when ALIAS addresses change
+	loaded   bool               // every zone loaded: changes are notified from now on
 	jobs     *jobs.Runner
 	registry *prometheus.Registry
 	httpLn   net.Listener
@@ -377,13 +380,13 @@ func NewServe(cfg ServeConfig, log *slog.Logger) (*Serve, error) {
 		return nil, err
 	}
 	s.source = &storeSource{}
-	xfr, err := transfer.New(transfer.Config{Next: s.engine, Source: s.source, Allow: acl, Catalog: cfg.Transfer.Catalog, Logger: log.With("component", "transfer")})
+	s.xfr, err = transfer.New(transfer.Config{Next: s.engine, Source: s.source, Allow: acl, Catalog: cfg.Transfer.Catalog, Logger: log.With("component", "transfer")})
 	if err != nil {
 		return nil, err
 	}
 	metrics := dnsserver.NewMetrics()
 	srv, err := dnsserver.New(dnsserver.Config{
-		Addr: cfg.DNS, Handler: xfr, Workers: cfg.Workers,
+		Addr: cfg.DNS, Handler: s.xfr, Workers: cfg.Workers,
 		TCPIdleTimeout: cfg.TCPIdleTimeout, TCPMaxConns: cfg.TCPMaxConns,
 		Metrics: metrics, Logger: log.With("component", "dnsserver"),
 	})
@@ -424,13 +427,14 @@ func (s *Serve) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.startTransfers(ctx); err != nil {
+		return err
+	}
 	start := time.Now()
 	if err := s.prop.load(ctx); err != nil {
 		return fmt.Errorf("load zones: %w", err)
 	}
-	if err := s.startTransfers(ctx); err != nil {
-		return err
-	}
+	s.loaded = true
 	s.log.Info("zones loaded", "zones", len(s.engine.Zones()), "records", s.engine.Records(), "took", time.Since(start).Round(time.Millisecond))
 	if slices.Equal(s.cfg.NameServers, DefaultNameServers) {
 		s.log.Warn("new zones get the placeholder name servers ns1/ns2.zonewarden.test.: set --nameservers to yours")
@@ -498,6 +502,8 @@ func (s *Serve) handler() http.Handler {
 		SecureCookies: s.cfg.SecureCookies,
 		Mail:          s.mailer(),
 		PublicURL:     strings.TrimSuffix(s.cfg.PublicURL, "/"),
+		Distributed:   s.distributed(),
+		Resolvers:     s.cfg.AliasUpstream,
 	})
 	mux.Handle("/v2/", promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, a)))
 	mux.Handle("/", promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, dash)))
@@ -547,6 +553,7 @@ func (s *Serve) Run(ctx context.Context) error {
 	run("propagator", s.prop.Run)
 	run("jobs", s.jobs.Run)
 	run("notify", s.notifier.Run)
+	run("alias refresh", s.aliases.Run)
 	if s.resolver != nil {
 		run("alias resolver", s.resolver.Run)
 	}

@@ -75,24 +75,44 @@ func transferFlags(fs *flag.FlagSet, c *TransferConfig) {
 	fs.StringVar(&c.Catalog, "catalog", c.Catalog, "`name` of the catalog zone (RFC 9432) that lists every hosted zone")
 }
 
-// storeSource lets the transfer handler, built before the store is opened,
-// read it once it is.
+// storeSource is the store as the transfer handler reads it. The handler is
+// built before the store is opened, so st is set in Start.
 type storeSource struct{ st *store.Store }
 
 func (s *storeSource) ZoneData(ctx context.Context, n string) (*zone.Zone, error) {
 	return s.st.ZoneData(ctx, n)
 }
-func (s *storeSource) ChangesSince(ctx context.Context, n string, serial uint32) ([]store.Change, error) {
-	return s.st.ChangesSince(ctx, n, serial)
+
+func (s *storeSource) ChangesSince(ctx context.Context, n string, serial uint32) ([]transfer.Change, error) {
+	cs, err := s.st.ChangesSince(ctx, n, serial)
+	out := make([]transfer.Change, len(cs))
+	for i, c := range cs {
+		out[i] = transfer.Change{ID: c.ID, Kind: c.Kind, PrevSerial: c.PrevSerial, Serial: c.Serial, Removed: c.Removed, Added: c.Added}
+	}
+	return out, err
 }
-func (s *storeSource) TSIGKey(ctx context.Context, n string) (store.TSIGKey, error) {
-	return s.st.TSIGKey(ctx, n)
+
+func (s *storeSource) TSIGKey(ctx context.Context, n string) (transfer.Key, error) {
+	k, err := s.st.TSIGKey(ctx, n)
+	return transfer.Key{Name: k.Name, Algorithm: k.Algorithm, Secret: k.Secret}, err
 }
-func (s *storeSource) Catalog(ctx context.Context) ([]store.CatalogMember, int64, error) {
-	return s.st.Catalog(ctx)
+
+func (s *storeSource) Catalog(ctx context.Context) ([]transfer.CatalogMember, int64, error) {
+	ms, last, err := s.st.Catalog(ctx)
+	out := make([]transfer.CatalogMember, len(ms))
+	for i, m := range ms {
+		out[i] = transfer.CatalogMember{Name: m.Name, Created: m.Created}
+	}
+	return out, last, err
 }
-func (s *storeSource) CatalogEvents(ctx context.Context, from int64) ([]store.CatalogEvent, error) {
-	return s.st.CatalogEvents(ctx, from)
+
+func (s *storeSource) CatalogEvents(ctx context.Context, from int64) ([]transfer.CatalogEvent, error) {
+	es, err := s.st.CatalogEvents(ctx, from)
+	out := make([]transfer.CatalogEvent, len(es))
+	for i, e := range es {
+		out[i] = transfer.CatalogEvent{ID: e.ID, Deleted: e.Deleted, CatalogMember: transfer.CatalogMember{Name: e.Name, Created: e.Created}}
+	}
+	return out, err
 }
 
 // startTransfers loads the catalog into the engine, prepares NOTIFY and
@@ -102,7 +122,7 @@ func (s *Serve) startTransfers(ctx context.Context) error {
 	tc := s.cfg.Transfer
 	nc := transfer.NotifyConfig{Targets: append(append([]string(nil), tc.Edges...), tc.Notify...), Logger: s.log.With("component", "notify")}
 	if tc.NotifyKey != "" {
-		k, err := s.store.TSIGKey(ctx, tc.NotifyKey)
+		k, err := s.source.TSIGKey(ctx, tc.NotifyKey)
 		if err != nil {
 			return fmt.Errorf("--notify-key: %w (create it with `zonewarden tsig add`)", err)
 		}
@@ -112,8 +132,13 @@ func (s *Serve) startTransfers(ctx context.Context) error {
 	if s.notifier, err = transfer.NewNotifier(nc); err != nil {
 		return err
 	}
+	s.registry.MustRegister(append(s.xfr.Collectors(), s.notifier.Collectors()...)...)
 	if err := s.refreshCatalog(ctx); err != nil {
 		return err
+	}
+	s.aliases = &aliasWatch{
+		flattening: s.xfr.Flattening, bump: s.store.BumpSerial, changed: s.changed,
+		interval: aliasRefresh, log: s.log.With("component", "alias-refresh"), zones: map[string]*aliasState{},
 	}
 	s.prop.applied = s.zonesApplied
 	return nil
@@ -122,6 +147,12 @@ func (s *Serve) startTransfers(ctx context.Context) error {
 // zonesApplied tells secondaries of the zones the engine now serves, and
 // updates the catalog when zones came or went.
 func (s *Serve) zonesApplied(ctx context.Context, put []*zone.Zone, created, removed []string) {
+	s.aliases.applied(put, removed)
+	if !s.loaded {
+		// The first load: secondaries have these zones already or will
+		// ask; the catalog was notified at start.
+		return
+	}
 	names := make([]string, 0, len(put))
 	for _, z := range put {
 		names = append(names, z.Origin)
@@ -137,7 +168,7 @@ func (s *Serve) zonesApplied(ctx context.Context, put []*zone.Zone, created, rem
 // refreshCatalog rebuilds the catalog zone from the store, serves it and
 // notifies secondaries.
 func (s *Serve) refreshCatalog(ctx context.Context) error {
-	members, last, err := s.store.Catalog(ctx)
+	members, last, err := s.source.Catalog(ctx)
 	if err != nil {
 		return err
 	}
@@ -223,4 +254,104 @@ func (s *Serve) distributed() func(ctx context.Context, zone string) (bool, erro
 	}
 	e := &edgeCheck{src: s.store, local: s.prop.Distributed, edges: s.cfg.Transfer.Edges, timeout: time.Second, log: s.log.With("component", "distribution")}
 	return e.Distributed
+}
+
+// aliasRefresh is how often the addresses behind ALIAS records are compared
+// with what secondaries were last sent.
+const aliasRefresh = 30 * time.Second
+
+// aliasWatch keeps secondaries' copies of zones with ALIAS records right
+// when the addresses behind them change without a write, which would leave
+// the serial, and so the secondaries, where they were: every interval it
+// flattens each such zone again, and when the addresses differ from the
+// last time the zone was written or bumped, it gives the zone a new serial
+// (store.BumpSerial), which notifies the secondaries; their IXFR of a zone
+// with ALIAS records sends it whole.
+//
+// A zone whose targets did not all resolve (at start, before the alias
+// resolver has answered) is not compared: its next complete flattening
+// becomes the reference. Each serve process sharing a database bumps on
+// its own, so N processes may bump N times for one change.
+type aliasWatch struct {
+	flattening func(*zone.Zone) (string, bool)
+	bump       func(ctx context.Context, zone, reason string) (uint32, error)
+	changed    func(zones ...string)
+	interval   time.Duration
+	log        *slog.Logger
+
+	mu    sync.Mutex
+	zones map[string]*aliasState // by origin, the zones holding ALIAS records
+}
+
+type aliasState struct {
+	aliases     *zone.Zone // the zone's ALIAS records alone
+	fingerprint string
+	complete    bool
+}
+
+// applied takes the zones the engine now serves: their flattening now is
+// what their secondaries are about to be sent.
+func (a *aliasWatch) applied(put []*zone.Zone, removed []string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, origin := range removed {
+		delete(a.zones, origin)
+	}
+	for _, z := range put {
+		only := &zone.Zone{Origin: z.Origin}
+		for _, rr := range z.Records {
+			if rr.Header().Rrtype == zone.TypeALIAS {
+				only.Records = append(only.Records, rr)
+			}
+		}
+		if len(only.Records) == 0 {
+			delete(a.zones, z.Origin)
+			continue
+		}
+		fp, complete := a.flattening(only)
+		a.zones[z.Origin] = &aliasState{aliases: only, fingerprint: fp, complete: complete}
+	}
+}
+
+// Run checks every interval until ctx ends.
+func (a *aliasWatch) Run(ctx context.Context) error {
+	t := time.NewTicker(a.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			a.check(ctx)
+		}
+	}
+}
+
+// check bumps the serial of each zone whose ALIAS addresses changed.
+func (a *aliasWatch) check(ctx context.Context) {
+	a.mu.Lock()
+	var due []string
+	for origin, st := range a.zones {
+		fp, complete := a.flattening(st.aliases)
+		switch {
+		case !complete:
+		case !st.complete:
+			st.fingerprint, st.complete = fp, true
+		case fp != st.fingerprint:
+			st.fingerprint = fp
+			due = append(due, origin)
+		}
+	}
+	a.mu.Unlock()
+	for _, origin := range due {
+		serial, err := a.bump(ctx, origin, "alias refresh")
+		if err != nil {
+			a.log.Error("bump serial after alias addresses changed", "zone", origin, "err", err)
+			continue
+		}
+		a.log.Info("alias addresses changed: new serial for secondaries", "zone", origin, "serial", serial)
+	}
+	if len(due) > 0 {
+		a.changed(due...)
+	}
 }

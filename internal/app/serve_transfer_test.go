@@ -3,7 +3,9 @@ package app
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/zonewarden/zonewarden/internal/store"
+	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
 // notifyLog is a secondary that answers every NOTIFY and remembers the
@@ -82,7 +85,7 @@ func TestServeTransfers(t *testing.T) {
 	if cfg.Database != "" {
 		args = append(args, "--database", cfg.Database)
 	}
-	if code := runTSIG(context.Background(), args, env(nil), &stdout, &stderr); code != 0 {
+	if code := runTSIG(context.Background(), args, env(nil), strings.NewReader(""), &stdout, &stderr); code != 0 {
 		t.Fatalf("tsig add: %d %s", code, stderr.String())
 	}
 	parts := strings.SplitN(strings.TrimSpace(stdout.String()), ":", 3)
@@ -97,15 +100,28 @@ func TestServeTransfers(t *testing.T) {
 	addr := s.UDPAddr().String()
 	sec.wait(t, DefaultCatalog) // at start
 
+	ctx := context.Background()
+	k, err := s.store.TSIGKey(ctx, "edge1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The catalog answers only those who may transfer it.
+	if r := query(t, addr, DefaultCatalog, dns.TypeSOA); r.Rcode != dns.RcodeRefused {
+		t.Errorf("unsigned catalog query: %s", dns.RcodeToString[r.Rcode])
+	}
 	catalogSerial := func() uint32 {
-		r := query(t, addr, DefaultCatalog, dns.TypeSOA)
-		if len(r.Answer) != 1 {
-			t.Fatalf("catalog SOA: %v", r)
+		t.Helper()
+		q := new(dns.Msg)
+		q.SetQuestion(DefaultCatalog, dns.TypeSOA)
+		q.SetTsig(k.Name, k.Algorithm, 300, time.Now().Unix())
+		c := &dns.Client{Net: "udp", Timeout: 2 * time.Second, TsigSecret: map[string]string{k.Name: k.Secret}}
+		r, _, err := c.Exchange(q, addr)
+		if err != nil || len(r.Answer) != 1 {
+			t.Fatalf("catalog SOA: %v %v", r, err)
 		}
 		return r.Answer[0].(*dns.SOA).Serial
 	}
 	s0 := catalogSerial()
-	ctx := context.Background()
 	u, a, err := s.store.CreateUser(ctx, "op@example.com", "a long password")
 	if err != nil {
 		t.Fatal(err)
@@ -130,10 +146,6 @@ func TestServeTransfers(t *testing.T) {
 		t.Errorf("catalog serial moved on a record change: %d → %d", s1, s2)
 	}
 
-	k, err := s.store.TSIGKey(ctx, "edge1")
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, zone := range []string{"example.com.", DefaultCatalog} {
 		q := new(dns.Msg)
 		q.SetAxfr(zone)
@@ -167,9 +179,10 @@ func TestServeTransfers(t *testing.T) {
 
 func TestTSIGCommand(t *testing.T) {
 	data := t.TempDir()
+	stdin := ""
 	run := func(args ...string) (int, string, string) {
 		var stdout, stderr bytes.Buffer
-		code := runTSIG(context.Background(), append(args, "--data", data), env(nil), &stdout, &stderr)
+		code := runTSIG(context.Background(), append(args, "--data", data), env(nil), strings.NewReader(stdin), &stdout, &stderr)
 		return code, stdout.String(), stderr.String()
 	}
 	code, out, _ := run("add", "edge1")
@@ -204,6 +217,15 @@ func TestTSIGCommand(t *testing.T) {
 	if _, out, _ := run("list"); strings.Contains(out, "edge2") {
 		t.Errorf("removed key listed: %q", out)
 	}
+	// An existing key, its secret from standard input.
+	stdin = "bXkgZmxlZXQncyBrZXksIDMyIGJ5dGVzIGxvbmcgLi4uLg==\n"
+	if code, out, errOut := run("add", "fleet", "--secret-stdin"); code != 0 || out != "fleet.:hmac-sha256:bXkgZmxlZXQncyBrZXksIDMyIGJ5dGVzIGxvbmcgLi4uLg==\n" {
+		t.Errorf("add --secret-stdin: %d %q %q", code, out, errOut)
+	}
+	stdin = "c2hvcnQ=\n"
+	if code, _, errOut := run("add", "short", "--secret-stdin"); code != 1 || !strings.Contains(errOut, "at least 16") {
+		t.Errorf("add --secret-stdin with a short secret: %d %q", code, errOut)
+	}
 }
 
 func TestTransferConfig(t *testing.T) {
@@ -227,4 +249,62 @@ func TestTransferConfig(t *testing.T) {
 	if err != nil || len(c.Transfer.Allow) != 2 || len(c.Transfer.Edges) != 2 || c.Transfer.Catalog != "cat.example" {
 		t.Errorf("parsed %+v, %v", c.Transfer, err)
 	}
+}
+
+func TestAliasWatch(t *testing.T) {
+	aliasZone := func(origin string) *zone.Zone {
+		return &zone.Zone{Origin: origin, Records: []dns.RR{zone.NewALIAS(origin, 300, "target.example.net.")}}
+	}
+	// What each zone flattens to now: an address, or "" when unresolved.
+	now := map[string]string{}
+	var bumped, changed []string
+	a := &aliasWatch{
+		flattening: func(z *zone.Zone) (string, bool) { return now[z.Origin], now[z.Origin] != "" },
+		bump: func(_ context.Context, z, reason string) (uint32, error) {
+			bumped = append(bumped, z)
+			return 2, nil
+		},
+		changed: func(zones ...string) { changed = append(changed, zones...) },
+		log:     slog.New(slog.DiscardHandler),
+		zones:   map[string]*aliasState{},
+	}
+	now["a.example."], now["b.example."] = "192.0.2.1", ""
+	plain := &zone.Zone{Origin: "c.example."}
+	a.applied([]*zone.Zone{aliasZone("a.example."), aliasZone("b.example."), plain}, nil)
+	steps := []struct {
+		name string
+		set  map[string]string
+		want []string
+	}{
+		{"nothing changed", nil, nil},
+		{"b resolves: its reference, no bump", map[string]string{"b.example.": "192.0.2.2"}, nil},
+		{"a's address changes", map[string]string{"a.example.": "192.0.2.9"}, []string{"a.example."}},
+		{"a unresolved for a while", map[string]string{"a.example.": ""}, nil},
+		{"a back as it was", map[string]string{"a.example.": "192.0.2.9"}, nil},
+		{"both change", map[string]string{"a.example.": "192.0.2.10", "b.example.": "192.0.2.11"}, []string{"a.example.", "b.example."}},
+	}
+	for _, st := range steps {
+		bumped, changed = nil, nil
+		for k, v := range st.set {
+			now[k] = v
+		}
+		a.check(context.Background())
+		slices.Sort(bumped)
+		if !slices.Equal(bumped, st.want) || !slices.Equal(sorted(changed), st.want) {
+			t.Errorf("%s: bumped %q, changed %q; want %q", st.name, bumped, changed, st.want)
+		}
+	}
+	a.applied(nil, []string{"a.example."})
+	now["a.example."] = "192.0.2.99"
+	bumped = nil
+	a.check(context.Background())
+	if slices.Contains(bumped, "a.example.") {
+		t.Error("a removed zone was bumped")
+	}
+}
+
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
 }

@@ -52,6 +52,7 @@ func TestKnotCatalogSecondary(t *testing.T) {
 		Name: dnsimple.String("www"), Type: "A", Content: "192.0.2.10", TTL: 300}); err != nil {
 		t.Fatal(err)
 	}
+	bigZone(t, c, acc) // a transfer of several messages, each signed
 
 	host, port, _ := net.SplitHostPort(primary)
 	conf := fmt.Sprintf(`server:
@@ -106,6 +107,7 @@ zone:
 	kp := []string{"@127.0.0.1", "-p", strconv.Itoa(knotPort)}
 	waitKdig(t, kdig, 30*time.Second, "192.0.2.10", append(kp, "www.a.example.", "A", "+short")...)
 	waitKdig(t, kdig, 10*time.Second, "status: NOERROR", append(kp, "b.example.", "SOA")...)
+	waitKdig(t, kdig, 10*time.Second, "record 999", append(kp, "r999.big.example.", "TXT", "+short")...)
 
 	// A write through the API reaches Knot by NOTIFY and IXFR.
 	if _, err := c.Zones.CreateRecord(ctx, acc, "b.example", dnsimple.ZoneRecordAttributes{
@@ -127,6 +129,16 @@ zone:
 	out := runKdig(t, kdig, append(phost, "-y", y, "AXFR", "a.example.")...)
 	if !strings.Contains(out, "192.0.2.10") || strings.Count(out, "\tSOA\t") != 2 {
 		t.Errorf("kdig AXFR with the key:\n%s", out)
+	}
+	if out := runKdig(t, kdig, append(phost, "-y", y, "AXFR", "big.example.")...); !strings.Contains(out, "1004 records") || strings.Contains(out, "(1 messages") {
+		t.Errorf("kdig AXFR of a zone of several messages:\n%s", lastLines(out, 5))
+	}
+	if dig, err := exec.LookPath("dig"); err == nil {
+		// BIND's dig checks the TSIG of every message too.
+		out, _ := exec.Command(dig, "@"+host, "-p", port, "-y", y, "AXFR", "big.example.", "+time=2", "+tries=1").CombinedOutput()
+		if !strings.Contains(string(out), "XFR size: 1004 records") || strings.Contains(string(out), "failed") {
+			t.Errorf("dig AXFR:\n%s", lastLines(string(out), 6))
+		}
 	}
 	if out := runKdig(t, kdig, append(phost, "AXFR", "a.example.")...); !strings.Contains(out, "REFUSED") {
 		t.Errorf("kdig AXFR without a key:\n%s", out)
@@ -291,3 +303,27 @@ func apiClient(t *testing.T, bin, data, httpURL string) (*dnsimple.Client, strin
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// bigZone makes big.example, of 1000 TXT records of 200 bytes: about 220 KB,
+// four messages of a transfer.
+func bigZone(t *testing.T, c *dnsimple.Client, acc string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := c.Domains.CreateDomain(ctx, acc, dnsimple.Domain{Name: "big.example"}); err != nil {
+		t.Fatal(err)
+	}
+	var req dnsimple.BatchChangeZoneRecordsRequest
+	for i := range 1000 {
+		req.Creates = append(req.Creates, dnsimple.ZoneRecordAttributes{
+			Name: dnsimple.String(fmt.Sprintf("r%d", i)), Type: "TXT", TTL: 300,
+			Content: fmt.Sprintf("record %d %s", i, strings.Repeat("x", 180))})
+	}
+	if _, err := c.Zones.BatchChangeZoneRecords(ctx, acc, "big.example", req); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}

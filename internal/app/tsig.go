@@ -16,12 +16,15 @@ const tsigUsage = `Usage: zonewarden tsig <command> [flags]
 
 Commands:
 
-	add NAME [--algorithm hmac-sha256|hmac-sha512]
+	add NAME [--algorithm hmac-sha256|hmac-sha512] [--secret-stdin]
 	        create a TSIG key with a random secret and print it, once, as
-	        NAME:ALGORITHM:SECRET (what zonewarden edge --tsig takes)
+	        NAME:ALGORITHM:SECRET (what zonewarden edge --tsig takes);
+	        with --secret-stdin, take the base64 secret of a key your
+	        secondaries already use from standard input instead
 	list    print every key's name, algorithm and creation time (no secrets)
 	remove NAME
-	        delete a key; transfers signed with it are refused at once
+	        delete a key; transfers signed with it are refused within
+	        5 seconds
 
 TSIG keys sign zone transfers and NOTIFY between this primary and its
 secondaries (serve --transfer-allow, --notify-key). Each command takes
@@ -30,7 +33,7 @@ secret is stored sealed with that key.
 `
 
 // runTSIG is `zonewarden tsig`: the operator's TSIG keys.
-func runTSIG(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+func runTSIG(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, tsigUsage)
 		return exitUsage
@@ -52,8 +55,10 @@ func runTSIG(ctx context.Context, args []string, getenv func(string) string, std
 	lf := &logFlags{level: slog.LevelWarn, format: "text"}
 	lf.bind(fs)
 	algorithm := "hmac-sha256"
+	var secretStdin bool
 	if cmd == "add" {
 		fs.StringVar(&algorithm, "algorithm", algorithm, "HMAC `algorithm`: hmac-sha256 or hmac-sha512")
+		fs.BoolVar(&secretStdin, "secret-stdin", false, "read the key's base64 secret from standard input (an existing key) instead of generating one")
 	}
 	// NAME may come before the flags or after them.
 	var name string
@@ -96,7 +101,15 @@ func runTSIG(ctx context.Context, args []string, getenv func(string) string, std
 	switch cmd {
 	case "add":
 		var k store.TSIGKey
-		if k, err = st.CreateTSIGKey(ctx, name, algorithm); err == nil {
+		secret := ""
+		if secretStdin {
+			if secret, err = readPassword(stdin); err != nil {
+				err = fmt.Errorf("read the secret: %w", err)
+				break
+			}
+			secret = strings.TrimSpace(secret)
+		}
+		if k, err = st.ImportTSIGKey(ctx, name, algorithm, secret); err == nil {
 			// The only time the secret is shown.
 			fmt.Fprintf(stdout, "%s:%s:%s\n", k.Name, strings.TrimSuffix(k.Algorithm, "."), k.Secret)
 		}

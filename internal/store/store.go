@@ -34,6 +34,8 @@ type Store struct {
 	r   *sql.DB // reads outside transactions; the same as w on PostgreSQL
 	cfg config
 
+	order *orderCache // record lists' orders, for paging through large zones
+
 	dummyOnce sync.Once
 	dummyHash string // compared against when a login names no user
 }
@@ -121,7 +123,7 @@ func Open(ctx context.Context, dbURL string, opts ...Option) (*Store, error) {
 		recordLimit: DefaultRecordLimit,
 		argon:       *argon2id.DefaultParams,
 		log:         slog.New(slog.DiscardHandler),
-	}}
+	}, order: newOrderCache(orderCacheIDs)}
 	for _, o := range opts {
 		o(&s.cfg)
 	}
@@ -256,6 +258,17 @@ func (d db) row(ctx context.Context, query string, args ...any) *sql.Row {
 	return d.q.QueryRowContext(ctx, d.bind(query), args...)
 }
 
+// prepare prepares a statement run many times in one transaction.
+func (d db) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	p, ok := d.q.(interface {
+		PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+	})
+	if !ok {
+		return nil, fmt.Errorf("prepare: %T cannot", d.q)
+	}
+	return p.PrepareContext(ctx, d.bind(query))
+}
+
 func (s *Store) read() db { return db{s.r, s.pg} }
 
 // tx runs fn in one write transaction, committed when fn returns nil.
@@ -275,9 +288,14 @@ func (s *Store) tx(ctx context.Context, fn func(db) error) error {
 }
 
 // readTx runs fn in a read-only transaction, for reads that must agree with
-// each other (a count and a page).
+// each other (a count and a page): one snapshot, which on PostgreSQL takes
+// REPEATABLE READ (a read-only transaction there never fails to serialize).
 func (s *Store) readTx(ctx context.Context, fn func(db) error) error {
-	t, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: s.pg})
+	opts := &sql.TxOptions{}
+	if s.pg {
+		opts = &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
+	}
+	t, err := s.r.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}

@@ -34,6 +34,18 @@ var tsigSizes = map[string]int{dns.HmacSHA256: 32, dns.HmacSHA512: 64}
 // sealed. The result is the only time the secret is handed out. A name
 // taken already is ErrConflict.
 func (s *Store) CreateTSIGKey(ctx context.Context, name, algorithm string) (TSIGKey, error) {
+	return s.ImportTSIGKey(ctx, name, algorithm, "")
+}
+
+// minTSIGSecret is the shortest secret ImportTSIGKey takes: RFC 8945 §6
+// wants at least half the hash's output, and no supported hash is shorter
+// than 32 bytes.
+const minTSIGSecret = 16
+
+// ImportTSIGKey stores a key whose secret (base64) was made elsewhere: the
+// key a fleet of secondaries already uses. An empty secret generates one,
+// as CreateTSIGKey does.
+func (s *Store) ImportTSIGKey(ctx context.Context, name, algorithm, secret string) (TSIGKey, error) {
 	k := TSIGKey{Algorithm: dns.CanonicalName(algorithm), CreatedAt: now()}
 	n, ok := tsigName(name)
 	if !ok {
@@ -44,9 +56,20 @@ func (s *Store) CreateTSIGKey(ctx context.Context, name, algorithm string) (TSIG
 	if !ok {
 		return TSIGKey{}, fmt.Errorf("create tsig key %s: %w", n, invalid("algorithm", fmt.Sprintf("%q is not hmac-sha256 or hmac-sha512", algorithm)))
 	}
-	b := make([]byte, size)
-	rand.Read(b)
-	k.Secret = base64.StdEncoding.EncodeToString(b)
+	if secret == "" {
+		b := make([]byte, size)
+		rand.Read(b)
+		k.Secret = base64.StdEncoding.EncodeToString(b)
+	} else {
+		b, err := base64.StdEncoding.DecodeString(secret)
+		if err != nil {
+			return TSIGKey{}, fmt.Errorf("create tsig key %s: %w", n, invalid("secret", "the secret is not base64"))
+		}
+		if len(b) < minTSIGSecret {
+			return TSIGKey{}, fmt.Errorf("create tsig key %s: %w", n, invalid("secret", fmt.Sprintf("the secret is %d bytes; at least %d are needed", len(b), minTSIGSecret)))
+		}
+		k.Secret = base64.StdEncoding.EncodeToString(b)
+	}
 	err := s.tx(ctx, func(d db) error {
 		return d.row(ctx, "INSERT INTO tsig_keys (name, algorithm, secret, created_at) VALUES (?, ?, ?, ?) RETURNING id",
 			k.Name, k.Algorithm, s.sealSecret(k.Secret, "tsig:"+k.Name), k.CreatedAt).Scan(&k.ID)

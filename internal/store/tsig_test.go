@@ -31,6 +31,21 @@ func TestTSIGKeys(t *testing.T) {
 		if _, err := s.CreateTSIGKey(ctx, "edge2", "hmac-sha256"); err != nil {
 			t.Fatal(err)
 		}
+		for _, bad := range []string{"not base64!", base64.StdEncoding.EncodeToString([]byte("short"))} {
+			if _, err := s.ImportTSIGKey(ctx, "imported", "hmac-sha256", bad); !errors.Is(err, zone.ErrInvalid) {
+				t.Errorf("import %q: %v", bad, err)
+			}
+		}
+		secret := base64.StdEncoding.EncodeToString([]byte("a secret of the existing fleet, 32"))
+		if k, err := s.ImportTSIGKey(ctx, "imported", "hmac-sha256", secret); err != nil || k.Secret != secret {
+			t.Fatalf("import: %+v %v", k, err)
+		}
+		if k, err := s.TSIGKey(ctx, "imported."); err != nil || k.Secret != secret {
+			t.Fatalf("imported key: %+v %v", k, err)
+		}
+		if err := s.DeleteTSIGKey(ctx, "imported"); err != nil {
+			t.Fatal(err)
+		}
 		list, err := s.TSIGKeys(ctx)
 		if err != nil || len(list) != 2 || list[0].Name != "edge1.example." || list[1].Name != "edge2." || list[0].Secret != "" {
 			t.Fatalf("list %+v %v", list, err)

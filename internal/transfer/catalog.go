@@ -6,7 +6,6 @@ import (
 
 	"github.com/miekg/dns"
 
-	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
@@ -32,7 +31,7 @@ func catalogSOA(origin string, serial uint32) *dns.SOA {
 	}
 }
 
-func memberPTR(origin string, m store.CatalogMember) dns.RR {
+func memberPTR(origin string, m CatalogMember) dns.RR {
 	return &dns.PTR{
 		Hdr: dns.RR_Header{Name: "z" + strconv.FormatInt(m.Created, 10) + ".zones." + origin, Rrtype: dns.TypePTR, Class: dns.ClassINET},
 		Ptr: m.Name,
@@ -41,7 +40,7 @@ func memberPTR(origin string, m store.CatalogMember) dns.RR {
 
 // CatalogZone is the catalog zone named origin listing members, at the
 // version after journal entry lastID, as the DNS engine serves it.
-func CatalogZone(origin string, members []store.CatalogMember, lastID int64) *zone.Zone {
+func CatalogZone(origin string, members []CatalogMember, lastID int64) *zone.Zone {
 	origin = dns.CanonicalName(origin)
 	z := &zone.Zone{Origin: origin}
 	z.Records = append(z.Records,

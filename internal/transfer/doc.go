@@ -14,7 +14,13 @@
 //
 // The Handler passes ordinary queries to Next untouched and without
 // allocating; it takes over zone transfers (streamed over TCP, see
-// dnsserver.Streamer) and queries signed with TSIG, whose answers it signs.
+// dnsserver.Streamer), queries signed with TSIG, whose answers it signs,
+// and queries about the catalog, which only those allowed to transfer get
+// answered. A Notifier sends NOTIFY and retries until answered:
+//
+//	n, err := transfer.NewNotifier(transfer.NotifyConfig{Targets: []string{"192.0.2.1:53"}})
+//	go n.Run(ctx)
+//	n.Notify("example.com.") // after each committed change
 //
 // ALIAS records, which secondaries do not know, are sent as the A and AAAA
 // records Next answers for their owners at the time of the transfer.

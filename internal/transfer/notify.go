@@ -11,8 +11,7 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
-
-	"github.com/zonewarden/zonewarden/internal/store"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // NotifyConfig configures a Notifier.
@@ -20,7 +19,7 @@ type NotifyConfig struct {
 	// Targets are the secondaries told of changes, "host:port".
 	Targets []string
 	// Key, when its Name is set, signs every NOTIFY.
-	Key store.TSIGKey
+	Key Key
 	// Retry is the wait before the first retry; it doubles after each,
 	// up to a minute. Default 1s.
 	Retry time.Duration
@@ -43,6 +42,9 @@ type Notifier struct {
 	cfg  NotifyConfig
 	log  *slog.Logger
 	wake chan struct{}
+	// sent counts NOTIFY messages by result: sent (each attempt), answered,
+	// refused (answered with an error) and given-up.
+	sent *prometheus.CounterVec
 
 	mu      sync.Mutex
 	pending map[pendingKey]*pendingNotify
@@ -74,7 +76,20 @@ func NewNotifier(cfg NotifyConfig) (*Notifier, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Notifier{cfg: cfg, log: cfg.Logger, wake: make(chan struct{}, 1), pending: map[pendingKey]*pendingNotify{}}, nil
+	return &Notifier{cfg: cfg, log: cfg.Logger, wake: make(chan struct{}, 1), pending: map[pendingKey]*pendingNotify{},
+		sent: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "zonewarden_notify_total",
+			Help: "NOTIFY messages to secondaries, by result: sent (every attempt), answered, refused (answered with an error), given-up.",
+		}, []string{"result"}),
+	}, nil
+}
+
+// Collectors are the Notifier's metrics, for a Prometheus registry.
+func (n *Notifier) Collectors() []prometheus.Collector {
+	pending := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "zonewarden_notify_pending", Help: "NOTIFY messages waiting for an answer.",
+	}, func() float64 { return float64(n.Pending()) })
+	return []prometheus.Collector{n.sent, pending}
 }
 
 // Notify schedules a NOTIFY of zone to every target now. It never blocks.
@@ -145,6 +160,7 @@ func (n *Notifier) sendDue(conn *net.UDPConn) time.Time {
 		}
 		if now.Sub(p.first) > n.cfg.GiveUp {
 			n.log.Warn("notify given up: no answer", "zone", k.zone, "target", k.target, "attempts", p.attempts)
+			n.sent.WithLabelValues("given-up").Inc()
 			delete(n.pending, k)
 			continue
 		}
@@ -152,6 +168,7 @@ func (n *Notifier) sendDue(conn *net.UDPConn) time.Time {
 		backoff := min(n.cfg.Retry<<min(p.attempts-1, 16), time.Minute)
 		p.next = now.Add(backoff)
 		next = minTime(next, p.next)
+		n.sent.WithLabelValues("sent").Inc()
 		if err := n.send(conn, k, p); err != nil {
 			n.log.Warn("send notify", "zone", k.zone, "target", k.target, "attempt", p.attempts, "err", err)
 		}
@@ -217,8 +234,10 @@ func (n *Notifier) readAnswers(ctx context.Context, conn *net.UDPConn) {
 			if m.Rcode != dns.RcodeSuccess {
 				// The secondary will not take it; retrying will not change that.
 				n.log.Warn("notify refused", "zone", z, "target", k.target, "rcode", dns.RcodeToString[m.Rcode])
+				n.sent.WithLabelValues("refused").Inc()
 			} else {
 				n.log.Debug("notify answered", "zone", z, "target", k.target, "attempts", p.attempts)
+				n.sent.WithLabelValues("answered").Inc()
 			}
 		}
 		n.mu.Unlock()

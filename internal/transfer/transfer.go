@@ -6,22 +6,66 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/miekg/dns"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/zonewarden/zonewarden/internal/dnsserver"
-	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
-// Source is what transfers read of the store.
+// Source is what transfers read of the control plane's data (the store,
+// through a small adapter in internal/app). An unknown zone or key is
+// zone.ErrNotFound.
 type Source interface {
+	// ZoneData is the zone's current version, read consistently.
 	ZoneData(ctx context.Context, zoneName string) (*zone.Zone, error)
-	ChangesSince(ctx context.Context, zoneName string, serial uint32) ([]store.Change, error)
-	TSIGKey(ctx context.Context, name string) (store.TSIGKey, error)
-	Catalog(ctx context.Context) (members []store.CatalogMember, lastID int64, err error)
-	CatalogEvents(ctx context.Context, fromID int64) ([]store.CatalogEvent, error)
+	// ChangesSince is the zone's journal from the change that left serial
+	// behind, oldest first; none when no change did.
+	ChangesSince(ctx context.Context, zoneName string, serial uint32) ([]Change, error)
+	// TSIGKey is the key named name, with its secret.
+	TSIGKey(ctx context.Context, name string) (Key, error)
+	// Catalog is every hosted zone and the journal id of the last creation
+	// or deletion of one, read together.
+	Catalog(ctx context.Context) (members []CatalogMember, lastID int64, err error)
+	// CatalogEvents is every creation and deletion of a zone from journal
+	// entry fromID on, that one included, oldest first.
+	CatalogEvents(ctx context.Context, fromID int64) ([]CatalogEvent, error)
+}
+
+// Key is a TSIG key (RFC 8945).
+type Key struct {
+	Name      string // fully qualified: "edge1."
+	Algorithm string // dns.HmacSHA256 or dns.HmacSHA512
+	Secret    string // base64
+}
+
+// Change is one entry of a zone's journal: the records removed and added
+// as master-file lines, the old SOA heading Removed and the new one Added
+// (an IXFR difference sequence, RFC 1995 §4).
+type Change struct {
+	ID             int64
+	Kind           string // "create", "update" or "delete"
+	PrevSerial     uint32
+	Serial         uint32
+	Removed, Added string
+}
+
+// CatalogMember is a hosted zone in the catalog. Created, the journal id of
+// the zone's creation, makes its label: unique, and new when a zone is
+// deleted and created again.
+type CatalogMember struct {
+	Name    string
+	Created int64
+}
+
+// CatalogEvent is a zone's creation or deletion, journal entry ID.
+type CatalogEvent struct {
+	ID      int64
+	Deleted bool
+	CatalogMember
 }
 
 // Config configures a Handler.
@@ -37,6 +81,10 @@ type Config struct {
 	Catalog string
 	// Timeout bounds reading a zone from the store. Default 30s.
 	Timeout time.Duration
+	// KeyCache is how long a TSIG key, or the absence of one, is
+	// remembered; a removed key is refused after at most this long.
+	// Default 5s.
+	KeyCache time.Duration
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -48,7 +96,17 @@ type Handler struct {
 	cfg     Config
 	log     *slog.Logger
 	catalog string
+	keys    *keyCache
+	// catalogWire is the catalog's name in lower-case wire form: queries
+	// at or below it are only for those who may transfer.
+	catalogWire []byte
+	// outcomes counts transfer requests by how they were answered: the
+	// kind of transfer sent, or why none was.
+	outcomes *prometheus.CounterVec
 }
+
+// Collectors are the Handler's metrics, for a Prometheus registry.
+func (h *Handler) Collectors() []prometheus.Collector { return []prometheus.Collector{h.outcomes} }
 
 var (
 	_ dnsserver.Handler  = (*Handler)(nil)
@@ -66,20 +124,33 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	h := &Handler{cfg: cfg, log: cfg.Logger}
+	if cfg.KeyCache == 0 {
+		cfg.KeyCache = 5 * time.Second
+	}
+	h := &Handler{cfg: cfg, log: cfg.Logger, keys: newKeyCache(cfg.Source, cfg.KeyCache), outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "zonewarden_zone_transfers_total",
+		Help: "Zone transfer requests, by outcome: axfr, ixfr, ixfr-axfr (journal too short), up-to-date, soa (IXFR over UDP, too long), refused, notauth, notimp, servfail, or the TSIG error (badkey, badsig, badtime).",
+	}, []string{"outcome"})}
 	if cfg.Catalog != "" {
 		if _, ok := dns.IsDomainName(cfg.Catalog); !ok {
 			return nil, fmt.Errorf("transfer: catalog %q is not a domain name", cfg.Catalog)
 		}
 		h.catalog = dns.CanonicalName(cfg.Catalog)
+		h.catalogWire = make([]byte, 256)
+		n, err := dns.PackDomainName(h.catalog, h.catalogWire, 0, nil, false)
+		if err != nil {
+			return nil, fmt.Errorf("transfer: catalog %q: %w", cfg.Catalog, err)
+		}
+		h.catalogWire = h.catalogWire[:n]
 	}
 	return h, nil
 }
 
 // ServeDNS answers one message; see dnsserver.Handler. Queries that are not
-// transfers and carry no TSIG go to Next as they are.
+// transfers, carry no TSIG and are not about the catalog go to Next as they
+// are.
 func (h *Handler) ServeDNS(resp []byte, req *dnsserver.Request) []byte {
-	if !special(req.Msg) {
+	if !special(req.Msg, h.catalogWire) {
 		return h.cfg.Next.ServeDNS(resp, req)
 	}
 	out := h.serveSpecial(req, func(msg []byte) error {
@@ -101,9 +172,10 @@ func (h *Handler) ServeStream(req *dnsserver.Request, send func([]byte) error) {
 }
 
 // special reports whether msg is for this handler rather than Next: a
-// question of type AXFR or IXFR, or a message whose last record is a TSIG.
-// It reads msg in place and allocates nothing.
-func special(msg []byte) bool {
+// question of type AXFR or IXFR, or about a name at or below catalog (wire
+// form, lower case; nil for none), or a message whose last record is a
+// TSIG. It reads msg in place and allocates nothing.
+func special(msg []byte, catalog []byte) bool {
 	if len(msg) < 12 || msg[2]&0x80 != 0 {
 		return false
 	}
@@ -119,7 +191,7 @@ func special(msg []byte) bool {
 		}
 		if i == 0 {
 			t := binary.BigEndian.Uint16(msg[off:])
-			if t == dns.TypeAXFR || t == dns.TypeIXFR {
+			if t == dns.TypeAXFR || t == dns.TypeIXFR || under(msg[12:off], catalog) {
 				return true
 			}
 		}
@@ -138,6 +210,28 @@ func special(msg []byte) bool {
 			return binary.BigEndian.Uint16(msg[off:]) == dns.TypeTSIG
 		}
 		off += 10 + int(binary.BigEndian.Uint16(msg[off+8:]))
+	}
+	return false
+}
+
+// under reports whether the uncompressed wire name is suffix or ends with it
+// at a label boundary, ignoring ASCII case.
+func under(name, suffix []byte) bool {
+	if len(suffix) == 0 || len(name) < len(suffix) {
+		return false
+	}
+	for off := 0; off < len(name) && name[off] != 0; off += 1 + int(name[off]) {
+		if len(name)-off == len(suffix) {
+			for i, c := range name[off:] {
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				if c != suffix[i] {
+					return false
+				}
+			}
+			return true
+		}
 	}
 	return false
 }
@@ -174,9 +268,10 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 		return true
 	}
 	remote := req.Remote.Addr()
-	sig, err := verify(ctx, h.cfg.Source, req.Msg, q)
+	sig, err := verify(ctx, h.keys, req.Msg, q)
 	var tf *tsigFailure
 	if errors.As(err, &tf) {
+		h.outcomes.WithLabelValues(strings.ToLower(dns.RcodeToString[int(tf.code)])).Inc()
 		h.log.Warn("tsig check failed", "remote", req.Remote, "key", tf.key, "error", dns.RcodeToString[int(tf.code)], "reason", tf.reason,
 			"qname", q.Question[0].Name, "qtype", dns.TypeToString[q.Question[0].Qtype])
 		b, err := failureAnswer(q, tf)
@@ -192,14 +287,20 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 		return h.sendRcode(q, nil, dns.RcodeServerFailure, send)
 	}
 	qt := q.Question[0].Qtype
-	if qt != dns.TypeAXFR && qt != dns.TypeIXFR {
-		return h.signedQuery(req, q, sig, send)
-	}
 	keyName := ""
 	if sig != nil {
 		keyName = sig.key.Name
 	}
 	name := dns.CanonicalName(q.Question[0].Name)
+	if qt != dns.TypeAXFR && qt != dns.TypeIXFR {
+		// The catalog lists every customer's zones: only those who may
+		// transfer it may ask about it (RFC 9432 §7).
+		if h.catalog != "" && dns.IsSubDomain(h.catalog, name) && !h.cfg.Allow.allows(keyName, remote) {
+			h.log.Debug("catalog query refused", "qname", name, "remote", req.Remote, "key", keyName)
+			return h.sendRcode(q, sig, dns.RcodeRefused, send)
+		}
+		return h.signedQuery(req, q, sig, send)
+	}
 	if !h.cfg.Allow.allows(keyName, remote) {
 		h.log.Warn("zone transfer refused", "acl", h.cfg.Allow.String(), "zone", name, "qtype", dns.TypeToString[qt], "remote", req.Remote, "key", keyName)
 		return h.sendRcode(q, sig, dns.RcodeRefused, send)
@@ -226,9 +327,13 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 		x = x.forUDP(q, sig)
 	}
 	msgs, bytes, err := x.send(q, sig, send)
+	h.outcomes.WithLabelValues(x.kind).Inc()
 	log := h.log.Info
-	if err != nil {
+	switch {
+	case err != nil:
 		log = h.log.Warn
+	case x.kind == "up-to-date":
+		log = h.log.Debug // a secondary's routine check
 	}
 	log("zone transfer", "zone", name, "qtype", dns.TypeToString[qt], "kind", x.kind, "serial", x.serial, "from_serial", x.from,
 		"remote", req.Remote, "transport", req.Transport.String(), "key", keyName, "records", len(x.rrs), "messages", msgs, "bytes", bytes,
@@ -238,6 +343,9 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 
 // sendRcode answers q with rcode alone, signed when sig is not nil.
 func (h *Handler) sendRcode(q *dns.Msg, sig *signer, rcode int, send func([]byte) error) bool {
+	if t := q.Question[0].Qtype; t == dns.TypeAXFR || t == dns.TypeIXFR {
+		h.outcomes.WithLabelValues(strings.ToLower(dns.RcodeToString[rcode])).Inc()
+	}
 	m := new(dns.Msg)
 	m.SetRcode(q, rcode)
 	b, err := sig.pack(m)
@@ -249,16 +357,16 @@ func (h *Handler) sendRcode(q *dns.Msg, sig *signer, rcode int, send func([]byte
 	return true
 }
 
-// signedQuery answers a query that is not a transfer but carries a valid
-// TSIG (a secondary's SOA check): Next answers it and the answer is
-// signed.
+// signedQuery answers a query that is not a transfer: one with a valid
+// TSIG (a secondary's SOA check) or about the catalog from a client that
+// may ask. Next answers it, and the answer is signed when the query was.
 func (h *Handler) signedQuery(req *dnsserver.Request, q *dns.Msg, sig *signer, send func([]byte) error) bool {
 	// Next reads the question and EDNS and ignores the TSIG record.
 	raw := h.cfg.Next.ServeDNS(make([]byte, 0, 65535), req)
 	if raw == nil {
 		return false
 	}
-	if sig == nil { // a TSIG record that is not last: Next's answer stands
+	if sig == nil {
 		send(raw)
 		return true
 	}

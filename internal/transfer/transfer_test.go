@@ -1,7 +1,14 @@
 package transfer
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -9,11 +16,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/alexedwards/argon2id"
 	"github.com/miekg/dns"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/zonewarden/zonewarden/internal/authority"
 	"github.com/zonewarden/zonewarden/internal/dnsserver"
@@ -33,6 +42,26 @@ type primary struct {
 	account int64
 	key     store.TSIGKey // allowed to transfer
 	other   store.TSIGKey // in the store, not allowed
+	log     *syncBuffer   // the handler's log
+	h       *Handler
+}
+
+// syncBuffer is a log the test reads while the server writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func newPrimary(t *testing.T, allow ...string) *primary {
@@ -65,10 +94,13 @@ func newPrimary(t *testing.T, allow ...string) *primary {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(Config{Next: p.engine, Source: st, Allow: acl, Catalog: catalogName, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
+	p.log = &syncBuffer{}
+	h, err := New(Config{Next: p.engine, Source: storeSource{st}, Allow: acl, Catalog: catalogName,
+		Logger: slog.New(slog.NewTextHandler(io.MultiWriter(testWriter{t}, p.log), nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.h = h
 	srv, err := dnsserver.New(dnsserver.Config{Addr: "127.0.0.1:0", Handler: h, Workers: 1, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +132,7 @@ func (p *primary) sync(t *testing.T) {
 		}
 		zs = append(zs, z)
 	}
-	members, last, err := p.st.Catalog(ctx)
+	members, last, err := storeSource{p.st}.Catalog(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,6 +385,35 @@ func TestAccess(t *testing.T) {
 			}
 		})
 	}
+	for outcome, want := range map[string]float64{"axfr": 1, "refused": 2, "badsig": 1, "badkey": 1} {
+		var m dto.Metric
+		p.h.outcomes.WithLabelValues(outcome).Write(&m)
+		if got := m.GetCounter().GetValue(); got != want {
+			t.Errorf("zonewarden_zone_transfers_total{outcome=%q} = %v, want %v", outcome, got, want)
+		}
+	}
+	logs := p.log.String()
+	for _, want := range []string{"key=nobody. error=BADKEY", "key=edge1. error=BADSIG", `msg="zone transfer refused"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %q", want)
+		}
+	}
+	for _, secret := range []string{p.key.Secret, p.other.Secret, wrong.Secret} {
+		if strings.Contains(logs, secret) {
+			t.Error("a secret was logged")
+		}
+	}
+	// The catalog answers only those who may transfer it.
+	cq := new(dns.Msg)
+	cq.SetQuestion("version."+catalogName, dns.TypeTXT)
+	if r := exchange(t, "udp", p.addr, cq, nil); r.Rcode != dns.RcodeRefused {
+		t.Errorf("unsigned catalog query from a stranger: %s", dns.RcodeToString[r.Rcode])
+	}
+	cq = new(dns.Msg)
+	cq.SetQuestion(catalogName, dns.TypeSOA)
+	if r := exchange(t, "udp", p.addr, cq, &p.key); r.Rcode != dns.RcodeSuccess || len(r.Answer) != 1 || r.IsTsig() == nil {
+		t.Errorf("signed catalog SOA query: %v", r)
+	}
 	// A signed answer verifies.
 	q := new(dns.Msg)
 	q.SetQuestion("example.com.", dns.TypeSOA)
@@ -543,26 +604,41 @@ func TestSpecial(t *testing.T) {
 	q := new(dns.Msg)
 	q.SetQuestion("example.com.", dns.TypeA)
 	q.SetEdns0(1232, false)
-	if special(pack(q)) {
+	if special(pack(q), nil) {
 		t.Error("plain query")
+	}
+	cw := make([]byte, 256)
+	n, _ := dns.PackDomainName("catalog.test.", cw, 0, nil, false)
+	cw = cw[:n]
+	for name, want := range map[string]bool{
+		"catalog.test.": true, "Z1.Zones.CATALOG.test.": true, "xcatalog.test.": false, "test.": false, "www.example.com.": false,
+	} {
+		c := new(dns.Msg)
+		c.SetQuestion(name, dns.TypePTR)
+		if got := special(pack(c), cw); got != want {
+			t.Errorf("special(%s) = %v", name, got)
+		}
 	}
 	a := new(dns.Msg)
 	a.SetAxfr("example.com.")
-	if !special(pack(a)) {
+	if !special(pack(a), nil) {
 		t.Error("axfr")
 	}
 	s := new(dns.Msg)
 	s.SetQuestion("example.com.", dns.TypeSOA)
 	s.SetTsig("k.", dns.HmacSHA256, 300, 1)
 	raw, _, _ := dns.TsigGenerate(s, "c2VjcmV0", "", false)
-	if !special(raw) {
+	if !special(raw, nil) {
 		t.Error("signed query")
 	}
-	if special([]byte{1, 2, 3}) {
+	if special([]byte{1, 2, 3}, nil) {
 		t.Error("garbage")
 	}
 }
 
+// BenchmarkServePassThrough compares a query answered by the engine alone
+// and through the Handler in front of it: the Handler must add no
+// allocation and little time.
 func BenchmarkServePassThrough(b *testing.B) {
 	e := authority.New(authority.Config{})
 	z := &zone.Zone{Origin: "example.com."}
@@ -573,21 +649,28 @@ func BenchmarkServePassThrough(b *testing.B) {
 	if err := e.Replace([]*zone.Zone{z}); err != nil {
 		b.Fatal(err)
 	}
-	h, _ := New(Config{Next: e, Source: (*store.Store)(nil)})
+	h, _ := New(Config{Next: e, Source: storeSource{}, Catalog: "catalog.zonewarden.invalid."})
 	q := new(dns.Msg)
 	q.SetQuestion("www.example.com.", dns.TypeA)
 	q.SetEdns0(1232, false)
 	raw, _ := q.Pack()
 	req := &dnsserver.Request{Msg: raw, Transport: dnsserver.UDP}
 	buf := make([]byte, 0, 65535)
-	b.ReportAllocs()
-	for b.Loop() {
-		if h.ServeDNS(buf, req) == nil {
-			b.Fatal("no answer")
-		}
-	}
-	if n := testing.AllocsPerRun(100, func() { h.ServeDNS(buf, req) }); n != 0 {
-		b.Errorf("%v allocations per query", n)
+	for _, bc := range []struct {
+		name string
+		h    dnsserver.Handler
+	}{{"engine", e}, {"through-transfer", h}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if bc.h.ServeDNS(buf, req) == nil {
+					b.Fatal("no answer")
+				}
+			}
+			if n := testing.AllocsPerRun(100, func() { bc.h.ServeDNS(buf, req) }); n != 0 {
+				b.Errorf("%v allocations per query", n)
+			}
+		})
 	}
 }
 
@@ -597,4 +680,112 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(b []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(b)))
 	return len(b), nil
+}
+
+// storeSource is the store as a Source, as internal/app adapts it.
+type storeSource struct{ st *store.Store }
+
+func (s storeSource) ZoneData(ctx context.Context, n string) (*zone.Zone, error) {
+	return s.st.ZoneData(ctx, n)
+}
+
+func (s storeSource) ChangesSince(ctx context.Context, n string, serial uint32) ([]Change, error) {
+	cs, err := s.st.ChangesSince(ctx, n, serial)
+	var out []Change
+	for _, c := range cs {
+		out = append(out, Change{ID: c.ID, Kind: c.Kind, PrevSerial: c.PrevSerial, Serial: c.Serial, Removed: c.Removed, Added: c.Added})
+	}
+	return out, err
+}
+
+func (s storeSource) TSIGKey(ctx context.Context, n string) (Key, error) {
+	k, err := s.st.TSIGKey(ctx, n)
+	return Key{Name: k.Name, Algorithm: k.Algorithm, Secret: k.Secret}, err
+}
+
+func (s storeSource) Catalog(ctx context.Context) ([]CatalogMember, int64, error) {
+	ms, last, err := s.st.Catalog(ctx)
+	var out []CatalogMember
+	for _, m := range ms {
+		out = append(out, CatalogMember{Name: m.Name, Created: m.Created})
+	}
+	return out, last, err
+}
+
+func (s storeSource) CatalogEvents(ctx context.Context, from int64) ([]CatalogEvent, error) {
+	es, err := s.st.CatalogEvents(ctx, from)
+	var out []CatalogEvent
+	for _, e := range es {
+		out = append(out, CatalogEvent{ID: e.ID, Deleted: e.Deleted, CatalogMember: CatalogMember{Name: e.Name, Created: e.Created}})
+	}
+	return out, err
+}
+
+func TestBadTime(t *testing.T) {
+	p := newPrimary(t)
+	p.domain(t, "example.com")
+	p.sync(t)
+	q := new(dns.Msg)
+	q.SetAxfr("example.com.")
+	q.SetTsig(p.key.Name, p.key.Algorithm, 300, time.Now().Add(-time.Hour).Unix())
+	raw, mac, err := dns.TsigGenerate(q, p.key.Secret, "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("tcp", p.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	co := &dns.Conn{Conn: c}
+	c.SetDeadline(time.Now().Add(3 * time.Second))
+	co.Write(raw)
+	b := make([]byte, 65535)
+	n, err := co.Read(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := new(dns.Msg)
+	if err := r.Unpack(b[:n]); err != nil {
+		t.Fatal(err)
+	}
+	ts := r.IsTsig()
+	if r.Rcode != dns.RcodeNotAuth || ts == nil || ts.Error != dns.RcodeBadTime || ts.OtherLen != 6 {
+		t.Fatalf("answer %v", r)
+	}
+	// Signed over the request's MAC, so the client can trust our time.
+	// (miekg/dns verifies no NOTAUTH message, so the MAC is computed here,
+	// by RFC 8945 §4.3.)
+	unsigned := new(dns.Msg)
+	unsigned.Unpack(b[:n])
+	unsigned.Extra = unsigned.Extra[:len(unsigned.Extra)-1]
+	unsigned.Id = ts.OrigId
+	body, err := unsigned.Pack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqMAC, _ := hex.DecodeString(mac)
+	var d []byte
+	d = binary.BigEndian.AppendUint16(d, uint16(len(reqMAC)))
+	d = append(d, reqMAC...)
+	d = append(d, body...)
+	name := make([]byte, 256)
+	l, _ := dns.PackDomainName(ts.Hdr.Name, name, 0, nil, false)
+	d = append(d, name[:l]...)
+	d = binary.BigEndian.AppendUint16(d, dns.ClassANY)
+	d = binary.BigEndian.AppendUint32(d, 0)
+	l, _ = dns.PackDomainName(ts.Algorithm, name, 0, nil, false)
+	d = append(d, name[:l]...)
+	d = append(d, byte(ts.TimeSigned>>40), byte(ts.TimeSigned>>32), byte(ts.TimeSigned>>24), byte(ts.TimeSigned>>16), byte(ts.TimeSigned>>8), byte(ts.TimeSigned))
+	d = binary.BigEndian.AppendUint16(d, ts.Fudge)
+	d = binary.BigEndian.AppendUint16(d, ts.Error)
+	d = binary.BigEndian.AppendUint16(d, ts.OtherLen)
+	other, _ := hex.DecodeString(ts.OtherData)
+	d = append(d, other...)
+	secret, _ := base64.StdEncoding.DecodeString(p.key.Secret)
+	h := hmac.New(sha256.New, secret)
+	h.Write(d)
+	if got := hex.EncodeToString(h.Sum(nil)); got != ts.MAC {
+		t.Errorf("BADTIME answer's MAC %s, computed %s", ts.MAC, got)
+	}
 }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/miekg/dns"
 
-	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
@@ -20,7 +20,7 @@ const fudge = 300
 // MAC and every TSIG variable, each later one the previous MAC and the
 // timers only (RFC 8945 §5.3.1). A nil signer leaves messages unsigned.
 type signer struct {
-	key   store.TSIGKey
+	key   Key
 	mac   string // the MAC the next message covers
 	later bool
 	err   uint16 // TSIG error to report (BADTIME), 0 normally
@@ -63,7 +63,7 @@ func (f *tsigFailure) Error() string {
 
 // keySource finds TSIG keys by name.
 type keySource interface {
-	TSIGKey(ctx context.Context, name string) (store.TSIGKey, error)
+	TSIGKey(ctx context.Context, name string) (Key, error)
 }
 
 // verify checks the TSIG of raw, the request's wire form, whose parse is
@@ -115,4 +115,48 @@ func failureAnswer(req *dns.Msg, f *tsigFailure) ([]byte, error) {
 		OrigId: m.Id, Error: f.code,
 	})
 	return m.Pack()
+}
+
+// keyCache keeps the keys looked up, and the names found missing, for a few
+// seconds: a flood of signed queries, which UDP workers answer inline, must
+// not turn into a flood of database reads. Removing a key takes effect
+// when its entry expires.
+type keyCache struct {
+	src keySource
+	ttl time.Duration
+	max int
+
+	mu sync.Mutex
+	m  map[string]cachedKey
+}
+
+type cachedKey struct {
+	key   Key
+	err   error // zone.ErrNotFound, or nil
+	until time.Time
+}
+
+func newKeyCache(src keySource, ttl time.Duration) *keyCache {
+	return &keyCache{src: src, ttl: ttl, max: 1024, m: map[string]cachedKey{}}
+}
+
+func (c *keyCache) TSIGKey(ctx context.Context, name string) (Key, error) {
+	now := time.Now()
+	c.mu.Lock()
+	e, ok := c.m[name]
+	c.mu.Unlock()
+	if ok && now.Before(e.until) {
+		return e.key, e.err
+	}
+	k, err := c.src.TSIGKey(ctx, name)
+	if err != nil && !errors.Is(err, zone.ErrNotFound) {
+		return Key{}, err // the database's trouble: not cached
+	}
+	c.mu.Lock()
+	if len(c.m) >= c.max {
+		clear(c.m) // names made up by a stranger fill it: start over
+	}
+	c.m[name] = cachedKey{key: k, err: err, until: now.Add(c.ttl)}
+	c.mu.Unlock()
+	return k, err
 }
