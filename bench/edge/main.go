@@ -324,7 +324,9 @@ func run() error {
 	if err := a.post("/zones/"+big+"/batch", map[string]any{"creates": creates}); err != nil {
 		return err
 	}
-	bigBytes := func() float64 { return metricValue(edgeMetrics[1], `zonewarden_secondary_zone_transfer_bytes_total{zone="big.example."}`) }
+	bigBytes := func() float64 {
+		return metricValue(edgeMetrics[1], `zonewarden_secondary_zone_transfer_bytes_total{zone="big.example."}`)
+	}
 	for bigBytes() == 0 || !answers(c, edges[1], "h999.big.example.") {
 		time.Sleep(50 * time.Millisecond)
 	}
