@@ -3,9 +3,12 @@ package secondary
 import (
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 
@@ -43,15 +46,15 @@ ns A 192.0.2.53
 www A 192.0.2.1
 old TXT "gone soon"
 `)}
-	if err := s.writeZone(held); err != nil {
+	if err := s.writeZone(held, stateFile{Origin: "a.example.", Serial: 1}); err != nil {
 		t.Fatal(err)
 	}
 	soa := func(n int) string { return "@ SOA ns hostmaster " + string(rune('0'+n)) + " 3600 600 86400 60\n" }
 	for _, c := range []struct {
-		name    string
-		answer  string
-		want    string // the records of the result but the SOA, sorted; "" for an error
-		incr    bool
+		name     string
+		answer   string
+		want     string // the records of the result but the SOA, sorted; "" for an error
+		incr     bool
 		upToDate bool
 	}{
 		{"one version", soa(2) + soa(1) + "www 60 A 192.0.2.1\n" + soa(2) + "www A 192.0.2.2\n" + soa(2),
@@ -105,5 +108,54 @@ old TXT "gone soon"
 				t.Errorf("records %q, want %q", got, want)
 			}
 		})
+	}
+}
+
+// TestLoadStates: of the zone file's state and a later confirmation in
+// NAME.state, the later counts; a state without its zone file is removed;
+// a zone file without a state line is not served.
+func TestLoadStates(t *testing.T) {
+	dir := t.TempDir()
+	engine := authority.New(authority.Config{})
+	s, err := New(Config{Primary: "127.0.0.1:53", Zones: []string{"a.example.", "b.example.", "c.example."}, Dir: dir,
+		Engine: engine, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "@ SOA ns hostmaster 1 3600 600 10 60\n@ NS ns\nns A 192.0.2.53\n"
+	long := time.Now().Add(-time.Hour) // past the expire of 10 s
+	for _, origin := range []string{"a.example.", "b.example."} {
+		z := &zone.Zone{Origin: origin, Records: rrs(t, "$ORIGIN "+origin+"\n"+text)}
+		if err := s.writeZone(z, stateFile{Origin: origin, Serial: 1, Verified: long}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.writeState("b.example.", stateFile{Origin: "b.example.", Serial: 1, Verified: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.writeState("gone.example.", stateFile{Origin: "gone.example.", Serial: 1, Verified: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "c.example.zone"), []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Load(); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]ZoneStatus{}
+	for _, z := range s.Zones() {
+		got[z.Origin] = z
+	}
+	if a := got["a.example."]; !a.Held || !a.Expired {
+		t.Errorf("a.example. %+v: want held and expired", a)
+	}
+	if b := got["b.example."]; !b.Held || b.Expired {
+		t.Errorf("b.example. %+v: want held, not expired (confirmed later)", b)
+	}
+	if c := got["c.example."]; c.Held {
+		t.Errorf("c.example. %+v: a zone file without its state line is held", c)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "gone.example.state")); !os.IsNotExist(err) {
+		t.Errorf("a state without its zone file is still there: %v", err)
 	}
 }

@@ -1,7 +1,7 @@
 package secondary
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,15 +18,17 @@ import (
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
-// Dir holds, per zone, its master file (NAME.zone, the canonical form
-// zone.WriteTo writes) and its state (NAME.state, JSON). Each is written to a
-// temporary file, synced and renamed over the old one, so a crash leaves the
-// old version or the new one, never half of either. The zone file is written
-// first; its SOA is the truth about the serial held, the state file only adds
-// when the primary last confirmed it (an older one merely expires the zone
-// sooner).
+// Dir holds, per zone, its master file NAME.zone: a first line
+// "; zonewarden-edge {JSON state}" and then the zone in the canonical form
+// zone.WriteTo writes. A refresh that finds the zone up to date writes only
+// the small NAME.state (the same JSON), so the zone file is not rewritten
+// for a new "verified" time. Each file is written to a temporary file,
+// synced and renamed over the old one, so a crash leaves the old version or
+// the new one, never half of either. The zone's SOA is the truth about the
+// serial held; of the two states, the later "verified" counts.
 
-// stateFile is the JSON of NAME.state.
+// stateFile is the state of a zone held: the JSON of NAME.state and of the
+// zone file's first line.
 type stateFile struct {
 	Origin   string    `json:"origin"`
 	Serial   uint32    `json:"serial"`
@@ -34,7 +36,10 @@ type stateFile struct {
 	Catalog  bool      `json:"catalog,omitempty"`
 }
 
-const tmpPrefix = ".tmp-"
+const (
+	tmpPrefix   = ".tmp-"
+	stateHeader = "; zonewarden-edge "
+)
 
 // fileBase is the file name of a zone, without extension: the origin
 // without its final dot, every byte but lower-case letters, digits, '-' and
@@ -129,13 +134,19 @@ func (s *Secondary) statePath(origin string) string {
 	return filepath.Join(s.cfg.Dir, fileBase(origin)+".state")
 }
 
-func (s *Secondary) writeZone(z *zone.Zone) error {
-	err := writeAtomic(s.zonePath(z.Origin), func(f *os.File) error {
+func (s *Secondary) writeZone(z *zone.Zone, st stateFile) error {
+	head, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	err = writeAtomic(s.zonePath(z.Origin), func(f *os.File) error {
+		if _, err := fmt.Fprintf(f, "%s%s\n", stateHeader, head); err != nil {
+			return err
+		}
 		_, err := z.WriteTo(f)
 		return err
 	})
 	if err == nil {
-		// Before the state file names the new serial.
 		err = s.syncDir()
 	}
 	if err != nil {
@@ -224,10 +235,7 @@ func (s *Secondary) install(z *zoneState, t *transferred) ([]member, error) {
 	s.mu.Unlock()
 	s.log.Info("zone transferred", "zone", nz.Origin, "type", t.kind, "serial", soa.Serial, "previous", prev,
 		"records", len(nz.Records), "bytes", t.bytes, "took", t.took.Round(time.Microsecond))
-	if err := s.writeZone(nz); err != nil {
-		return nil, err
-	}
-	if err := s.writeState(nz.Origin, stateFile{Origin: nz.Origin, Serial: soa.Serial, Verified: now, Catalog: z.catalog}); err != nil {
+	if err := s.writeZone(nz, stateFile{Origin: nz.Origin, Serial: soa.Serial, Verified: now, Catalog: z.catalog}); err != nil {
 		return nil, err
 	}
 	return members, nil
@@ -254,8 +262,13 @@ func (s *Secondary) Load() error {
 			os.Remove(filepath.Join(s.cfg.Dir, name)) // a write cut off by a crash
 			continue
 		}
-		if strings.HasSuffix(name, ".state") {
+		if strings.HasSuffix(name, ".zone") {
 			names = append(names, name)
+		}
+	}
+	for _, e := range entries { // a state without its zone: the zone's write was cut off
+		if base, ok := strings.CutSuffix(e.Name(), ".state"); ok && !slices.Contains(names, base+".zone") {
+			os.Remove(filepath.Join(s.cfg.Dir, e.Name()))
 		}
 	}
 	// Parsed on every core: thousands of zones are the usual case.
@@ -367,26 +380,51 @@ type loaded struct {
 	z  *zone.Zone
 }
 
-// loadOne reads the state file name and its zone file; nil when either
-// cannot be used (logged).
+// loadOne reads the zone file name and its state; nil when it cannot be
+// used (logged).
 func (s *Secondary) loadOne(name string) *loaded {
-	b, err := os.ReadFile(filepath.Join(s.cfg.Dir, name))
-	var st stateFile
-	if err == nil {
-		err = json.NewDecoder(bytes.NewReader(b)).Decode(&st)
-	}
-	if err == nil && fileBase(zone.CanonicalName(st.Origin))+".state" != name {
+	st, err := readHeader(filepath.Join(s.cfg.Dir, name))
+	if err == nil && fileBase(zone.CanonicalName(st.Origin))+".zone" != name {
 		err = fmt.Errorf("names zone %q", st.Origin)
 	}
 	if err != nil {
-		s.log.Error("zone state not loaded: the zone will be transferred again", "file", name, "err", err)
+		s.log.Error("zone file not loaded: the zone will be transferred again", "file", name, "err", err)
 		return nil
 	}
 	st.Origin = zone.CanonicalName(st.Origin)
+	// A later confirmation by the primary, if any.
+	if b, err := os.ReadFile(s.statePath(st.Origin)); err == nil {
+		var later stateFile
+		if json.Unmarshal(b, &later) == nil && zone.CanonicalName(later.Origin) == st.Origin && later.Verified.After(st.Verified) {
+			st.Verified = later.Verified
+		}
+	}
 	z, err := s.readZone(st.Origin)
 	if err != nil {
 		s.log.Error("zone file not loaded: the zone will be transferred again", "zone", st.Origin, "err", err)
 		return nil
 	}
 	return &loaded{st, z}
+}
+
+// readHeader reads the state on the first line of a zone file.
+func readHeader(path string) (stateFile, error) {
+	var st stateFile
+	f, err := os.Open(path)
+	if err != nil {
+		return st, err
+	}
+	defer f.Close()
+	line, err := bufio.NewReader(f).ReadString('\n')
+	if err != nil {
+		return st, fmt.Errorf("read state line: %w", err)
+	}
+	head, ok := strings.CutPrefix(line, stateHeader)
+	if !ok {
+		return st, errors.New("no state line")
+	}
+	if err := json.Unmarshal([]byte(head), &st); err != nil {
+		return st, fmt.Errorf("state line: %w", err)
+	}
+	return st, nil
 }

@@ -189,7 +189,7 @@ func TestCutTransferKeepsZone(t *testing.T) {
 	dir := t.TempDir()
 	e := startEdge(t, Config{Primary: p.addr, Key: &testKey, Zones: []string{"a.example."}, Dir: dir})
 	e.waitSerial(t, "a.example.", 1)
-	waitFor(t, "state written", func() bool { _, err := os.Stat(filepath.Join(dir, "a.example.state")); return err == nil })
+	waitFor(t, "zone written", func() bool { _, err := os.Stat(filepath.Join(dir, "a.example.zone")); return err == nil })
 	before, err := os.ReadFile(filepath.Join(dir, "a.example.zone"))
 	if err != nil {
 		t.Fatal(err)
