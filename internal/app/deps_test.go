@@ -51,7 +51,8 @@ func TestServingPathDependencies(t *testing.T) {
 		{"zone", true},
 		{"authority", false},
 		{"dnsserver", false},
-		{"transfer", false}, // in front of the engine in serve; reads the store through an interface
+		{"transfer", false},  // in front of the engine in serve; reads the store through an interface
+		{"secondary", false}, // in front of the engine in edge (NOTIFY); no store at all
 	} {
 		pkgs := goListDeps(t, gobin, internal+tc.pkg)
 		for _, p := range pkgs {

@@ -293,9 +293,6 @@ func (e *Edge) Start() error {
 func (e *Edge) UDPAddr() netip.AddrPort { return e.server.UDPAddr() }
 func (e *Edge) TCPAddr() netip.AddrPort { return e.server.TCPAddr() }
 
-// Zones reports what the edge holds of each zone.
-func (e *Edge) Zones() []secondary.ZoneStatus { return e.secondary.Zones() }
-
 // Run serves and keeps the zones up to date until ctx ends.
 func (e *Edge) Run(ctx context.Context) error {
 	if !e.started {

@@ -2,6 +2,7 @@ package authority
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -177,5 +178,26 @@ func TestSetExpired(t *testing.T) {
 	}
 	if err := e.SetExpired("example.org.", true); !errors.Is(err, zone.ErrNotFound) {
 		t.Errorf("SetExpired of a zone not served: %v, want ErrNotFound", err)
+	}
+}
+
+// BenchmarkUpdateOneOfMany is the cost of one zone's new version on an
+// engine serving 10,000 (an edge node following a change).
+func BenchmarkUpdateOneOfMany(b *testing.B) {
+	e := New(Config{})
+	var zs []*zone.Zone
+	for i := range 10000 {
+		o := fmt.Sprintf("z%05d.example.", i)
+		zs = append(zs, mustZone(b, o, "@ SOA ns hostmaster 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\nwww A 192.0.2.2\n"))
+	}
+	if err := e.Replace(zs); err != nil {
+		b.Fatal(err)
+	}
+	z := zs[5]
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := e.Update([]*zone.Zone{z}, nil); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

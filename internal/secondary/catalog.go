@@ -12,10 +12,17 @@ import (
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
+// member is a member zone of a catalog and the label of its member node,
+// its unique id: a new id for the same zone means the zone was deleted and
+// made again, and must be transferred afresh (RFC 9432 §5.3).
+type member struct {
+	zone, id string
+}
+
 // catalogMembers reads the member zones of a catalog zone (RFC 9432): the
 // target of the one PTR record of each name directly below zones.<catalog>.
 // The catalog must say version "2" in the TXT record of version.<catalog>.
-func catalogMembers(z *zone.Zone) ([]string, error) {
+func catalogMembers(z *zone.Zone) ([]member, error) {
 	origin := zone.CanonicalName(z.Origin)
 	versionName := "version." + origin
 	zonesName := "zones." + origin
@@ -40,7 +47,7 @@ func catalogMembers(z *zone.Zone) ([]string, error) {
 		return nil, fmt.Errorf("catalog zone %s: version TXT %q, want exactly \"2\" (RFC 9432 §4.2.1): %w", origin, versions, zone.ErrInvalid)
 	}
 	seen := map[string]bool{}
-	var out []string
+	var out []member
 	for _, node := range slices.Sorted(maps.Keys(ptrs)) {
 		targets := ptrs[node]
 		// RFC 9432 §4.1: a member node with other than one PTR is broken;
@@ -53,28 +60,38 @@ func catalogMembers(z *zone.Zone) ([]string, error) {
 			continue
 		}
 		seen[m] = true
-		out = append(out, m)
+		out = append(out, member{zone: m, id: node[:strings.IndexByte(node, '.')]})
 	}
-	slices.Sort(out)
+	slices.SortFunc(out, func(a, b member) int { return strings.Compare(a.zone, b.zone) })
 	return out, nil
 }
 
 // applyCatalog makes members (and the zones configured) the zones kept:
 // new ones are transferred at once, those gone are no longer served and
 // leave Dir.
-func (s *Secondary) applyCatalog(members []string) {
+func (s *Secondary) applyCatalog(members []member) {
 	want := make(map[string]bool, len(members))
 	for _, m := range members {
-		want[m] = true
+		want[m.zone] = true
 	}
 	now := time.Now()
 	var gone []*zoneState
 	added := 0
 	s.mu.Lock()
 	for _, m := range members {
-		if s.zones[m] == nil {
-			s.zones[m] = &zoneState{origin: m, next: now}
+		z := s.zones[m.zone]
+		switch {
+		case z == nil:
+			s.zones[m.zone] = &zoneState{origin: m.zone, memberID: m.id, next: now}
 			added++
+		case z.memberID != "" && z.memberID != m.id:
+			// The zone was deleted and made again on the primary: its
+			// serials start afresh, so only an AXFR can be trusted.
+			s.log.Info("catalog member reset: transferring the zone afresh", "zone", m.zone, "old_id", z.memberID, "id", m.id)
+			z.memberID, z.reset, z.next = m.id, true, now
+			added++
+		default:
+			z.memberID = m.id
 		}
 	}
 	for origin, z := range s.zones {

@@ -81,8 +81,13 @@ func (s *Secondary) notify(resp []byte, req *dnsserver.Request) []byte {
 		r.Rcode = dns.RcodeNotImplemented
 	case !s.Notify(question.Name):
 		s.metrics.notifies.WithLabelValues("notauth").Inc()
-		log.Info("NOTIFY for a zone not kept here")
 		r.Rcode = dns.RcodeNotAuth
+		// A zone new on the primary is often notified before the catalog
+		// that lists it has been fetched: look at the catalog now.
+		if s.catalog != "" {
+			s.Notify(s.catalog)
+		}
+		log.Info("NOTIFY for a zone not kept here: checking the catalog", "catalog", s.catalog)
 	default:
 		s.metrics.notifies.WithLabelValues("accepted").Inc()
 		log.Debug("NOTIFY accepted: refreshing the zone")

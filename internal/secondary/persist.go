@@ -1,29 +1,34 @@
 package secondary
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
-// Dir holds, per zone, its master file (NAME.zone, the canonical form
-// zone.WriteTo writes) and its state (NAME.state, JSON). Each is written to a
-// temporary file, synced and renamed over the old one, so a crash leaves the
-// old version or the new one, never half of either. The zone file is written
-// first; its SOA is the truth about the serial held, the state file only adds
-// when the primary last confirmed it (an older one merely expires the zone
-// sooner).
+// Dir holds, per zone, its master file NAME.zone: a first line
+// "; zonewarden-edge {JSON state}" and then the zone in the canonical form
+// zone.WriteTo writes. A refresh that finds the zone up to date writes only
+// the small NAME.state (the same JSON), so the zone file is not rewritten
+// for a new "verified" time. Each file is written to a temporary file,
+// synced and renamed over the old one, so a crash leaves the old version or
+// the new one, never half of either. The zone's SOA is the truth about the
+// serial held; of the two states, the later "verified" counts.
 
-// stateFile is the JSON of NAME.state.
+// stateFile is the state of a zone held: the JSON of NAME.state and of the
+// zone file's first line.
 type stateFile struct {
 	Origin   string    `json:"origin"`
 	Serial   uint32    `json:"serial"`
@@ -31,7 +36,10 @@ type stateFile struct {
 	Catalog  bool      `json:"catalog,omitempty"`
 }
 
-const tmpPrefix = ".tmp-"
+const (
+	tmpPrefix   = ".tmp-"
+	stateHeader = "; zonewarden-edge "
+)
 
 // fileBase is the file name of a zone, without extension: the origin
 // without its final dot, every byte but lower-case letters, digits, '-' and
@@ -55,8 +63,10 @@ func fileBase(origin string) string {
 	return b.String()
 }
 
-// writeAtomic replaces path with data: a temporary file in the same
-// directory, synced, renamed over path, and the directory synced.
+// writeAtomic replaces path with what write writes: a temporary file in
+// the same directory, synced, renamed over path. The rename is durable once
+// the directory is synced (syncDir), which the caller does after its last
+// file.
 func writeAtomic(path string, write func(*os.File) error) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, tmpPrefix+"*")
@@ -76,9 +86,35 @@ func writeAtomic(path string, write func(*os.File) error) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
+	}
+	return err
+}
+
+// syncDir makes the renames done so far in Dir durable. Concurrent callers
+// share syncs: one that arrives while a sync runs waits for the next, which
+// covers its rename too, so a fresh edge writing thousands of zones does not
+// queue one directory sync behind another for each.
+func (s *Secondary) syncDir() error {
+	s.syncMu.Lock()
+	gen := s.syncGen + 1 // the first sync to start after this call
+	for s.syncing {
+		s.syncCond.Wait()
+	}
+	if s.syncDone >= gen {
+		err := s.syncErr
+		s.syncMu.Unlock()
 		return err
 	}
-	return syncDir(dir)
+	s.syncing = true
+	s.syncGen++
+	mine := s.syncGen
+	s.syncMu.Unlock()
+	err := syncDir(s.cfg.Dir)
+	s.syncMu.Lock()
+	s.syncing, s.syncDone, s.syncErr = false, mine, err
+	s.syncCond.Broadcast()
+	s.syncMu.Unlock()
+	return err
 }
 
 func syncDir(dir string) error {
@@ -98,11 +134,21 @@ func (s *Secondary) statePath(origin string) string {
 	return filepath.Join(s.cfg.Dir, fileBase(origin)+".state")
 }
 
-func (s *Secondary) writeZone(z *zone.Zone) error {
-	err := writeAtomic(s.zonePath(z.Origin), func(f *os.File) error {
+func (s *Secondary) writeZone(z *zone.Zone, st stateFile) error {
+	head, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	err = writeAtomic(s.zonePath(z.Origin), func(f *os.File) error {
+		if _, err := fmt.Fprintf(f, "%s%s\n", stateHeader, head); err != nil {
+			return err
+		}
 		_, err := z.WriteTo(f)
 		return err
 	})
+	if err == nil {
+		err = s.syncDir()
+	}
 	if err != nil {
 		return fmt.Errorf("write zone %s: %w", z.Origin, err)
 	}
@@ -118,6 +164,9 @@ func (s *Secondary) writeState(origin string, st stateFile) error {
 		_, err := f.Write(append(b, '\n'))
 		return err
 	})
+	if err == nil {
+		err = s.syncDir()
+	}
 	if err != nil {
 		return fmt.Errorf("write state of zone %s: %w", origin, err)
 	}
@@ -140,13 +189,13 @@ func (s *Secondary) removeFiles(origin string) error {
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("remove zone %s: %w", origin, err)
 	}
-	return syncDir(s.cfg.Dir)
+	return s.syncDir()
 }
 
 // install serves a transferred zone and persists it. For the catalog zone
 // it returns its members instead of serving it. On error the version held
 // before stays, served and on disk.
-func (s *Secondary) install(z *zoneState, t *transferred) ([]string, error) {
+func (s *Secondary) install(z *zoneState, t *transferred) ([]member, error) {
 	nz := t.zone
 	nz.Normalize()
 	if err := nz.Validate(); err != nil {
@@ -161,13 +210,13 @@ func (s *Secondary) install(z *zoneState, t *transferred) ([]string, error) {
 	if z.dropped {
 		return nil, errDropped
 	}
-	var members []string
+	var members []member
 	if z.catalog {
 		var err error
 		if members, err = catalogMembers(nz); err != nil {
 			return nil, err
 		}
-	} else if err := s.cfg.Engine.Update([]*zone.Zone{nz}, nil); err != nil {
+	} else if err := s.put(nz); err != nil {
 		return nil, err
 	}
 	now := time.Now()
@@ -186,10 +235,7 @@ func (s *Secondary) install(z *zoneState, t *transferred) ([]string, error) {
 	s.mu.Unlock()
 	s.log.Info("zone transferred", "zone", nz.Origin, "type", t.kind, "serial", soa.Serial, "previous", prev,
 		"records", len(nz.Records), "bytes", t.bytes, "took", t.took.Round(time.Microsecond))
-	if err := s.writeZone(nz); err != nil {
-		return nil, err
-	}
-	if err := s.writeState(nz.Origin, stateFile{Origin: nz.Origin, Serial: soa.Serial, Verified: now, Catalog: z.catalog}); err != nil {
+	if err := s.writeZone(nz, stateFile{Origin: nz.Origin, Serial: soa.Serial, Verified: now, Catalog: z.catalog}); err != nil {
 		return nil, err
 	}
 	return members, nil
@@ -209,39 +255,43 @@ func (s *Secondary) Load() error {
 	if err != nil {
 		return fmt.Errorf("read data directory: %w", err)
 	}
-	type loaded struct {
-		st stateFile
-		z  *zone.Zone
-	}
-	var all []loaded
+	var names []string
 	for _, e := range entries {
 		name := e.Name()
 		if strings.HasPrefix(name, tmpPrefix) {
 			os.Remove(filepath.Join(s.cfg.Dir, name)) // a write cut off by a crash
 			continue
 		}
-		if !strings.HasSuffix(name, ".state") {
-			continue
+		if strings.HasSuffix(name, ".zone") {
+			names = append(names, name)
 		}
-		b, err := os.ReadFile(filepath.Join(s.cfg.Dir, name))
-		var st stateFile
-		if err == nil {
-			err = json.NewDecoder(bytes.NewReader(b)).Decode(&st)
+	}
+	for _, e := range entries { // a state without its zone: the zone's write was cut off
+		if base, ok := strings.CutSuffix(e.Name(), ".state"); ok && !slices.Contains(names, base+".zone") {
+			os.Remove(filepath.Join(s.cfg.Dir, e.Name()))
 		}
-		if err == nil && fileBase(zone.CanonicalName(st.Origin))+".state" != name {
-			err = fmt.Errorf("names zone %q", st.Origin)
+	}
+	// Parsed on every core: thousands of zones are the usual case.
+	found := make([]*loaded, len(names))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(names)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(names) {
+					return
+				}
+				found[i] = s.loadOne(names[i])
+			}
+		})
+	}
+	wg.Wait()
+	var all []loaded
+	for _, l := range found {
+		if l != nil {
+			all = append(all, *l)
 		}
-		if err != nil {
-			s.log.Error("zone state not loaded: the zone will be transferred again", "file", name, "err", err)
-			continue
-		}
-		st.Origin = zone.CanonicalName(st.Origin)
-		z, err := s.readZone(st.Origin)
-		if err != nil {
-			s.log.Error("zone file not loaded: the zone will be transferred again", "zone", st.Origin, "err", err)
-			continue
-		}
-		all = append(all, loaded{st, z})
 	}
 
 	s.mu.Lock()
@@ -249,7 +299,7 @@ func (s *Secondary) Load() error {
 	now := time.Now()
 	// The catalog held says which zones on disk are still members; without
 	// one, every zone on disk stays until the catalog can be fetched.
-	members := map[string]bool{}
+	members := map[string]string{} // zone → member id
 	haveCatalog := false
 	for _, l := range all {
 		if !l.st.Catalog || l.st.Origin != s.catalog {
@@ -262,7 +312,7 @@ func (s *Secondary) Load() error {
 		}
 		haveCatalog = true
 		for _, m := range list {
-			members[m] = true
+			members[m.zone] = m.id
 		}
 	}
 	var put []*zone.Zone
@@ -272,8 +322,8 @@ func (s *Secondary) Load() error {
 		z := s.zones[origin]
 		switch {
 		case z != nil && z.catalog == l.st.Catalog:
-		case s.catalog != "" && !l.st.Catalog && (members[origin] || !haveCatalog):
-			z = &zoneState{origin: origin}
+		case s.catalog != "" && !l.st.Catalog && (members[origin] != "" || !haveCatalog):
+			z = &zoneState{origin: origin, memberID: members[origin]}
 			s.zones[origin] = z
 		default:
 			s.log.Info("zone dropped: no longer configured or in the catalog", "zone", origin)
@@ -296,9 +346,9 @@ func (s *Secondary) Load() error {
 		}
 	}
 	if haveCatalog {
-		for m := range members {
+		for m, id := range members {
 			if s.zones[m] == nil {
-				s.zones[m] = &zoneState{origin: m, next: now}
+				s.zones[m] = &zoneState{origin: m, memberID: id, next: now}
 			}
 		}
 	}
@@ -322,4 +372,59 @@ func (s *Secondary) Load() error {
 	s.loaded = true
 	s.log.Info("zones loaded from disk", "dir", s.cfg.Dir, "zones", len(put), "expired", len(expired))
 	return nil
+}
+
+// loaded is a zone read back from Dir.
+type loaded struct {
+	st stateFile
+	z  *zone.Zone
+}
+
+// loadOne reads the zone file name and its state; nil when it cannot be
+// used (logged).
+func (s *Secondary) loadOne(name string) *loaded {
+	st, err := readHeader(filepath.Join(s.cfg.Dir, name))
+	if err == nil && fileBase(zone.CanonicalName(st.Origin))+".zone" != name {
+		err = fmt.Errorf("names zone %q", st.Origin)
+	}
+	if err != nil {
+		s.log.Error("zone file not loaded: the zone will be transferred again", "file", name, "err", err)
+		return nil
+	}
+	st.Origin = zone.CanonicalName(st.Origin)
+	// A later confirmation by the primary, if any.
+	if b, err := os.ReadFile(s.statePath(st.Origin)); err == nil {
+		var later stateFile
+		if json.Unmarshal(b, &later) == nil && zone.CanonicalName(later.Origin) == st.Origin && later.Verified.After(st.Verified) {
+			st.Verified = later.Verified
+		}
+	}
+	z, err := s.readZone(st.Origin)
+	if err != nil {
+		s.log.Error("zone file not loaded: the zone will be transferred again", "zone", st.Origin, "err", err)
+		return nil
+	}
+	return &loaded{st, z}
+}
+
+// readHeader reads the state on the first line of a zone file.
+func readHeader(path string) (stateFile, error) {
+	var st stateFile
+	f, err := os.Open(path)
+	if err != nil {
+		return st, err
+	}
+	defer f.Close()
+	line, err := bufio.NewReader(f).ReadString('\n')
+	if err != nil {
+		return st, fmt.Errorf("read state line: %w", err)
+	}
+	head, ok := strings.CutPrefix(line, stateHeader)
+	if !ok {
+		return st, errors.New("no state line")
+	}
+	if err := json.Unmarshal([]byte(head), &st); err != nil {
+		return st, fmt.Errorf("state line: %w", err)
+	}
+	return st, nil
 }

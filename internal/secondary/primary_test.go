@@ -37,17 +37,22 @@ var testKey = Key{Name: "edge-key.", Algorithm: dns.HmacSHA256, Secret: "c2VjcmV
 func startPrimary(t testing.TB) *fakePrimary {
 	t.Helper()
 	p := &fakePrimary{t: t, key: testKey, versions: map[string][]zoneVersion{}}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 20 { // the UDP port may be taken for TCP
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.addr = pc.LocalAddr().String()
+		ln, err := net.Listen("tcp", p.addr)
+		if err != nil {
+			pc.Close()
+			continue
+		}
+		p.serveOn(pc, ln)
+		return p
 	}
-	p.addr = pc.LocalAddr().String()
-	ln, err := net.Listen("tcp", p.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.serveOn(pc, ln)
-	return p
+	t.Fatal("no port free for UDP and TCP")
+	return nil
 }
 
 // serveOn serves on the given sockets (again, after stop).

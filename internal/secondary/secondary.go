@@ -30,6 +30,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
@@ -123,6 +124,72 @@ type Secondary struct {
 	ready   chan struct{}         // wakes a worker
 	loaded  bool
 	running bool
+
+	inflight atomic.Int64 // refreshes under way
+
+	syncMu   sync.Mutex // the directory syncs, see syncDir
+	syncCond *sync.Cond
+	syncing  bool
+	syncGen  uint64 // syncs started
+	syncDone uint64 // the last sync finished
+	syncErr  error  // its error
+
+	putMu    sync.Mutex
+	puts     []*putRequest // waiting for the engine
+	flushing bool          // a caller of put is handing puts to the engine
+}
+
+// putRequest is a zone waiting to be compiled into the engine.
+type putRequest struct {
+	zone *zone.Zone
+	done chan error
+}
+
+// put compiles z into the engine. Concurrent puts are handed to the engine
+// together: each Update copies the engine's table of zones, so a fresh edge
+// transferring thousands of zones one Update each would spend its time
+// copying tables.
+func (s *Secondary) put(z *zone.Zone) error {
+	req := &putRequest{zone: z, done: make(chan error, 1)}
+	s.putMu.Lock()
+	s.puts = append(s.puts, req)
+	if s.flushing {
+		s.putMu.Unlock()
+		return <-req.done
+	}
+	s.flushing = true
+	s.putMu.Unlock()
+	for {
+		if s.inflight.Load() > 1 {
+			// Other transfers are under way (a fresh edge loading, a
+			// burst of changes): a moment's wait lets their zones join
+			// this Update rather than each copy the table again.
+			time.Sleep(2 * time.Millisecond)
+		}
+		s.putMu.Lock()
+		batch := s.puts
+		s.puts = nil
+		if len(batch) == 0 {
+			s.flushing = false
+			s.putMu.Unlock()
+			break
+		}
+		s.putMu.Unlock()
+		zs := make([]*zone.Zone, len(batch))
+		for i, r := range batch {
+			zs[i] = r.zone
+		}
+		err := s.cfg.Engine.Update(zs, nil)
+		for _, r := range batch {
+			if err != nil && len(batch) > 1 {
+				// One bad zone must not keep the others out.
+				r.done <- s.cfg.Engine.Update([]*zone.Zone{r.zone}, nil)
+				continue
+			}
+			r.done <- err
+		}
+	}
+	return <-req.done
 }
 
 // zoneState is what the secondary knows of one zone. Fields are under
@@ -140,9 +207,12 @@ type zoneState struct {
 	verified time.Time
 	next     time.Time // the next refresh
 	expired  bool
-	queued   bool // in Secondary.queue or being refreshed
-	again    bool // NOTIFY arrived while queued: refresh once more after
-	failures int  // consecutive
+	memberID string // the label of its catalog member node
+	reset    bool   // the member node changed: transfer by AXFR, whatever the serials
+	queued   bool   // in Secondary.queue or being refreshed
+	again    bool   // NOTIFY arrived while queued: refresh once more after
+	notified bool   // the next refresh answers a NOTIFY
+	failures int    // consecutive
 	stats    zoneStats
 
 	mu      sync.Mutex
@@ -212,6 +282,7 @@ func New(cfg Config) (*Secondary, error) {
 		kick:      make(chan struct{}, 1),
 		ready:     make(chan struct{}, 1),
 	}
+	s.syncCond = sync.NewCond(&s.syncMu)
 	s.metrics = newMetrics(s)
 	now := time.Now()
 	if cfg.Catalog != "" {
@@ -381,7 +452,9 @@ func (s *Secondary) work(ctx context.Context) {
 			}
 			continue
 		}
+		s.inflight.Add(1)
 		s.refresh(ctx, z)
+		s.inflight.Add(-1)
 		if ctx.Err() != nil {
 			return
 		}
@@ -398,6 +471,7 @@ func (s *Secondary) Notify(origin string) bool {
 		s.mu.Unlock()
 		return false
 	}
+	z.notified = true
 	if z.queued {
 		z.again = true
 		s.mu.Unlock()

@@ -7,10 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/miekg/dns"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/zonewarden/zonewarden/internal/authority"
 	"github.com/zonewarden/zonewarden/internal/dnsserver"
@@ -165,6 +168,17 @@ func TestCatalogIXFRNotify(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "a.example.zone")); err != nil {
 		t.Error(err)
 	}
+
+	// a.example. deleted and made again between two looks at the catalog:
+	// a new member id, serials from scratch; the edge takes it whole.
+	p.remove("a.example.")
+	p.set("a.example.", soaText(1, 3600, 600, 86400)+"www A 192.0.2.99\n")
+	p.set("catalog.invalid.", "@ SOA invalid. invalid. 3 3600 600 86400 0\n@ NS invalid.\nversion TXT \"2\"\nagain.zones PTR a.example.\n")
+	e.ask(t, notifyMsg("catalog.invalid."), "127.0.0.1:40000")
+	e.waitSerial(t, "a.example.", 1)
+	if r := e.query(t, "www.a.example.", dns.TypeA); len(r.Answer) != 1 || r.Answer[0].(*dns.A).A.String() != "192.0.2.99" {
+		t.Errorf("www after the member reset:\n%s", r)
+	}
 }
 
 // TestCutTransferKeepsZone: a transfer cut off midway leaves the zone held
@@ -175,7 +189,7 @@ func TestCutTransferKeepsZone(t *testing.T) {
 	dir := t.TempDir()
 	e := startEdge(t, Config{Primary: p.addr, Key: &testKey, Zones: []string{"a.example."}, Dir: dir})
 	e.waitSerial(t, "a.example.", 1)
-	waitFor(t, "state written", func() bool { _, err := os.Stat(filepath.Join(dir, "a.example.state")); return err == nil })
+	waitFor(t, "zone written", func() bool { _, err := os.Stat(filepath.Join(dir, "a.example.zone")); return err == nil })
 	before, err := os.ReadFile(filepath.Join(dir, "a.example.zone"))
 	if err != nil {
 		t.Fatal(err)
@@ -212,6 +226,16 @@ func TestRestartFromDisk(t *testing.T) {
 	dir := t.TempDir()
 	e := startEdge(t, Config{Primary: p.addr, Key: &testKey, Catalog: "catalog.invalid.", Dir: dir})
 	e.waitSerial(t, "a.example.", 5)
+	checkMetrics(t, e.s, `
+zonewarden_secondary_zone_serial{zone="a.example."} 5
+zonewarden_secondary_zone_transfers_total{type="axfr",zone="a.example."} 1
+zonewarden_secondary_zone_transfers_total{type="ixfr",zone="a.example."} 0
+zonewarden_secondary_zone_expired{zone="a.example."} 0
+zonewarden_secondary_zones{state="held"} 1
+`)
+	if st := e.s.Zones(); len(st) != 1 || st[0].Origin != "a.example." || st[0].Serial != 5 || !st[0].Held {
+		t.Errorf("Zones() = %+v", st)
+	}
 	e.stop() // Run returns once the refresh under way, and its writes, are done
 	p.stop()
 
@@ -332,6 +356,27 @@ func TestFileBase(t *testing.T) {
 	} {
 		if got := fileBase(in); got != want {
 			t.Errorf("fileBase(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// checkMetrics fails unless every line of want is among the collector's
+// series in the text exposition format.
+func checkMetrics(t *testing.T, s *Secondary, want string) {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(s.Metrics())
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, mf := range mfs {
+		expfmt.MetricFamilyToText(&b, mf)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(want), "\n") {
+		if !strings.Contains(b.String(), line+"\n") {
+			t.Errorf("metrics lack %q:\n%s", line, b.String())
 		}
 	}
 }

@@ -24,33 +24,66 @@ var errDropped = errors.New("zone no longer a member")
 // refresh brings z up to date with the primary, or counts a failure.
 func (s *Secondary) refresh(ctx context.Context, z *zoneState) {
 	s.mu.Lock()
-	origin, have, serial := z.origin, z.have, z.serial
+	origin, have, serial, reset, notified := z.origin, z.have, z.serial, z.reset, z.notified
+	z.notified = false
 	s.mu.Unlock()
 
 	var (
 		t   *transferred
 		err error
 	)
-	if have {
+	switch {
+	case have && reset:
+		t, err = s.transfer(ctx, origin, nil)
+		if err == nil && t.zone != nil {
+			t.reset = true
+		}
+	case have && (z.catalog || notified):
+		// An IXFR from the serial held is the check, answered by the SOA
+		// alone when nothing changed: after a NOTIFY, which says there
+		// is news, it saves the SOA query's round trip; and primaries
+		// refuse queries to catalog zones (RFC 9432 §7; Knot does).
+		t, err = s.transfer(ctx, origin, &serial)
+	case have:
 		var primary uint32
 		primary, err = s.querySerial(ctx, origin)
 		if err == nil && !zone.SerialLess(serial, primary) {
+			s.confirmed(z)
 			s.finish(z, nil, nil)
 			return
 		}
 		if err == nil {
 			t, err = s.transfer(ctx, origin, &serial)
 		}
-	} else {
+	default:
 		t, err = s.transfer(ctx, origin, nil)
 	}
-	var members []string
-	if err == nil && t.zone != nil {
+	var members []member
+	switch {
+	case err == nil && t.zone != nil:
 		members, err = s.install(z, t)
+	case err == nil:
+		s.confirmed(z)
 	}
 	s.finish(z, t, err)
 	if err == nil && z.catalog && t != nil && t.zone != nil {
 		s.applyCatalog(members)
+	}
+}
+
+// confirmed records on disk that the primary confirmed the serial held:
+// the zone's expire starts again from now, after a restart too.
+func (s *Secondary) confirmed(z *zoneState) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.dropped {
+		return
+	}
+	s.mu.Lock()
+	st := stateFile{Origin: z.origin, Serial: z.serial, Verified: time.Now(), Catalog: z.catalog}
+	s.mu.Unlock()
+	if err := s.writeState(z.origin, st); err != nil {
+		s.log.Error("persist zone state", "zone", z.origin, "err", err)
 	}
 }
 
@@ -81,6 +114,9 @@ func (s *Secondary) finish(z *zoneState, t *transferred, err error) {
 	}
 	z.failures = 0
 	z.verified = now
+	if t != nil && t.reset {
+		z.reset = false
+	}
 	if t == nil || t.zone == nil {
 		z.stats.upToDate++
 		if z.expired {
@@ -91,9 +127,6 @@ func (s *Secondary) finish(z *zoneState, t *transferred, err error) {
 				}
 			}
 			s.log.Info("zone refreshed after it expired: serving it again", "zone", z.origin, "serial", z.serial)
-		}
-		if err := s.writeState(z.origin, stateFile{Origin: z.origin, Serial: z.serial, Verified: now, Catalog: z.catalog}); err != nil {
-			s.log.Error("persist zone state", "zone", z.origin, "err", err)
 		}
 	}
 	z.next = now.Add(s.clampTimer(z.soa.refresh))
@@ -106,6 +139,7 @@ func (s *Secondary) finish(z *zoneState, t *transferred, err error) {
 // when the primary had nothing newer.
 type transferred struct {
 	zone  *zone.Zone
+	reset bool   // transferred afresh after a catalog member reset
 	kind  string // "ixfr" or "axfr"
 	bytes int64  // received on the wire
 	took  time.Duration
@@ -190,6 +224,11 @@ func (s *Secondary) xfr(ctx context.Context, origin string, qtype uint16, serial
 
 // describe turns miekg's "bad xfr rcode: 5" into words.
 func describe(err error) error {
+	if errors.Is(err, dns.ErrAuth) || errors.Is(err, dns.ErrSig) || errors.Is(err, dns.ErrNoSig) {
+		// A primary that rejects our key answers NOTAUTH unsigned, which
+		// miekg/dns reports as an answer that does not verify.
+		return fmt.Errorf("the answer's TSIG does not verify with our key: the primary refuses the key (NOTAUTH) or does not know it: %w", err)
+	}
 	var de *dns.Error
 	if errors.As(err, &de) {
 		var code int

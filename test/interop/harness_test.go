@@ -261,6 +261,15 @@ var (
 //	zonewarden dns --listen ADDR --zones DIR
 func startZonewarden(t testing.TB, c *corpus) *server {
 	t.Helper()
+	bin := zonewardenBinary(t)
+	dir := t.TempDir()
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	return start(t, "zonewarden", addr, dir, c.zones, bin, "dns", "--listen", addr, "--zones", c.dir)
+}
+
+// zonewardenBinary builds cmd/zonewarden once per test binary.
+func zonewardenBinary(t testing.TB) string {
+	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "zonewarden-interop-")
 		if err != nil {
@@ -284,7 +293,5 @@ func startZonewarden(t testing.TB, c *corpus) *server {
 	if buildErr != nil {
 		unavailable(t, "zonewarden binary unavailable: %v", buildErr)
 	}
-	dir := t.TempDir()
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	return start(t, "zonewarden", addr, dir, c.zones, buildBin, "dns", "--listen", addr, "--zones", c.dir)
+	return buildBin
 }
