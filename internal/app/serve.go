@@ -116,6 +116,12 @@ type ServeConfig struct {
 	// SMTP is the relay that sends mail (password resets, invitations);
 	// with no address, mails are written to the log.
 	SMTP mail.SMTPConfig
+	// WebhookAllowPrivate lets webhooks reach loopback, private and
+	// link-local addresses, which are refused by default (SSRF).
+	WebhookAllowPrivate bool
+	// WebhookHistory is how long ended webhook deliveries and their events
+	// are kept; older ones are pruned every hour.
+	WebhookHistory time.Duration
 
 	// ServerConfig is how DNS is answered, as for `zonewarden dns`.
 	ServerConfig
@@ -129,15 +135,16 @@ var DefaultNameServers = []string{"ns1.zonewarden.test.", "ns2.zonewarden.test."
 // DefaultServeConfig returns the laptop-friendly defaults.
 func DefaultServeConfig() ServeConfig {
 	return ServeConfig{
-		StoreConfig:  StoreConfig{Data: "./data"},
-		HTTP:         "127.0.0.1:8080",
-		DNS:          "127.0.0.1:5353",
-		NameServers:  DefaultNameServers,
-		RateLimit:    api.DefaultRateLimit,
-		Poll:         time.Second,
-		SignUp:       string(web.SignUpClosed),
-		RecordLimit:  store.DefaultRecordLimit,
-		ServerConfig: DefaultServerConfig(),
+		StoreConfig:    StoreConfig{Data: "./data"},
+		HTTP:           "127.0.0.1:8080",
+		DNS:            "127.0.0.1:5353",
+		NameServers:    DefaultNameServers,
+		RateLimit:      api.DefaultRateLimit,
+		Poll:           time.Second,
+		SignUp:         string(web.SignUpClosed),
+		RecordLimit:    store.DefaultRecordLimit,
+		ServerConfig:   DefaultServerConfig(),
+		WebhookHistory: 30 * 24 * time.Hour,
 	}
 }
 
@@ -177,6 +184,9 @@ func (c *ServeConfig) Validate() error {
 	}
 	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "https://") && !strings.HasPrefix(c.PublicURL, "http://") {
 		bad("--public-url %q is not an http(s):// URL", c.PublicURL)
+	}
+	if c.WebhookHistory < time.Hour {
+		bad("--webhook-history %s must be at least 1h", c.WebhookHistory)
 	}
 	if c.RecordLimit < 1 {
 		bad("--record-limit %d must be at least 1", c.RecordLimit)
@@ -241,6 +251,8 @@ func serveFlags(output io.Writer) (*flag.FlagSet, *ServeConfig) {
 	fs.StringVar(&c.SMTP.Addr, "smtp-addr", c.SMTP.Addr, "SMTP relay `host:port` for mail; empty writes mails to the log")
 	fs.StringVar(&c.SMTP.From, "smtp-from", c.SMTP.From, "sender `address` of mails")
 	fs.StringVar(&c.SMTP.Username, "smtp-user", c.SMTP.Username, "SMTP `user name`; the password is read from ZONEWARDEN_SMTP_PASSWORD")
+	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhooks reach loopback, private and link-local addresses (refused by default)")
+	fs.DurationVar(&c.WebhookHistory, "webhook-history", c.WebhookHistory, "how long ended webhook deliveries are kept")
 	serverFlags(fs, &c.ServerConfig)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: zonewarden serve [flags]\n\n"+
@@ -388,14 +400,16 @@ func (s *Serve) Start(ctx context.Context) error {
 	if s.started {
 		return errors.New("serve already started")
 	}
-	st, err := openStore(ctx, s.cfg.StoreConfig, s.log, store.WithNameServers(s.cfg.NameServers), store.WithRecordLimit(s.cfg.RecordLimit))
+	guard := webhook.Guard{AllowPrivate: s.cfg.WebhookAllowPrivate}
+	st, err := openStore(ctx, s.cfg.StoreConfig, s.log, store.WithNameServers(s.cfg.NameServers), store.WithRecordLimit(s.cfg.RecordLimit),
+		store.WithWebhookURLCheck(guard.CheckURL))
 	if err != nil {
 		return err
 	}
 	s.store = st
 	s.prop = newPropagator(st, s.engine, s.cfg.Poll, s.log.With("component", "propagate"))
 	s.registry.MustRegister(s.prop.collectors()...)
-	deliverer, err := webhook.New(webhook.Config{Store: st, Logger: s.log.With("component", "webhook")})
+	deliverer, err := webhook.New(webhook.Config{Store: st, Client: guard.Client(), Logger: s.log.With("component", "webhook")})
 	if err != nil {
 		return err
 	}
@@ -528,6 +542,7 @@ func (s *Serve) Run(ctx context.Context) error {
 	run("dns server", s.dns.Run)
 	run("propagator", s.prop.Run)
 	run("jobs", s.jobs.Run)
+	run("webhook history pruner", s.pruneWebhookHistory)
 	if s.resolver != nil {
 		run("alias resolver", s.resolver.Run)
 	}
@@ -537,6 +552,28 @@ func (s *Serve) Run(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// pruneWebhookHistory deletes ended webhook deliveries older than
+// --webhook-history, at start and every hour. A failure is logged: the next
+// hour tries again.
+func (s *Serve) pruneWebhookHistory(ctx context.Context) error {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		d, e, j, err := s.store.PruneWebhookHistory(ctx, time.Now().Add(-s.cfg.WebhookHistory))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Error("prune webhook history", "err", err)
+		case d+e+j > 0:
+			s.log.Info("pruned webhook history", "deliveries", d, "events", e, "jobs", j)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
 }
 
 func (s *Serve) serveHTTP(ctx context.Context) error {

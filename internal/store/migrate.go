@@ -94,6 +94,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 			}
 			s.cfg.log.Info("applied migration", "name", m.name)
 		}
-		return nil
+		// Data the SQL cannot migrate: secrets to seal need the key.
+		return s.sealWebhookSecrets(ctx, d)
 	})
 }

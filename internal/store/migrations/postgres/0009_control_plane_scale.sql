@@ -15,3 +15,9 @@ END;
 $$;
 CREATE TRIGGER records_count AFTER INSERT OR DELETE ON records
 	FOR EACH ROW EXECUTE FUNCTION records_count();
+
+-- Webhook history is pruned by age (Store.PruneWebhookHistory): the rows
+-- old enough to go are found by these.
+CREATE INDEX webhook_deliveries_ended ON webhook_deliveries (updated_at) WHERE state <> 'pending';
+CREATE INDEX events_created ON events (created_at);
+CREATE INDEX jobs_discarded ON jobs (updated_at) WHERE state = 'discarded';

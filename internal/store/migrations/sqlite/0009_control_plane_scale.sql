@@ -9,3 +9,9 @@ END;
 CREATE TRIGGER records_count_delete AFTER DELETE ON records BEGIN
 	UPDATE zones SET record_count = record_count - 1 WHERE id = OLD.zone_id;
 END;
+
+-- Webhook history is pruned by age (Store.PruneWebhookHistory): the rows
+-- old enough to go are found by these.
+CREATE INDEX webhook_deliveries_ended ON webhook_deliveries (updated_at) WHERE state <> 'pending';
+CREATE INDEX events_created ON events (created_at);
+CREATE INDEX jobs_discarded ON jobs (updated_at) WHERE state = 'discarded';
