@@ -34,7 +34,9 @@ Commands:
 	serve     run the control plane (DNSimple-compatible API) and DNS in one process
 	migrate   bring the database's schema up to date
 	admin     create users and API tokens: zonewarden admin help
+	tsig      TSIG keys for zone transfers: zonewarden tsig help
 	dns       serve zones from a directory of zone files (authoritative DNS)
+	edge      serve the zones of a primary as its secondary (zone transfers)
 	version   print the version
 	help      print this help, or a command's: zonewarden help serve
 
@@ -57,10 +59,14 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runDNS(ctx, rest, stderr)
 	case "serve":
 		return runServe(ctx, rest, stderr)
+	case "edge":
+		return runEdge(ctx, rest, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, os.Getenv, stderr)
 	case "admin":
 		return runAdmin(ctx, rest, os.Getenv, os.Stdin, stdout, stderr)
+	case "tsig":
+		return runTSIG(ctx, rest, os.Getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, versionString())
 		return exitOK
@@ -72,10 +78,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				fs, _ = dnsFlags(io.Discard)
 			case "serve":
 				fs, _ = serveFlags(io.Discard)
+			case "edge":
+				fs, _ = edgeFlags(io.Discard)
 			case "migrate":
 				fs, _, _ = migrateFlags(io.Discard)
 			case "admin":
 				fmt.Fprint(stdout, adminUsage)
+				return exitOK
+			case "tsig":
+				fmt.Fprint(stdout, tsigUsage)
 				return exitOK
 			}
 			if fs != nil {

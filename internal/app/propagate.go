@@ -66,6 +66,11 @@ type propagator struct {
 	kick     chan struct{}
 	stats    propagateStats
 
+	// applied, when set, is told of each sync's zones after the engine
+	// has them: those put (created holds the new ones among them) and
+	// those removed. It runs under mu, so calls come in order.
+	applied func(ctx context.Context, put []*zone.Zone, created, removed []string)
+
 	mu      sync.Mutex // one sync at a time; guards what follows
 	lastID  int64
 	serials map[string]uint32 // SOA serial served, by zone origin
@@ -211,6 +216,12 @@ func (p *propagator) apply(ctx context.Context, zones []string, lastID int64) er
 			return fmt.Errorf("remove zones %q: %w", remove, err)
 		}
 	}
+	var created []string
+	for _, z := range put {
+		if _, ok := p.serials[z.Origin]; !ok {
+			created = append(created, z.Origin)
+		}
+	}
 	for _, z := range put {
 		var serial uint32
 		if soa := z.SOA(); soa != nil {
@@ -223,6 +234,9 @@ func (p *propagator) apply(ctx context.Context, zones []string, lastID int64) er
 	}
 	p.lastID = lastID
 	p.stats.zones.Set(float64(len(p.serials)))
+	if p.applied != nil && len(put)+len(remove) > 0 {
+		p.applied(ctx, put, created, remove)
+	}
 	return nil
 }
 

@@ -29,6 +29,7 @@ import (
 	"github.com/zonewarden/zonewarden/internal/mail"
 	"github.com/zonewarden/zonewarden/internal/seal"
 	"github.com/zonewarden/zonewarden/internal/store"
+	"github.com/zonewarden/zonewarden/internal/transfer"
 	"github.com/zonewarden/zonewarden/internal/web"
 	"github.com/zonewarden/zonewarden/internal/webhook"
 )
@@ -103,7 +104,7 @@ type ServeConfig struct {
 	Poll time.Duration
 	// SignUp is who may sign up on the dashboard after its first user (who
 	// always may, and administers the installation): closed (the
-	// default), open, or invite (closed until invitations exist).
+	// default), open, or invite (only from a team invitation's link).
 	SignUp string
 	// SecureCookies marks the dashboard's cookies Secure on plain HTTP, for
 	// a TLS-terminating proxy in front.
@@ -122,6 +123,9 @@ type ServeConfig struct {
 	// WebhookHistory is how long ended webhook deliveries and their events
 	// are kept; older ones are pruned every hour.
 	WebhookHistory time.Duration
+
+	// Transfer is how zones are distributed to secondaries.
+	Transfer TransferConfig
 
 	// ServerConfig is how DNS is answered, as for `zonewarden dns`.
 	ServerConfig
@@ -143,6 +147,7 @@ func DefaultServeConfig() ServeConfig {
 		Poll:           time.Second,
 		SignUp:         string(web.SignUpClosed),
 		RecordLimit:    store.DefaultRecordLimit,
+		Transfer:       TransferConfig{Allow: []string{"*"}, Catalog: DefaultCatalog},
 		ServerConfig:   DefaultServerConfig(),
 		WebhookHistory: 30 * 24 * time.Hour,
 	}
@@ -188,6 +193,7 @@ func (c *ServeConfig) Validate() error {
 	if c.WebhookHistory < time.Hour {
 		bad("--webhook-history %s must be at least 1h", c.WebhookHistory)
 	}
+	errs = append(errs, c.Transfer.validate()...)
 	if c.RecordLimit < 1 {
 		bad("--record-limit %d must be at least 1", c.RecordLimit)
 	}
@@ -253,6 +259,7 @@ func serveFlags(output io.Writer) (*flag.FlagSet, *ServeConfig) {
 	fs.StringVar(&c.SMTP.Username, "smtp-user", c.SMTP.Username, "SMTP `user name`; the password is read from ZONEWARDEN_SMTP_PASSWORD")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhooks reach loopback, private and link-local addresses (refused by default)")
 	fs.DurationVar(&c.WebhookHistory, "webhook-history", c.WebhookHistory, "how long ended webhook deliveries are kept")
+	transferFlags(fs, &c.Transfer)
 	serverFlags(fs, &c.ServerConfig)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: zonewarden serve [flags]\n\n"+
@@ -355,6 +362,8 @@ type Serve struct {
 	resolver *alias.Resolver
 	dns      *dnsserver.Server
 	prop     *propagator
+	source   *storeSource       // the store, for the transfer handler
+	notifier *transfer.Notifier // NOTIFY to secondaries
 	jobs     *jobs.Runner
 	registry *prometheus.Registry
 	httpLn   net.Listener
@@ -378,9 +387,18 @@ func NewServe(cfg ServeConfig, log *slog.Logger) (*Serve, error) {
 		acfg.Aliases = s.resolver
 	}
 	s.engine = authority.New(acfg)
+	acl, err := transfer.ParseACL(cfg.Transfer.Allow)
+	if err != nil {
+		return nil, err
+	}
+	s.source = &storeSource{}
+	xfr, err := transfer.New(transfer.Config{Next: s.engine, Source: s.source, Allow: acl, Catalog: cfg.Transfer.Catalog, Logger: log.With("component", "transfer")})
+	if err != nil {
+		return nil, err
+	}
 	metrics := dnsserver.NewMetrics()
 	srv, err := dnsserver.New(dnsserver.Config{
-		Addr: cfg.DNS, Handler: s.engine, Workers: cfg.Workers,
+		Addr: cfg.DNS, Handler: xfr, Workers: cfg.Workers,
 		TCPIdleTimeout: cfg.TCPIdleTimeout, TCPMaxConns: cfg.TCPMaxConns,
 		Metrics: metrics, Logger: log.With("component", "dnsserver"),
 	})
@@ -427,6 +445,9 @@ func (s *Serve) Start(ctx context.Context) error {
 	if err := s.prop.load(ctx); err != nil {
 		return fmt.Errorf("load zones: %w", err)
 	}
+	if err := s.startTransfers(ctx); err != nil {
+		return err
+	}
 	s.log.Info("zones loaded", "zones", len(s.engine.Zones()), "records", s.engine.Records(), "took", time.Since(start).Round(time.Millisecond))
 	if slices.Equal(s.cfg.NameServers, DefaultNameServers) {
 		s.log.Warn("new zones get the placeholder name servers ns1/ns2.zonewarden.test.: set --nameservers to yours")
@@ -469,7 +490,7 @@ func (s *Serve) handler() http.Handler {
 		RateLimit:   s.cfg.RateLimit,
 		TLDs:        s.cfg.TLDs,
 		Changed:     s.changed,
-		Distributed: s.prop.Distributed,
+		Distributed: s.distributed(),
 	})
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{
@@ -494,6 +515,8 @@ func (s *Serve) handler() http.Handler {
 		SecureCookies: s.cfg.SecureCookies,
 		Mail:          s.mailer(),
 		PublicURL:     strings.TrimSuffix(s.cfg.PublicURL, "/"),
+		Distributed:   s.prop.Distributed,
+		Resolvers:     s.cfg.AliasUpstream,
 	})
 	mux.Handle("/v2/", promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, a)))
 	mux.Handle("/", promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, dash)))
@@ -543,6 +566,7 @@ func (s *Serve) Run(ctx context.Context) error {
 	run("propagator", s.prop.Run)
 	run("jobs", s.jobs.Run)
 	run("webhook history pruner", s.pruneWebhookHistory)
+	run("notify", s.notifier.Run)
 	if s.resolver != nil {
 		run("alias resolver", s.resolver.Run)
 	}

@@ -31,6 +31,9 @@ type compiledZone struct {
 	records      int
 	// src is kept under Config.PatchableRecords, for Patch.
 	src *patchSource
+	// expired marks a secondary zone past its SOA expire without a
+	// successful refresh: its names answer SERVFAIL (RFC 1035 §4.3.5).
+	expired bool
 }
 
 // node is one name of a zone, existing or an empty non-terminal.

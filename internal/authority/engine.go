@@ -135,6 +135,41 @@ func (e *Engine) Update(put []*zone.Zone, remove []string) error {
 	return nil
 }
 
+// SetExpired marks the zone origin as expired or serving again. An expired
+// zone answers every question about its names with SERVFAIL, as a secondary
+// past its SOA expire must (RFC 1035 §4.3.5, RFC 1996): it is still the
+// closest zone, so the question is neither refused nor passed to a parent
+// zone served here. Compiling a new version of the zone (Update, Replace)
+// serves it again. An origin not served is an error wrapping
+// zone.ErrNotFound.
+func (e *Engine) SetExpired(origin string, expired bool) error {
+	w, err := wireName(zone.CanonicalName(origin))
+	if err != nil {
+		return fmt.Errorf("expire zone %s: %w", origin, err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cur := e.snap.Load()
+	cz := cur.zones[string(w)]
+	if cz == nil {
+		return fmt.Errorf("expire zone %s: %w", origin, zone.ErrNotFound)
+	}
+	if cz.expired == expired {
+		return nil
+	}
+	// A shallow copy shares the compiled names and answers; snapshots are
+	// immutable, so the flag is set on a copy swapped in with the rest.
+	flagged := *cz
+	flagged.expired = expired
+	next := &snapshot{zones: make(map[string]*compiledZone, len(cur.zones))}
+	for k, v := range cur.zones {
+		next.zones[k] = v
+	}
+	next.zones[string(w)] = &flagged
+	e.swap(next)
+	return nil
+}
+
 func (e *Engine) swap(next *snapshot) {
 	for _, cz := range next.zones {
 		next.maxLabels = max(next.maxLabels, labelCount(cz.apex))

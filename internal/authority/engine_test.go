@@ -1,6 +1,7 @@
 package authority
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -87,7 +88,11 @@ func TestSmoke(t *testing.T) {
 
 func BenchmarkServe(b *testing.B) {
 	e := New(Config{})
-	if err := e.Replace([]*zone.Zone{mustZone(b, "example.com.", smokeZone)}); err != nil {
+	expired := mustZone(b, "expired.example.", "@ SOA ns hostmaster 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\nwww A 192.0.2.2\n")
+	if err := e.Replace([]*zone.Zone{mustZone(b, "example.com.", smokeZone), expired}); err != nil {
+		b.Fatal(err)
+	}
+	if err := e.SetExpired("expired.example.", true); err != nil {
 		b.Fatal(err)
 	}
 	for _, c := range []struct {
@@ -99,6 +104,7 @@ func BenchmarkServe(b *testing.B) {
 		{"nxdomain", "nope.example.com.", dns.TypeA},
 		{"wildcard", "x.y.wild.example.com.", dns.TypeA},
 		{"referral", "a.sub.example.com.", dns.TypeA},
+		{"expired", "www.expired.example.", dns.TypeA},
 	} {
 		b.Run(c.label, func(b *testing.B) {
 			m := new(dns.Msg)
@@ -112,5 +118,64 @@ func BenchmarkServe(b *testing.B) {
 				e.ServeDNS(buf, req)
 			}
 		})
+	}
+}
+
+// TestSetExpired: an expired secondary zone answers SERVFAIL for its names,
+// whatever the question, and nothing else changes; a new version of the zone
+// or SetExpired(false) serves it again.
+func TestSetExpired(t *testing.T) {
+	e := New(Config{})
+	parent := mustZone(t, "com.", "@ SOA ns hostmaster 1 2 3 4 5\n@ NS ns.example.net.\nexample NS ns.example.net.\nother CNAME www.example.com.\n")
+	child := mustZone(t, "example.com.", smokeZone)
+	if err := e.Replace([]*zone.Zone{parent, child}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.SetExpired("Example.COM", true); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		qtype uint16
+		rcode int
+	}{
+		{"www.example.com.", dns.TypeA, dns.RcodeServerFailure},
+		{"example.com.", dns.TypeSOA, dns.RcodeServerFailure},
+		{"nope.example.com.", dns.TypeA, dns.RcodeServerFailure},
+		{"a.sub.example.com.", dns.TypeA, dns.RcodeServerFailure},
+		{"example.com.", dns.TypeDS, dns.RcodeSuccess}, // the parent's
+		{"com.", dns.TypeSOA, dns.RcodeSuccess},
+		{"example.org.", dns.TypeA, dns.RcodeRefused},
+	} {
+		r := ask(t, e, c.name, c.qtype)
+		if r.Rcode != c.rcode {
+			t.Errorf("%s %s: rcode %s, want %s", c.name, dns.TypeToString[c.qtype], dns.RcodeToString[r.Rcode], dns.RcodeToString[c.rcode])
+		}
+		if c.rcode == dns.RcodeServerFailure && (r.Authoritative || len(r.Answer)+len(r.Ns) > 0) {
+			t.Errorf("%s: SERVFAIL with aa=%t and records:\n%s", c.name, r.Authoritative, r)
+		}
+	}
+	// A CNAME from another zone into the expired one stops at the CNAME.
+	if r := ask(t, e, "other.com.", dns.TypeA); len(r.Answer) != 1 {
+		t.Errorf("chase into an expired zone:\n%s", r)
+	}
+
+	if err := e.SetExpired("example.com.", false); err != nil {
+		t.Fatal(err)
+	}
+	if r := ask(t, e, "www.example.com.", dns.TypeA); r.Rcode != dns.RcodeSuccess || len(r.Answer) != 1 {
+		t.Errorf("after SetExpired(false):\n%s", r)
+	}
+	if err := e.SetExpired("example.com.", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Update([]*zone.Zone{mustZone(t, "example.com.", smokeZone)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if r := ask(t, e, "www.example.com.", dns.TypeA); r.Rcode != dns.RcodeSuccess {
+		t.Errorf("after a new version: %s", dns.RcodeToString[r.Rcode])
+	}
+	if err := e.SetExpired("example.org.", true); !errors.Is(err, zone.ErrNotFound) {
+		t.Errorf("SetExpired of a zone not served: %v, want ErrNotFound", err)
 	}
 }

@@ -348,6 +348,7 @@ func (old *compiledZone) patch(removed, added []dns.RR) (*compiledZone, error) {
 	next := &compiledZone{
 		origin: old.origin, apex: apex, nodes: nodes, neg: old.neg,
 		aliasTargets: old.aliasTargets, // ALIAS records are never patched
+		expired:      old.expired,
 		records:      old.records - len(removed) + len(added),
 		src:          &patchSource{names: names, kids: kids, targets: src.targets, cnames: src.cnames},
 	}

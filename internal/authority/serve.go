@@ -243,6 +243,7 @@ const (
 	resRefused
 	resAlias
 	resDNAME
+	resExpired
 )
 
 // find looks a name up in the served zones (RFC 1034 §4.3.2 steps 2-3).
@@ -250,6 +251,9 @@ func (s *snapshot) find(d *dname, qtype uint16) result {
 	cz := s.zoneFor(d, qtype)
 	if cz == nil {
 		return result{kind: resRefused}
+	}
+	if cz.expired {
+		return result{kind: resExpired}
 	}
 	neg := result{t: cz.neg, rcode: dns.RcodeSuccess, delta: d.n - len(cz.apex), cz: cz}
 	if nd := cz.nodes[string(d.lname[:d.n])]; nd != nil {
@@ -298,6 +302,8 @@ func (e *Engine) answer(dst []byte, q *query, s *snapshot) []byte {
 	switch r.kind {
 	case resRefused:
 		return e.errorResponse(dst, q, dns.RcodeRefused, true)
+	case resExpired:
+		return e.errorResponse(dst, q, dns.RcodeServerFailure, true)
 	case resAlias:
 		return e.alias(dst, q, s, r.cz, r.nd)
 	case resDNAME:

@@ -33,3 +33,39 @@ type Handler interface {
 	// size limit of UDP itself (from EDNS). A nil result sends nothing.
 	ServeDNS(resp []byte, req *Request) []byte
 }
+
+// Streamer is implemented by a Handler that answers zone transfers (AXFR,
+// IXFR) over TCP with several messages. The TCP server hands it those
+// requests instead of calling ServeDNS; every other request, and every UDP
+// one, still goes to ServeDNS, so the query path is untouched.
+type Streamer interface {
+	// ServeStream answers req by calling send with each message, in
+	// order; send frames and writes it at once. When send fails the
+	// connection is gone and ServeStream should return. req is valid until
+	// ServeStream returns.
+	ServeStream(req *Request, send func(msg []byte) error)
+}
+
+// isTransfer reports whether msg asks one question of type AXFR or IXFR.
+func isTransfer(msg []byte) bool {
+	if len(msg) < 12 || msg[4] != 0 || msg[5] != 1 {
+		return false
+	}
+	off := 12
+	for off < len(msg) {
+		l := int(msg[off])
+		if l == 0 {
+			off++
+			if off+2 > len(msg) {
+				return false
+			}
+			t := uint16(msg[off])<<8 | uint16(msg[off+1])
+			return t == 252 || t == 251 // AXFR, IXFR
+		}
+		if l > 63 {
+			return false
+		}
+		off += 1 + l
+	}
+	return false
+}

@@ -38,8 +38,9 @@ type Config struct {
 
 // Server serves DNS over UDP and TCP on one address.
 type Server struct {
-	cfg Config
-	log *slog.Logger
+	cfg    Config
+	log    *slog.Logger
+	stream Streamer // the Handler, when it streams transfers
 
 	mu      sync.Mutex
 	started bool
@@ -84,7 +85,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	stream, _ := cfg.Handler.(Streamer)
 	return &Server{
+		stream:   stream,
 		cfg:      cfg,
 		log:      cfg.Logger,
 		tcpStats: cfg.Metrics.shard(),

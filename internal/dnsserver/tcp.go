@@ -2,6 +2,7 @@ package dnsserver
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -119,7 +120,13 @@ func (s *Server) serveTCP(c *net.TCPConn) {
 		// writing the answer and waiting for the next query.
 		t0 := time.Now()
 		c.SetDeadline(t0.Add(idle))
-		if msg[2]&0x80 == 0 { // a query, not a response
+		if msg[2]&0x80 == 0 && s.stream != nil && isTransfer(msg) {
+			// A transfer's messages follow the answers before it.
+			req.Msg = msg
+			if !out.flush() || !s.streamTCP(c, &req, t0) {
+				return
+			}
+		} else if msg[2]&0x80 == 0 { // a query, not a response
 			req.Msg = msg
 			if !out.answer(&req, t0) {
 				return
@@ -136,6 +143,44 @@ func (s *Server) serveTCP(c *net.TCPConn) {
 			return
 		}
 	}
+}
+
+// streamTCP hands a zone transfer to the Streamer, framing and writing each
+// message as it comes; false means the connection must be closed. Each
+// message gets the idle timeout to be written, so a long transfer to a
+// reader that keeps up is never cut off.
+func (s *Server) streamTCP(c *net.TCPConn, req *Request, t0 time.Time) bool {
+	ok, n := true, 0
+	s.stream.ServeStream(req, func(msg []byte) error {
+		if !ok || s.closing.Load() {
+			// Stopping: the transfer ends here; the client retries.
+			ok = false
+			return net.ErrClosed
+		}
+		if len(msg) > maxMsg {
+			ok = false
+			return fmt.Errorf("dns message of %d bytes is too long for tcp", len(msg))
+		}
+		c.SetDeadline(time.Now().Add(s.cfg.TCPIdleTimeout))
+		bufs := net.Buffers{[]byte{byte(len(msg) >> 8), byte(len(msg))}, msg}
+		if _, err := bufs.WriteTo(c); err != nil {
+			ok = false
+			s.log.Debug("write dns tcp transfer", "remote", req.Remote, "err", err)
+			return err
+		}
+		if n == 0 {
+			s.tcpStats.answered(TCP, req.Msg, msg)
+		} else {
+			s.tcpStats.respBytes[TCP].Add(uint64(len(msg)))
+		}
+		n++
+		return nil
+	})
+	if n > 0 {
+		s.tcpStats.observe(TCP, time.Since(t0), 1)
+	}
+	c.SetDeadline(time.Now().Add(s.cfg.TCPIdleTimeout))
+	return ok
 }
 
 // complete reports whether b starts with a whole framed message.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -208,6 +209,10 @@ func likeSuffix(name string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%." + r.Replace(name)
 }
+
+// NameServers are the name servers this installation gives new zones, fully
+// qualified: what a domain is delegated to when it is served from here.
+func (s *Store) NameServers() []string { return slices.Clone(s.cfg.nameServers) }
 
 // createZone writes a new domain's zone and its system records, and journals
 // the zone's creation.

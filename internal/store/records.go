@@ -106,10 +106,11 @@ func (r Record) audit() map[string]any {
 		"ttl": r.TTL, "priority": r.Priority, "regions": r.Regions, "system_record": r.SystemRecord}
 }
 
-var recordSort = map[string]string{"id": "id", "name": "name", "content": "content", "type": "type"}
+var recordSort = map[string]string{"id": "id", "name": "name", "content": "content", "type": "type", "ttl": "ttl"}
 
 // Records returns one page of the records of one of an account's zones,
-// system records included. Sort keys: id, name, content, type.
+// system records included. Sort keys: id, name, content, type (DNSimple's)
+// and ttl (the dashboard's).
 //
 // The list's ids are read in order once per version of the zone and query
 // (s.order), and each page then reads its records by id: paging through a
@@ -189,6 +190,36 @@ func (s *Store) Records(ctx context.Context, accountID int64, zoneName string, f
 		return nil, Page{}, fmt.Errorf("list records of zone %s: %w", z.Name, err)
 	}
 	return out, o.page(len(ids)), nil
+}
+
+// ZoneRecords returns every record of one of an account's zones, system
+// records included, in id order: for work on the whole zone (the plan of
+// an import) that pages of Records would only slow down.
+func (s *Store) ZoneRecords(ctx context.Context, accountID int64, zoneName string) ([]Record, error) {
+	z, err := s.Zone(ctx, accountID, zoneName)
+	if err != nil {
+		return nil, err
+	}
+	var out []Record
+	err = s.readTx(ctx, func(d db) error {
+		rows, err := d.query(ctx, "SELECT "+recordCols+" FROM records WHERE zone_id = ? ORDER BY id", z.ID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanRecord(rows, z.Name)
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read records of zone %s: %w", z.Name, err)
+	}
+	return out, nil
 }
 
 // Record returns one record of one of an account's zones.

@@ -390,8 +390,24 @@ func TestRecordFilters(t *testing.T) {
 				t.Errorf("Records(%+v, %+v) = %q, want %q", tc.f, tc.o, g, tc.want)
 			}
 		}
-		if _, _, err := s.Records(ctx, f.account.ID, "example.com", RecordFilter{}, ListOptions{Sort: "ttl"}); !errors.Is(err, zone.ErrInvalid) {
-			t.Errorf("sort by ttl = %v, want ErrInvalid", err)
+		if _, _, err := s.Records(ctx, f.account.ID, "example.com", RecordFilter{}, ListOptions{Sort: "regions"}); !errors.Is(err, zone.ErrInvalid) {
+			t.Errorf("sort by regions = %v, want ErrInvalid", err)
+		}
+		if _, err := s.UpdateRecord(ctx, f.actor, f.account.ID, "example.com", recs(t, s, f, "mail", "A")[0].ID, RecordPatch{TTL: u32(120)}); err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := s.Records(ctx, f.account.ID, "example.com", RecordFilter{Type: "A"}, ListOptions{Sort: "ttl:asc"})
+		if err != nil || len(got) != 2 || got[0].Name != "mail" {
+			t.Errorf("A records by TTL: %+v, %v", got, err)
+		}
+
+		// ZoneRecords: all of them, in id order, as many as there are.
+		all, err := s.ZoneRecords(ctx, f.account.ID, "example.com")
+		if err != nil || len(all) != 8 || all[0].Type != "SOA" || all[7].Name != "_dmarc" || all[7].ZoneName != "example.com" {
+			t.Errorf("ZoneRecords: %+v, %v", all, err)
+		}
+		if _, err := s.ZoneRecords(ctx, f.account.ID+1, "example.com"); !errors.Is(err, zone.ErrNotFound) {
+			t.Errorf("ZoneRecords of another account's zone: %v, want ErrNotFound", err)
 		}
 	})
 }
@@ -565,4 +581,13 @@ func TestConcurrentWriters(t *testing.T) {
 			}
 		})
 	}
+}
+
+func recs(t *testing.T, s *Store, f fixture, name, typ string) []Record {
+	t.Helper()
+	out, _, err := s.Records(context.Background(), f.account.ID, f.domain.Name, RecordFilter{Name: &name, Type: typ}, ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -32,6 +32,10 @@ func (wb *Web) domainsList(w http.ResponseWriter, r *http.Request) error {
 	}
 	keep := r.URL.Query()
 	keep.Del("page")
+	if last := pastTheEnd(page, keep); last != "" {
+		http.Redirect(w, r, r.URL.Path+last, http.StatusSeeOther)
+		return nil
+	}
 	v.Data = domainsPage{Domains: list, Search: search, Pager: newPager(page, keep)}
 	wb.render(w, r, http.StatusOK, "domains", v)
 	return nil

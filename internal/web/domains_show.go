@@ -57,7 +57,7 @@ const recordsPerPage = 50
 
 var recordSorts = map[string]bool{
 	"name:asc": true, "name:desc": true, "type:asc": true, "type:desc": true,
-	"content:asc": true, "content:desc": true,
+	"content:asc": true, "content:desc": true, "ttl:asc": true, "ttl:desc": true,
 }
 
 // domainsShow is GET /a/{account}/domains/{domain}: the domain's records,
@@ -87,11 +87,19 @@ func (wb *Web) domainsShow(w http.ResponseWriter, r *http.Request) error {
 			p.Filter.Query.Set(k, q.Get(k))
 		}
 	}
+	then := ",name:asc,type:asc"
+	if strings.HasPrefix(p.Sort, "name:") {
+		then = ",type:asc"
+	}
 	records, page, err := wb.store.Records(r.Context(), v.Account.ID, d.Name,
 		store.RecordFilter{Type: p.Filter.Type, NameLike: strings.ToLower(p.Filter.Name)},
-		store.ListOptions{Page: pageNumber(q), PerPage: recordsPerPage, Sort: p.Sort + ",type:asc"})
+		store.ListOptions{Page: pageNumber(q), PerPage: recordsPerPage, Sort: p.Sort + then})
 	if err != nil {
 		return err
+	}
+	if last := pastTheEnd(page, p.Filter.Query); last != "" {
+		http.Redirect(w, r, r.URL.Path+last, http.StatusSeeOther)
+		return nil
 	}
 	p.Records, p.Pager = records, newPager(page, p.Filter.Query)
 	all, _, err := wb.store.Records(r.Context(), v.Account.ID, d.Name, store.RecordFilter{Name: new(""), Type: "NS"}, store.ListOptions{PerPage: 20})

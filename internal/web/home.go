@@ -1,24 +1,14 @@
 package web
 
-import (
-	"fmt"
-	"net/http"
-)
+import "net/http"
 
-// home is GET /: the first account's domains when signed in; sign-up on a
-// fresh installation; sign-in otherwise.
+// home is GET /: the accounts of the signed-in user (home.html); sign-up
+// on a fresh installation; sign-in otherwise.
 func (wb *Web) home(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	switch {
 	case v.user != nil:
-		accounts, err := wb.store.Accounts(r.Context(), v.user.ID)
-		if err != nil {
-			return err
-		}
-		if len(accounts) == 0 {
-			return notFound(fmt.Errorf("user %d has no account", v.user.ID))
-		}
-		http.Redirect(w, r, fmt.Sprintf("/a/%d/domains", accounts[0].ID), http.StatusSeeOther)
+		return wb.accountsHome(w, r)
 	case v.pending != nil:
 		http.Redirect(w, r, "/sign-in/code", http.StatusSeeOther)
 	default:

@@ -41,3 +41,12 @@ func pageNumber(q url.Values) int {
 	}
 	return n
 }
+
+// pastTheEnd is the link to the last page when p is a page after it (an
+// old link, a list that shrank), or "".
+func pastTheEnd(p store.Page, q url.Values) string {
+	if p.TotalEntries == 0 || p.CurrentPage <= p.TotalPages {
+		return ""
+	}
+	return newPager(store.Page{CurrentPage: p.TotalPages + 1, TotalPages: p.TotalPages}, q).Prev
+}

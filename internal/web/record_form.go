@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -146,13 +147,22 @@ func (f *recordForm) numbers() (ttl *uint32, prio *uint16) {
 				f.Errors[c.key] = "Enter the " + c.what + " as a number from 0 to 65535."
 			}
 		}
-		if f.Target == "" {
+		switch {
+		case f.Target == "":
 			f.Errors["target"] = "Enter the host that offers the service, or . if there is none."
+		case strings.ContainsAny(f.Target, " \t"):
+			f.Errors["target"] = "Enter one host name, without spaces."
 		}
 	}
 	if f.Type == "CAA" {
 		if _, err := strconv.ParseUint(f.Flags, 10, 8); err != nil {
 			f.Errors["flags"] = "Enter the flags as a number from 0 to 255; 0 is usual."
+		}
+		if !slices.Contains([]string{"issue", "issuewild", "iodef"}, f.Tag) {
+			f.Errors["tag"] = "Choose issue, issuewild or iodef."
+		}
+		if f.Value == "" {
+			f.Errors["value"] = "Enter the certificate authority's domain, for example letsencrypt.org, or for iodef a mailto: or https: address."
 		}
 	}
 	return ttl, prio
@@ -177,15 +187,25 @@ func (f *recordForm) refused(err error) error {
 }
 
 func (f *recordForm) addError(field, msg string) {
-	msg = capitalize(msg)
-	if !strings.HasSuffix(msg, ".") {
-		msg += "."
-	}
+	raw := msg
+	msg = plainFieldProblem(field, msg)
 	switch field {
 	case "name", "ttl", "priority":
+	case "type":
+		// The type is chosen already; what is wrong is where it is
+		// (a CNAME at the apex).
+		field = "name"
 	case "content":
-		// The types with fields of their own show it above them.
-		if f.Type == "SRV" || f.Type == "CAA" {
+		// The types with fields of their own show it beside the field at
+		// fault, or above them.
+		switch {
+		case f.Type == "SRV" && strings.HasPrefix(raw, "SRV weight"):
+			field = "weight"
+		case f.Type == "SRV" && strings.HasPrefix(raw, "SRV port"):
+			field = "port"
+		case f.Type == "SRV" && strings.Contains(raw, "not a host name"):
+			field = "target"
+		case f.Type == "SRV" || f.Type == "CAA":
 			field = "composite"
 		}
 	default:

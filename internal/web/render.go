@@ -38,7 +38,8 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprint(*p)
 	},
-	"join": strings.Join,
+	"join":  strings.Join,
+	"deref": func(b *bool) bool { return b != nil && *b },
 	// dict passes named values to a sub-template: (dict "Key" "name" "Label" "Name").
 	"dict": func(kv ...any) (map[string]any, error) {
 		if len(kv)%2 != 0 {

@@ -19,6 +19,7 @@ type credentialsForm struct {
 	Message string // not about one field
 	First   bool   // sign-up: this will be the installation's first user
 	Closed  bool   // sign-up: sign-ups are closed
+	Invite  bool   // sign-up: by invitation only (the link in the mail)
 }
 
 // signUpState says whether the sign-up form may be used, and whether the
@@ -42,7 +43,7 @@ func (wb *Web) signUpPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := wb.view(r, "Sign up")
-	v.Data = credentialsForm{First: first, Closed: closed}
+	v.Data = credentialsForm{First: first, Closed: closed, Invite: wb.cfg.SignUp == SignUpInvite}
 	status := http.StatusOK
 	if closed {
 		status = http.StatusForbidden
@@ -58,7 +59,7 @@ func (wb *Web) signUp(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := credentialsForm{Email: strings.TrimSpace(r.PostFormValue("email")), Errors: map[string]string{}, First: first, Closed: closed}
+	f := credentialsForm{Email: strings.TrimSpace(r.PostFormValue("email")), Errors: map[string]string{}, First: first, Closed: closed, Invite: wb.cfg.SignUp == SignUpInvite}
 	v := wb.view(r, "Sign up")
 	if closed {
 		v.Data = f

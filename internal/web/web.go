@@ -11,18 +11,20 @@
 // stylesheet are embedded (templates/, static/).
 //
 // Security, in the order the middleware runs (chain): headers (a
-// Content-Security-Policy that allows no script at all, no framing), the
-// standard library's cross-origin protection (Sec-Fetch-Site/Origin), the
-// session (a cookie holding 32 random bytes whose SHA-256 the store keeps;
-// HttpOnly, SameSite=Lax, Secure over TLS or when configured) and a CSRF
-// token derived from the session id, required on every POST. Session ids
-// are new at sign-in and after the two-factor step. Every account page
-// checks membership (anything else is 404, as in the API) and role
-// (read-only members get 403 on writes).
+// Content-Security-Policy that allows scripts only from the dashboard's
+// own files, never inline, and no framing), the standard library's
+// cross-origin protection (Sec-Fetch-Site/Origin), a size limit on request
+// bodies, the session (a cookie holding 32 random bytes whose SHA-256 the
+// store keeps; HttpOnly, SameSite=Lax, Secure over TLS or when configured)
+// and a CSRF token derived from the session id, required on every POST.
+// Session ids are new at sign-in and after the two-factor step. Every
+// account page checks membership (anything else is 404, as in the API) and
+// role (read-only members get 403 on writes).
 package web
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -42,8 +44,8 @@ const (
 	SignUpClosed SignUp = "closed"
 	// SignUpOpen: anyone who reaches the dashboard may sign up.
 	SignUpOpen SignUp = "open"
-	// SignUpInvite: only people invited to a team. Invitations are not
-	// built yet, so it behaves as closed.
+	// SignUpInvite: only people invited to a team, from the link of their
+	// invitation (/invitation?token=…); the sign-up page is closed.
 	SignUpInvite SignUp = "invite"
 )
 
@@ -71,6 +73,16 @@ type Config struct {
 	// (https://dns.example.com), for links in mails. Default: the Host of
 	// the request that causes the mail.
 	PublicURL string
+	// Distributed reports whether the DNS servers answer with the zone's
+	// latest version, as for the API's distribution check. Nil: the
+	// domain's delegation page does not say.
+	Distributed func(ctx context.Context, zone string) (bool, error)
+	// Resolvers are the recursive resolvers (host:port) that the
+	// delegation check asks for a domain's NS records, the first that
+	// answers. Empty: the check is not made.
+	Resolvers []string
+	// ResolverTimeout bounds the delegation check; default 3 seconds.
+	ResolverTimeout time.Duration
 }
 
 // Store is what the dashboard reads and writes: *store.Store. The methods
@@ -137,6 +149,9 @@ func New(cfg Config) *Web {
 	if wb.cfg.Mail == nil {
 		wb.cfg.Mail = mail.Log{Logger: wb.log}
 	}
+	if wb.cfg.ResolverTimeout <= 0 {
+		wb.cfg.ResolverTimeout = 3 * time.Second
+	}
 	if wb.cfg.SessionIdle <= 0 {
 		wb.cfg.SessionIdle = 14 * 24 * time.Hour
 	}
@@ -151,10 +166,11 @@ func (wb *Web) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // chain wraps the routes in the middleware, in the order it runs: security
-// headers, cross-origin protection, then the session (which also checks
-// the CSRF token of POSTs).
+// headers, cross-origin protection, the body size limit, then the session
+// (which also checks the CSRF token of POSTs).
 func (wb *Web) chain(routes http.Handler) http.Handler {
 	h := wb.session(routes)
+	h = wb.limitBody(h)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		wb.renderError(w, r, &Error{Status: http.StatusForbidden, Message: "This form was sent from another site, and was refused."})
@@ -164,11 +180,29 @@ func (wb *Web) chain(routes http.Handler) http.Handler {
 	return h
 }
 
+// maxBody is the largest request body the dashboard reads: a zone file to
+// import and the rest of its form. Forms are read whole into memory.
+const maxBody = maxZoneFile + 64<<10
+
+// limitBody refuses larger bodies, before anything reads them.
+func (wb *Web) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxBody {
+			w.Header().Set("Connection", "close")
+			wb.renderError(w, r, &Error{Status: http.StatusRequestEntityTooLarge,
+				Message: fmt.Sprintf("What you sent is larger than the %d KB this site accepts. A zone file to import may have at most %d KB: import a larger one in parts.", maxBody>>10, maxZoneFile>>10)})
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		next.ServeHTTP(w, r)
+	})
+}
+
 // headers sets the security headers of every response.
 func headers(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")

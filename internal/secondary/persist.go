@@ -1,0 +1,325 @@
+package secondary
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/zonewarden/zonewarden/internal/zone"
+)
+
+// Dir holds, per zone, its master file (NAME.zone, the canonical form
+// zone.WriteTo writes) and its state (NAME.state, JSON). Each is written to a
+// temporary file, synced and renamed over the old one, so a crash leaves the
+// old version or the new one, never half of either. The zone file is written
+// first; its SOA is the truth about the serial held, the state file only adds
+// when the primary last confirmed it (an older one merely expires the zone
+// sooner).
+
+// stateFile is the JSON of NAME.state.
+type stateFile struct {
+	Origin   string    `json:"origin"`
+	Serial   uint32    `json:"serial"`
+	Verified time.Time `json:"verified"`
+	Catalog  bool      `json:"catalog,omitempty"`
+}
+
+const tmpPrefix = ".tmp-"
+
+// fileBase is the file name of a zone, without extension: the origin
+// without its final dot, every byte but lower-case letters, digits, '-' and
+// inner dots escaped as %XX, so that no origin reaches outside Dir or
+// collides with another. The root zone is "%2E".
+func fileBase(origin string) string {
+	name := strings.TrimSuffix(origin, ".")
+	if name == "" {
+		return "%2E"
+	}
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '.' && i > 0:
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
+
+// writeAtomic replaces path with data: a temporary file in the same
+// directory, synced, renamed over path, and the directory synced.
+func writeAtomic(path string, write func(*os.File) error) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, tmpPrefix+"*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	err = write(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+func (s *Secondary) zonePath(origin string) string {
+	return filepath.Join(s.cfg.Dir, fileBase(origin)+".zone")
+}
+
+func (s *Secondary) statePath(origin string) string {
+	return filepath.Join(s.cfg.Dir, fileBase(origin)+".state")
+}
+
+func (s *Secondary) writeZone(z *zone.Zone) error {
+	err := writeAtomic(s.zonePath(z.Origin), func(f *os.File) error {
+		_, err := z.WriteTo(f)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("write zone %s: %w", z.Origin, err)
+	}
+	return nil
+}
+
+func (s *Secondary) writeState(origin string, st stateFile) error {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	err = writeAtomic(s.statePath(origin), func(f *os.File) error {
+		_, err := f.Write(append(b, '\n'))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("write state of zone %s: %w", origin, err)
+	}
+	return nil
+}
+
+// readZone reads the version of origin held in Dir.
+func (s *Secondary) readZone(origin string) (*zone.Zone, error) {
+	return zone.ParseFile(os.DirFS(s.cfg.Dir), fileBase(origin)+".zone", origin)
+}
+
+// removeFiles forgets origin on disk.
+func (s *Secondary) removeFiles(origin string) error {
+	var errs []error
+	for _, p := range []string{s.statePath(origin), s.zonePath(origin)} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("remove zone %s: %w", origin, err)
+	}
+	return syncDir(s.cfg.Dir)
+}
+
+// install serves a transferred zone and persists it. For the catalog zone
+// it returns its members instead of serving it. On error the version held
+// before stays, served and on disk.
+func (s *Secondary) install(z *zoneState, t *transferred) ([]string, error) {
+	nz := t.zone
+	nz.Normalize()
+	if err := nz.Validate(); err != nil {
+		return nil, err
+	}
+	soa := nz.SOA()
+	if soa == nil {
+		return nil, fmt.Errorf("zone %s: no SOA", nz.Origin)
+	}
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.dropped {
+		return nil, errDropped
+	}
+	var members []string
+	if z.catalog {
+		var err error
+		if members, err = catalogMembers(nz); err != nil {
+			return nil, err
+		}
+	} else if err := s.cfg.Engine.Update([]*zone.Zone{nz}, nil); err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	// Served from now on; a write that fails below leaves the previous
+	// version on disk, and the failure makes the zone be fetched again.
+	s.mu.Lock()
+	prev := z.serial
+	z.have, z.serial, z.soa, z.expired, z.verified = true, soa.Serial, timersOf(soa), false, now
+	switch t.kind {
+	case "ixfr":
+		z.stats.ixfrs++
+	default:
+		z.stats.axfrs++
+	}
+	z.stats.bytes += uint64(t.bytes)
+	s.mu.Unlock()
+	s.log.Info("zone transferred", "zone", nz.Origin, "type", t.kind, "serial", soa.Serial, "previous", prev,
+		"records", len(nz.Records), "bytes", t.bytes, "took", t.took.Round(time.Microsecond))
+	if err := s.writeZone(nz); err != nil {
+		return nil, err
+	}
+	if err := s.writeState(nz.Origin, stateFile{Origin: nz.Origin, Serial: soa.Serial, Verified: now, Catalog: z.catalog}); err != nil {
+		return nil, err
+	}
+	return members, nil
+}
+
+// Load serves the zones Dir holds, as they were last transferred, before
+// anything is asked of the primary: a restarted secondary answers at once.
+// A zone past its SOA expire is loaded expired (SERVFAIL) until refreshed.
+// Zones no longer configured are removed from Dir. Only a Dir that cannot
+// be created or read is an error; a bad file is logged and its zone
+// transferred again.
+func (s *Secondary) Load() error {
+	if err := os.MkdirAll(s.cfg.Dir, 0o700); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	entries, err := os.ReadDir(s.cfg.Dir)
+	if err != nil {
+		return fmt.Errorf("read data directory: %w", err)
+	}
+	type loaded struct {
+		st stateFile
+		z  *zone.Zone
+	}
+	var all []loaded
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, tmpPrefix) {
+			os.Remove(filepath.Join(s.cfg.Dir, name)) // a write cut off by a crash
+			continue
+		}
+		if !strings.HasSuffix(name, ".state") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(s.cfg.Dir, name))
+		var st stateFile
+		if err == nil {
+			err = json.NewDecoder(bytes.NewReader(b)).Decode(&st)
+		}
+		if err == nil && fileBase(zone.CanonicalName(st.Origin))+".state" != name {
+			err = fmt.Errorf("names zone %q", st.Origin)
+		}
+		if err != nil {
+			s.log.Error("zone state not loaded: the zone will be transferred again", "file", name, "err", err)
+			continue
+		}
+		st.Origin = zone.CanonicalName(st.Origin)
+		z, err := s.readZone(st.Origin)
+		if err != nil {
+			s.log.Error("zone file not loaded: the zone will be transferred again", "zone", st.Origin, "err", err)
+			continue
+		}
+		all = append(all, loaded{st, z})
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	// The catalog held says which zones on disk are still members; without
+	// one, every zone on disk stays until the catalog can be fetched.
+	members := map[string]bool{}
+	haveCatalog := false
+	for _, l := range all {
+		if !l.st.Catalog || l.st.Origin != s.catalog {
+			continue
+		}
+		list, err := catalogMembers(l.z)
+		if err != nil {
+			s.log.Error("catalog zone on disk not used", "zone", l.st.Origin, "err", err)
+			break
+		}
+		haveCatalog = true
+		for _, m := range list {
+			members[m] = true
+		}
+	}
+	var put []*zone.Zone
+	var expired []string
+	for _, l := range all {
+		origin := l.st.Origin
+		z := s.zones[origin]
+		switch {
+		case z != nil && z.catalog == l.st.Catalog:
+		case s.catalog != "" && !l.st.Catalog && (members[origin] || !haveCatalog):
+			z = &zoneState{origin: origin}
+			s.zones[origin] = z
+		default:
+			s.log.Info("zone dropped: no longer configured or in the catalog", "zone", origin)
+			if err := s.removeFiles(origin); err != nil {
+				s.log.Error("drop zone", "zone", origin, "err", err)
+			}
+			continue
+		}
+		soa := l.z.SOA()
+		z.have, z.serial, z.soa, z.verified, z.next = true, soa.Serial, timersOf(soa), l.st.Verified, now
+		if z.soa.expire > 0 && !now.Before(z.verified.Add(z.soa.expire)) {
+			z.expired = true
+		}
+		if z.catalog {
+			continue
+		}
+		put = append(put, l.z)
+		if z.expired {
+			expired = append(expired, origin)
+		}
+	}
+	if haveCatalog {
+		for m := range members {
+			if s.zones[m] == nil {
+				s.zones[m] = &zoneState{origin: m, next: now}
+			}
+		}
+	}
+	if err := s.cfg.Engine.Update(put, nil); err != nil {
+		// One zone that does not compile must not keep the others out.
+		s.log.Error("compile zones from disk", "err", err)
+		for _, z := range put {
+			if err := s.cfg.Engine.Update([]*zone.Zone{z}, nil); err != nil {
+				s.log.Error("zone from disk not served: it will be transferred again", "zone", z.Origin, "err", err)
+				s.zones[z.Origin].have = false
+				expired = slices.DeleteFunc(expired, func(o string) bool { return o == z.Origin })
+			}
+		}
+	}
+	for _, origin := range expired {
+		if err := s.cfg.Engine.SetExpired(origin, true); err != nil {
+			s.log.Error("expire zone", "zone", origin, "err", err)
+		}
+		s.log.Warn("zone on disk is past its SOA expire: answering SERVFAIL until refreshed", "zone", origin)
+	}
+	s.loaded = true
+	s.log.Info("zones loaded from disk", "dir", s.cfg.Dir, "zones", len(put), "expired", len(expired))
+	return nil
+}

@@ -1,0 +1,363 @@
+package secondary
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/zonewarden/zonewarden/internal/zone"
+)
+
+// fudge is the clock skew allowed in TSIG signatures (RFC 8945 §10).
+const fudge = 300
+
+// errDropped: the zone left the catalog while it was being transferred.
+var errDropped = errors.New("zone no longer a member")
+
+// refresh brings z up to date with the primary, or counts a failure.
+func (s *Secondary) refresh(ctx context.Context, z *zoneState) {
+	s.mu.Lock()
+	origin, have, serial := z.origin, z.have, z.serial
+	s.mu.Unlock()
+
+	var (
+		t   *transferred
+		err error
+	)
+	if have {
+		var primary uint32
+		primary, err = s.querySerial(ctx, origin)
+		if err == nil && !zone.SerialLess(serial, primary) {
+			s.finish(z, nil, nil)
+			return
+		}
+		if err == nil {
+			t, err = s.transfer(ctx, origin, &serial)
+		}
+	} else {
+		t, err = s.transfer(ctx, origin, nil)
+	}
+	var members []string
+	if err == nil && t.zone != nil {
+		members, err = s.install(z, t)
+	}
+	s.finish(z, t, err)
+	if err == nil && z.catalog && t != nil && t.zone != nil {
+		s.applyCatalog(members)
+	}
+}
+
+// finish records the outcome of a refresh and schedules the next.
+func (s *Secondary) finish(z *zoneState, t *transferred, err error) {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer s.wakeScheduler()
+	z.queued = false
+	if errors.Is(err, errDropped) {
+		return
+	}
+	if err != nil {
+		z.failures++
+		z.stats.failures++
+		retry := s.cfg.MinRefresh << min(z.failures-1, 8) // a zone never held: back off
+		if z.have {
+			retry = s.clampTimer(z.soa.retry)
+		}
+		z.next = now.Add(retry)
+		if z.again {
+			z.again, z.next = false, now
+		}
+		s.log.Warn("zone refresh failed", "zone", z.origin, "primary", s.cfg.Primary, "err", err,
+			"serial", z.serial, "held", z.have, "retry_in", retry.String())
+		return
+	}
+	z.failures = 0
+	z.verified = now
+	if t == nil || t.zone == nil {
+		z.stats.upToDate++
+		if z.expired {
+			z.expired = false
+			if !z.catalog {
+				if err := s.cfg.Engine.SetExpired(z.origin, false); err != nil {
+					s.log.Error("serve zone again", "zone", z.origin, "err", err)
+				}
+			}
+			s.log.Info("zone refreshed after it expired: serving it again", "zone", z.origin, "serial", z.serial)
+		}
+		if err := s.writeState(z.origin, stateFile{Origin: z.origin, Serial: z.serial, Verified: now, Catalog: z.catalog}); err != nil {
+			s.log.Error("persist zone state", "zone", z.origin, "err", err)
+		}
+	}
+	z.next = now.Add(s.clampTimer(z.soa.refresh))
+	if z.again {
+		z.again, z.next = false, now
+	}
+}
+
+// transferred is the outcome of a transfer: the zone's new version, or nil
+// when the primary had nothing newer.
+type transferred struct {
+	zone  *zone.Zone
+	kind  string // "ixfr" or "axfr"
+	bytes int64  // received on the wire
+	took  time.Duration
+}
+
+// transfer fetches origin: by IXFR from *from when it is set, by AXFR
+// otherwise or when IXFR fails.
+func (s *Secondary) transfer(ctx context.Context, origin string, from *uint32) (*transferred, error) {
+	start := time.Now()
+	if from != nil {
+		rrs, n, err := s.xfr(ctx, origin, dns.TypeIXFR, *from)
+		if err == nil {
+			z, incremental, aerr := s.applyIXFR(origin, *from, rrs)
+			kind := "axfr" // a primary may answer IXFR with the whole zone (RFC 1995 §4)
+			if incremental {
+				kind = "ixfr"
+			}
+			if aerr == nil {
+				return &transferred{zone: z, kind: kind, bytes: n, took: time.Since(start)}, nil
+			}
+			err = aerr
+		}
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		s.log.Info("IXFR failed: trying AXFR", "zone", origin, "serial", *from, "err", err)
+	}
+	rrs, n, err := s.xfr(ctx, origin, dns.TypeAXFR, 0)
+	if err != nil {
+		return nil, err
+	}
+	z, err := axfrZone(origin, rrs)
+	if err != nil {
+		return nil, err
+	}
+	return &transferred{zone: z, kind: "axfr", bytes: n, took: time.Since(start)}, nil
+}
+
+// xfr runs one AXFR or IXFR and returns every record of the answer, or an
+// error if it did not complete: a transfer cut off midway is an error, never
+// a short zone.
+func (s *Secondary) xfr(ctx context.Context, origin string, qtype uint16, serial uint32) ([]dns.RR, int64, error) {
+	what := dns.TypeToString[qtype]
+	d := net.Dialer{Timeout: s.cfg.Timeout}
+	conn, err := d.DialContext(ctx, "tcp", s.cfg.Primary)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s %s: %w", what, origin, err)
+	}
+	cc := &countingConn{Conn: conn}
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	tr := &dns.Transfer{Conn: &dns.Conn{Conn: cc}, ReadTimeout: s.cfg.Timeout, WriteTimeout: s.cfg.Timeout}
+	m := new(dns.Msg)
+	if qtype == dns.TypeIXFR {
+		m.SetIxfr(origin, serial, ".", ".")
+	} else {
+		m.SetAxfr(origin)
+	}
+	if k := s.cfg.Key; k != nil {
+		tr.TsigSecret = map[string]string{k.Name: k.Secret}
+		m.SetTsig(k.Name, k.Algorithm, fudge, time.Now().Unix())
+	}
+	ch, err := tr.In(m, s.cfg.Primary)
+	if err != nil {
+		conn.Close()
+		return nil, cc.n.Load(), fmt.Errorf("%s %s: %w", what, origin, err)
+	}
+	var rrs []dns.RR
+	var xerr error
+	for env := range ch {
+		if env.Error != nil && xerr == nil {
+			xerr = env.Error
+		}
+		rrs = append(rrs, env.RR...)
+	}
+	n := cc.n.Load()
+	if xerr != nil {
+		return nil, n, fmt.Errorf("%s %s after %d records: %w", what, origin, len(rrs), describe(xerr))
+	}
+	return rrs, n, nil
+}
+
+// describe turns miekg's "bad xfr rcode: 5" into words.
+func describe(err error) error {
+	var de *dns.Error
+	if errors.As(err, &de) {
+		var code int
+		if _, serr := fmt.Sscanf(err.Error(), "dns: bad xfr rcode: %d", &code); serr == nil {
+			return fmt.Errorf("primary answered %s", dns.RcodeToString[code])
+		}
+	}
+	return err
+}
+
+// axfrZone checks an AXFR answer (the SOA, the zone, the SOA again) and
+// returns the zone.
+func axfrZone(origin string, rrs []dns.RR) (*zone.Zone, error) {
+	if len(rrs) < 2 {
+		return nil, fmt.Errorf("AXFR %s: %d records, not a whole zone", origin, len(rrs))
+	}
+	first, ok1 := rrs[0].(*dns.SOA)
+	last, ok2 := rrs[len(rrs)-1].(*dns.SOA)
+	if !ok1 || !ok2 || first.Serial != last.Serial || !strings.EqualFold(first.Hdr.Name, origin) {
+		return nil, fmt.Errorf("AXFR %s: does not begin and end with the zone's SOA", origin)
+	}
+	return &zone.Zone{Origin: origin, Records: rrs[:len(rrs)-1]}, nil
+}
+
+// applyIXFR turns an IXFR answer into the zone's new version: the
+// differences (RFC 1995 §4) applied to the version held on disk, or the
+// whole zone when the primary sent that instead. incremental tells which.
+// A single SOA (nothing newer) gives a nil zone.
+func (s *Secondary) applyIXFR(origin string, from uint32, rrs []dns.RR) (z *zone.Zone, incremental bool, err error) {
+	if len(rrs) == 0 {
+		return nil, false, fmt.Errorf("IXFR %s: empty answer", origin)
+	}
+	newest, ok := rrs[0].(*dns.SOA)
+	if !ok {
+		return nil, false, fmt.Errorf("IXFR %s: answer does not begin with a SOA", origin)
+	}
+	if len(rrs) == 1 {
+		if zone.SerialLess(from, newest.Serial) {
+			return nil, false, fmt.Errorf("IXFR %s: primary has serial %d and sent nothing", origin, newest.Serial)
+		}
+		return nil, false, nil
+	}
+	if _, ok := rrs[1].(*dns.SOA); !ok {
+		z, err := axfrZone(origin, rrs)
+		return z, false, err
+	}
+	last, ok := rrs[len(rrs)-1].(*dns.SOA)
+	if !ok || last.Serial != newest.Serial {
+		return nil, true, fmt.Errorf("IXFR %s: does not end with the new SOA", origin)
+	}
+	cur, err := s.readZone(origin)
+	if err != nil {
+		return nil, true, fmt.Errorf("IXFR %s: read the zone held: %w", origin, err)
+	}
+	set := make(map[string]dns.RR, len(cur.Records))
+	var order []string
+	for _, rr := range cur.Records {
+		if _, ok := rr.(*dns.SOA); ok {
+			continue
+		}
+		k := rrKey(rr)
+		if _, dup := set[k]; !dup {
+			order = append(order, k)
+		}
+		set[k] = rr
+	}
+	serial := from
+	var soa *dns.SOA
+	body := rrs[1 : len(rrs)-1]
+	for i := 0; i < len(body); {
+		old, ok := body[i].(*dns.SOA)
+		if !ok || old.Serial != serial {
+			return nil, true, fmt.Errorf("IXFR %s: a difference does not start from serial %d", origin, serial)
+		}
+		i++
+		for ; i < len(body); i++ {
+			if _, ok := body[i].(*dns.SOA); ok {
+				break
+			}
+			delete(set, rrKey(body[i]))
+		}
+		if i == len(body) {
+			return nil, true, fmt.Errorf("IXFR %s: a difference deletes but adds nothing, not even its SOA", origin)
+		}
+		soa = body[i].(*dns.SOA)
+		i++
+		for ; i < len(body); i++ {
+			if _, ok := body[i].(*dns.SOA); ok {
+				break
+			}
+			k := rrKey(body[i])
+			if _, dup := set[k]; !dup {
+				order = append(order, k)
+			}
+			set[k] = body[i]
+		}
+		serial = soa.Serial
+	}
+	if soa == nil || serial != newest.Serial {
+		return nil, true, fmt.Errorf("IXFR %s: the differences end at serial %d, not %d", origin, serial, newest.Serial)
+	}
+	out := &zone.Zone{Origin: origin, Records: make([]dns.RR, 0, len(set)+1)}
+	out.Records = append(out.Records, newest)
+	for _, k := range order {
+		if rr, ok := set[k]; ok {
+			out.Records = append(out.Records, rr)
+			delete(set, k) // once, whatever the order held
+		}
+	}
+	return out, true, nil
+}
+
+// rrKey identifies a record within its zone, TTL aside: IXFR deletes
+// records whatever their TTL.
+func rrKey(rr dns.RR) string {
+	h := rr.Header()
+	body := strings.TrimPrefix(rr.String(), h.String())
+	return fmt.Sprintf("%s %d %d %s", strings.ToLower(h.Name), h.Class, h.Rrtype, body)
+}
+
+// querySerial asks the primary for origin's SOA serial, over UDP and then
+// TCP when the answer is truncated.
+func (s *Secondary) querySerial(ctx context.Context, origin string) (uint32, error) {
+	c := &dns.Client{Net: "udp", Timeout: s.cfg.Timeout}
+	m := new(dns.Msg)
+	m.SetQuestion(origin, dns.TypeSOA)
+	m.RecursionDesired = false
+	if k := s.cfg.Key; k != nil {
+		c.TsigSecret = map[string]string{k.Name: k.Secret}
+		m.SetTsig(k.Name, k.Algorithm, fudge, time.Now().Unix())
+	}
+	r, _, err := c.ExchangeContext(ctx, m, s.cfg.Primary)
+	if err == nil && r.Truncated {
+		c.Net = "tcp"
+		r, _, err = c.ExchangeContext(ctx, m, s.cfg.Primary)
+	}
+	if r != nil && r.Rcode != dns.RcodeSuccess {
+		return 0, fmt.Errorf("SOA %s: primary answered %s%s", origin, dns.RcodeToString[r.Rcode], tsigError(r))
+	}
+	if err != nil {
+		return 0, fmt.Errorf("SOA %s: %w", origin, err)
+	}
+	for _, rr := range r.Answer {
+		if soa, ok := rr.(*dns.SOA); ok && strings.EqualFold(soa.Hdr.Name, origin) {
+			return soa.Serial, nil
+		}
+	}
+	return 0, fmt.Errorf("SOA %s: primary answered without the zone's SOA (aa=%t)", origin, r.Authoritative)
+}
+
+// tsigError names the TSIG error of an answer, if any.
+func tsigError(r *dns.Msg) string {
+	if t := r.IsTsig(); t != nil && t.Error != 0 {
+		return " (TSIG " + dns.RcodeToString[int(t.Error)] + ")"
+	}
+	return ""
+}
+
+// countingConn counts the bytes read, for the transfer metrics.
+type countingConn struct {
+	net.Conn
+	n atomic.Int64
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func fromBase64(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }

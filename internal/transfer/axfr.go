@@ -1,0 +1,233 @@
+package transfer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/miekg/dns"
+
+	"github.com/zonewarden/zonewarden/internal/dnsserver"
+	"github.com/zonewarden/zonewarden/internal/zone"
+)
+
+// maxPayload is how many bytes of records, uncompressed, go in one message
+// of a transfer over TCP: under the 65535 a message may have, with room for
+// the header, the question and the TSIG.
+const maxPayload = 60000
+
+// xfr is one transfer's answer: the records in the order they are sent.
+type xfr struct {
+	kind   string // "axfr"; "ixfr"; "ixfr-axfr" (the journal does not reach back); "up-to-date"; "soa" (IXFR over UDP, too long)
+	serial uint32 // the zone's serial sent
+	from   uint32 // the client's, for IXFR
+	soa    *dns.SOA
+	rrs    []dns.RR
+}
+
+// prepare reads what answers q, a transfer of the zone name, from the
+// store, as one consistent version of the zone.
+func (h *Handler) prepare(ctx context.Context, name string, q *dns.Msg) (*xfr, error) {
+	var client *uint32
+	if q.Question[0].Qtype == dns.TypeIXFR {
+		for _, rr := range q.Ns {
+			if soa, ok := rr.(*dns.SOA); ok {
+				client = &soa.Serial
+				break
+			}
+		}
+	}
+	if name == h.catalog {
+		return h.prepareCatalog(ctx, client)
+	}
+	z, err := h.cfg.Source.ZoneData(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	soa := z.SOA()
+	if soa == nil {
+		return nil, fmt.Errorf("zone %s has no SOA record", name)
+	}
+	x := &xfr{kind: "axfr", serial: soa.Serial, soa: soa}
+	if client != nil {
+		x.from = *client
+		if !zone.SerialLess(*client, soa.Serial) {
+			x.kind, x.rrs = "up-to-date", []dns.RR{soa}
+			return x, nil
+		}
+		diffs, err := h.journal(ctx, z, *client)
+		if err != nil {
+			return nil, err
+		}
+		if diffs != nil {
+			x.kind = "ixfr"
+			x.rrs = append(append([]dns.RR{soa}, diffs...), soa)
+			return x, nil
+		}
+		x.kind = "ixfr-axfr"
+	}
+	x.rrs = append(x.rrs, soa)
+	for _, rr := range z.Records {
+		switch rr.Header().Rrtype {
+		case dns.TypeSOA:
+		case zone.TypeALIAS:
+			x.rrs = append(x.rrs, h.flatten(rr.Header().Name)...)
+		default:
+			x.rrs = append(x.rrs, rr)
+		}
+	}
+	x.rrs = append(x.rrs, soa)
+	return x, nil
+}
+
+// journal returns the IXFR difference sequences (RFC 1995 §4) that take the
+// zone from serial from to z's, or nil when the journal cannot: it does not
+// reach back to from, or ALIAS records are involved (their flattened
+// addresses are not in the journal, so such zones go whole).
+func (h *Handler) journal(ctx context.Context, z *zone.Zone, from uint32) ([]dns.RR, error) {
+	for _, rr := range z.Records {
+		if rr.Header().Rrtype == zone.TypeALIAS {
+			return nil, nil
+		}
+	}
+	changes, err := h.cfg.Source.ChangesSince(ctx, z.Origin, from)
+	if err != nil || len(changes) == 0 {
+		return nil, err
+	}
+	cur := z.SOA().Serial
+	var out []dns.RR
+	prev := from
+	for _, c := range changes {
+		if c.PrevSerial != prev || c.Kind != "update" {
+			return nil, nil
+		}
+		for _, text := range []string{c.Removed, c.Added} {
+			rrs, err := parseLines(text)
+			if err != nil {
+				return nil, fmt.Errorf("journal entry %d of %s: %w", c.ID, z.Origin, err)
+			}
+			for _, rr := range rrs {
+				if rr.Header().Rrtype == zone.TypeALIAS {
+					return nil, nil
+				}
+			}
+			out = append(out, rrs...)
+		}
+		prev = c.Serial
+		if prev == cur {
+			return out, nil
+		}
+	}
+	// The journal was read after the zone and ends before it: a change the
+	// zone saw is missing, so it cannot be trusted.
+	return nil, nil
+}
+
+// parseLines parses master-file lines, one record each.
+func parseLines(text string) ([]dns.RR, error) {
+	var out []dns.RR
+	for line := range strings.SplitSeq(text, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		rr, err := dns.NewRR(line)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rr)
+	}
+	return out, nil
+}
+
+// flatten returns the A and AAAA records Next serves for an ALIAS owner.
+func (h *Handler) flatten(owner string) []dns.RR {
+	var out []dns.RR
+	for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
+		q := new(dns.Msg)
+		q.SetQuestion(owner, qt)
+		raw, err := q.Pack()
+		if err != nil {
+			continue
+		}
+		resp := h.cfg.Next.ServeDNS(make([]byte, 0, 65535), &dnsserver.Request{Msg: raw, Transport: dnsserver.TCP})
+		a := new(dns.Msg)
+		if resp == nil || a.Unpack(resp) != nil {
+			continue
+		}
+		if a.Rcode != dns.RcodeSuccess {
+			h.log.Warn("alias not flattened in transfer", "owner", owner, "qtype", dns.TypeToString[qt], "rcode", dns.RcodeToString[a.Rcode])
+			continue
+		}
+		for _, rr := range a.Answer {
+			if rr.Header().Rrtype == qt && strings.EqualFold(rr.Header().Name, owner) {
+				rr.Header().Name = owner
+				out = append(out, rr)
+			}
+		}
+	}
+	return out
+}
+
+// forUDP turns x into what fits one UDP answer to q: x itself when it fits,
+// else the SOA alone, which tells the client to ask again over TCP (RFC
+// 1995 §2).
+func (x *xfr) forUDP(q *dns.Msg, sig *signer) *xfr {
+	limit := dns.MinMsgSize
+	if o := q.IsEdns0(); o != nil {
+		limit = max(limit, int(o.UDPSize()))
+	}
+	size := 0
+	for _, rr := range x.rrs {
+		size += dns.Len(rr)
+	}
+	if size < limit {
+		m := new(dns.Msg)
+		m.SetReply(q)
+		m.Compress = true
+		m.Answer = x.rrs
+		size = m.Len()
+		if sig != nil {
+			size += 2*len(sig.key.Name) + 100 // the TSIG record: names, MAC, fields
+		}
+		if size <= limit {
+			return x
+		}
+	}
+	y := *x
+	y.kind, y.rrs = "soa", []dns.RR{x.soa}
+	return &y
+}
+
+// send packs x's records into messages answering q, each signed when sig
+// is not nil, and sends them; it returns how many messages and bytes were
+// sent.
+func (x *xfr) send(q *dns.Msg, sig *signer, send func([]byte) error) (msgs, bytes int, err error) {
+	rrs := x.rrs
+	for first := true; first || len(rrs) > 0; first = false {
+		n, size := 0, 0
+		for n < len(rrs) && (n == 0 || size+dns.Len(rrs[n]) <= maxPayload) {
+			size += dns.Len(rrs[n])
+			n++
+		}
+		m := new(dns.Msg)
+		m.SetReply(q)
+		m.Authoritative = true
+		m.Compress = true
+		m.Answer = rrs[:n]
+		rrs = rrs[n:]
+		b, err := sig.pack(m)
+		if err != nil {
+			return msgs, bytes, err
+		}
+		if err := send(b); err != nil {
+			return msgs, bytes, fmt.Errorf("send message %d: %w", msgs+1, err)
+		}
+		msgs++
+		bytes += len(b)
+	}
+	if len(rrs) > 0 {
+		return msgs, bytes, errors.New("records left over")
+	}
+	return msgs, bytes, nil
+}
