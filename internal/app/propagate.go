@@ -164,7 +164,7 @@ func (p *propagator) sync(ctx context.Context) error {
 	// cost time in proportion to the zone.
 	var reload []string
 	for _, name := range names {
-		if !p.patch(ctx, name) {
+		if !p.patch(ctx, name, lastID) {
 			reload = append(reload, name)
 		}
 	}
@@ -240,10 +240,12 @@ func (p *propagator) apply(ctx context.Context, zones []string, lastID int64) er
 	return nil
 }
 
-// patch applies the journal's changes of a zone after p.lastID to the
-// engine, and reports whether it did; when it did not, the zone must be
-// reloaded (it may be half-way: reloading puts it right). Under p.mu.
-func (p *propagator) patch(ctx context.Context, name string) bool {
+// patch applies the journal's changes of a zone after p.lastID, up to
+// lastID, to the engine, and reports whether it did; when it did not, the
+// zone must be reloaded (it may be half-way: reloading puts it right).
+// Changes after lastID, committed since the journal was read, are left to
+// the next sync, which starts from lastID. Under p.mu.
+func (p *propagator) patch(ctx context.Context, name string, lastID int64) bool {
 	j, jok := p.src.(zoneJournal)
 	e, eok := p.sink.(zonePatcher)
 	origin := zone.CanonicalName(name)
@@ -256,6 +258,9 @@ func (p *propagator) patch(ctx context.Context, name string) bool {
 		return false
 	}
 	for _, c := range changes {
+		if c.ID > lastID {
+			break
+		}
 		if c.Kind != "update" || c.PrevSerial != served {
 			return false
 		}

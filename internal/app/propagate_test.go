@@ -27,6 +27,22 @@ func (c *countingEngine) Update(put []*zone.Zone, remove []string) error {
 	return c.Engine.Update(put, remove)
 }
 
+// racingSource runs between, once, after the journal is read and before
+// the zones are: a write committed meanwhile.
+type racingSource struct {
+	*store.Store
+	between func()
+}
+
+func (r *racingSource) ChangedZones(ctx context.Context, after int64) ([]string, int64, []string, error) {
+	names, last, deleted, err := r.Store.ChangedZones(ctx, after)
+	if f := r.between; f != nil {
+		r.between = nil
+		f()
+	}
+	return names, last, deleted, err
+}
+
 // TestPropagatePatches: writes to a large zone reach the engine as patches
 // from the journal, not as reloads of the zone; a write Patch cannot apply
 // alone (a CNAME) reloads it; both answer right.
@@ -54,7 +70,8 @@ func TestPropagatePatches(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := &countingEngine{Engine: authority.New(authority.Config{PatchableRecords: 1000})}
-	p := newPropagator(st, e, time.Hour, slog.New(slog.NewTextHandler(testWriter{t}, nil)))
+	src := &racingSource{Store: st}
+	p := newPropagator(src, e, time.Hour, slog.New(slog.NewTextHandler(testWriter{t}, nil)))
 	if err := p.load(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -134,5 +151,25 @@ func TestPropagatePatches(t *testing.T) {
 	sync(1)
 	if got := ask("after.example.com.", dns.TypeAAAA); got != "NOERROR after.example.com.\t300\tIN\tAAAA\t2001:db8::1" {
 		t.Errorf("after the CNAME: %s", got)
+	}
+
+	// A write committed between reading the journal and reading the zone's
+	// changes is left to the next sync, and patched then, not reloaded.
+	if _, err := st.CreateRecord(ctx, a, acc.ID, "example.com", store.RecordInput{Name: "first", Type: "A", Content: "192.0.2.1", TTL: 300}); err != nil {
+		t.Fatal(err)
+	}
+	src.between = func() {
+		if _, err := st.CreateRecord(ctx, a, acc.ID, "example.com", store.RecordInput{Name: "second", Type: "A", Content: "192.0.2.2", TTL: 300}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sync(1)
+	for _, n := range []string{"first", "second"} {
+		if got := ask(n+".example.com.", dns.TypeA); !strings.HasPrefix(got, "NOERROR "+n) {
+			t.Errorf("%s: %s", n, got)
+		}
 	}
 }
