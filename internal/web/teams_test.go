@@ -433,7 +433,7 @@ func TestMembers(t *testing.T) {
 	for _, en := range es {
 		acts = append(acts, en.Action+":"+en.ActorLabel)
 	}
-	if g, w := strings.Join(acts, " "), "member.add:ada@example.com member.update:erin@example.com member.update:ada@example.com member.update:erin@example.com member.remove:erin@example.com member.leave:carol@example.com"; g != w {
+	if g, w := strings.Join(acts, " "), "member.add:ada@example.com member.add:zonewarden member.add:zonewarden member.add:zonewarden member.update:erin@example.com member.update:ada@example.com member.update:erin@example.com member.remove:erin@example.com member.leave:carol@example.com"; g != w {
 		t.Errorf("membership log:\n%s\nwant\n%s", g, w)
 	}
 }
