@@ -141,9 +141,38 @@ func (e *Engine) Patch(origin string, removed, added []dns.RR) error {
 
 // patch returns old with the change applied. old is not modified: raws and
 // nodes of untouched names are shared; touched names get new ones.
-func (old *compiledZone) patch(removed, added []dns.RR) (*compiledZone, error) {
+//
+// The names of src are changed in place — copying a map of 100,000 names for
+// each write was most of a patch's garbage — and put back as they were when
+// the patch fails; only Patch, under the engine's lock, reads them.
+func (old *compiledZone) patch(removed, added []dns.RR) (_ *compiledZone, err error) {
 	src, apex := old.src, old.apex
-	names, kids := maps.Clone(src.names), maps.Clone(src.kids)
+	names, kids := src.names, maps.Clone(src.kids)
+	undo := map[string]*raw{} // each name's raw before the patch; nil: absent
+	keep := func(k string) {
+		if _, ok := undo[k]; !ok {
+			undo[k] = names[k]
+		}
+	}
+	put := func(k string, r *raw) { keep(k); names[k] = r }
+	del := func(k string) { keep(k); delete(names, k) }
+	before := func(k string) *raw {
+		if r, ok := undo[k]; ok {
+			return r
+		}
+		return names[k]
+	}
+	defer func() {
+		if err != nil {
+			for k, r := range undo {
+				if r == nil {
+					delete(names, k)
+				} else {
+					names[k] = r
+				}
+			}
+		}
+	}()
 	changed := map[string]*raw{}   // names whose records changed, and new names
 	types := map[string][]uint16{} // the types changed at each name
 	vanished := map[string]bool{}
@@ -180,11 +209,13 @@ func (old *compiledZone) patch(removed, added []dns.RR) (*compiledZone, error) {
 					break
 				}
 				ent := &raw{wire: p}
-				names[string(p)], changed[string(p)] = ent, ent
+				put(string(p), ent)
+				changed[string(p)] = ent
 				c = p
 			}
 		}
-		names[k], changed[k] = nr, nr
+		put(k, nr)
+		changed[k] = nr
 		return nr, nil
 	}
 
@@ -253,7 +284,7 @@ func (old *compiledZone) patch(removed, added []dns.RR) (*compiledZone, error) {
 			if rw == nil || len(rw.sets) > 0 || kids[string(w)] > 0 {
 				break
 			}
-			delete(names, string(w))
+			del(string(w))
 			delete(kids, string(w))
 			vanished[string(w)] = true
 			p := string(parentWire(w))
@@ -273,7 +304,7 @@ func (old *compiledZone) patch(removed, added []dns.RR) (*compiledZone, error) {
 	// and whatever is at or below a delegation or a DNAME.
 	for _, set := range []map[string]bool{vanished, keys(changed)} {
 		for k := range set {
-			exists := src.names[k] != nil
+			exists := before(k) != nil
 			if exists != (names[k] != nil) && src.affects(k, 0) {
 				return nil, notPatchable("a target of other records appears or goes", []byte(k))
 			}
@@ -283,8 +314,8 @@ func (old *compiledZone) patch(removed, added []dns.RR) (*compiledZone, error) {
 				}
 			}
 			for w := []byte(k); len(w) > len(apex); w = parentWire(w) {
-				for _, m := range []map[string]*raw{names, src.names} {
-					if r := m[string(w)]; r != nil && (r.cut != nil || r.set(dns.TypeDNAME) != nil) {
+				for _, r := range []*raw{names[string(w)], before(string(w))} {
+					if r != nil && (r.cut != nil || r.set(dns.TypeDNAME) != nil) {
 						return nil, notPatchable("below a delegation or DNAME", []byte(k))
 					}
 				}
@@ -304,7 +335,8 @@ func (old *compiledZone) patch(removed, added []dns.RR) (*compiledZone, error) {
 				return nil, notPatchable("CNAME below a delegation or at a wildcard", r.wire)
 			}
 			r.answers, r.node = nil, nil
-			names[k], changed[k] = &r, &r
+			put(k, &r)
+			changed[k] = &r
 		}
 	}
 	if len(changed) > patchMax {

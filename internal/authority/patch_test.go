@@ -195,3 +195,54 @@ func BenchmarkPatch100k(b *testing.B) {
 		cur = next
 	}
 }
+
+// TestPatchFailsWhole: a patch refused half-way leaves the zone as it was,
+// and the next patch applies to that.
+func TestPatchFailsWhole(t *testing.T) {
+	z := mustZone(t, "example.com.", patchZone)
+	z.Normalize()
+	patched := New(Config{PatchableRecords: 1})
+	if err := patched.Replace([]*zone.Zone{z.Clone()}); err != nil {
+		t.Fatal(err)
+	}
+	rr := func(s string) dns.RR {
+		r, err := dns.NewRR(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	soa := z.SOA()
+	next := dns.Copy(soa).(*dns.SOA)
+	next.Serial++
+	// New names, a record gone from an old one, then a CNAME: refused.
+	err := patched.Patch("example.com.", []dns.RR{soa, rr("www.example.com. 3600 IN A 192.0.2.1")},
+		[]dns.RR{next, rr("x.y.example.com. 300 IN A 192.0.2.9"), rr("fresh.example.com. 300 IN TXT \"t\""), rr("c.example.com. 300 IN CNAME www.example.com.")})
+	if !errors.Is(err, ErrNotPatchable) {
+		t.Fatalf("patch with a CNAME = %v, want ErrNotPatchable", err)
+	}
+	ok := []dns.RR{rr("fresh.example.com. 300 IN AAAA 2001:db8::9")}
+	if err := patched.Patch("example.com.", []dns.RR{soa}, append([]dns.RR{next}, ok...)); err != nil {
+		t.Fatal(err)
+	}
+	want := &zone.Zone{Origin: z.Origin}
+	for _, r := range z.Records {
+		if r != soa {
+			want.Records = append(want.Records, r)
+		}
+	}
+	want.Records = append(want.Records, next)
+	want.Records = append(want.Records, ok...)
+	whole := New(Config{})
+	if err := whole.Replace([]*zone.Zone{want}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"www", "x.y", "y", "fresh", "c", "mail", "nothing"} {
+		for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA, dns.TypeTXT, dns.TypeSOA} {
+			n := name + ".example.com."
+			if got, w := answer(t, patched, n, qt), answer(t, whole, n, qt); got != w {
+				t.Errorf("%s %s after a refused patch:\n%s\nwant\n%s", n, dns.TypeToString[qt], got, w)
+			}
+		}
+	}
+}
