@@ -122,6 +122,12 @@ func (z *zonewarden) createRecords(ctx context.Context, zone string, rs []record
 // list pages through GET …/records with per_page=100, DNSimple's largest
 // page, as a client that wants every record does.
 func (z *zonewarden) list(ctx context.Context, zone string) (int, error) {
+	return z.listQuery(ctx, zone, "")
+}
+
+// listQuery pages through GET …/records with per_page=100 and query (filters
+// and sort, "&sort=name:desc&type=A") added.
+func (z *zonewarden) listQuery(ctx context.Context, zone, query string) (int, error) {
 	n := 0
 	for page := 1; ; page++ {
 		var out struct {
@@ -131,7 +137,7 @@ func (z *zonewarden) list(ctx context.Context, zone string) (int, error) {
 				TotalEntries int `json:"total_entries"`
 			} `json:"pagination"`
 		}
-		path := fmt.Sprintf("/v2/%s/zones/%s/records?per_page=100&page=%d", z.account, zone, page)
+		path := fmt.Sprintf("/v2/%s/zones/%s/records?per_page=100&page=%d%s", z.account, zone, page, query)
 		if err := z.api.do(ctx, "GET", path, nil, http.StatusOK, &out); err != nil {
 			return n, err
 		}

@@ -143,13 +143,21 @@ func main() {
 		t.add(fmt.Sprintf("load the list zone: %d records, %d per request (s)", *listN, *batch),
 			lower, load[zw.name()].Seconds(), load[pd.name()].Seconds(), "%.1f")
 
-		var zwPages, zwFile, pdGet []float64
+		var zwPages, zwSorted, zwFile, pdGet []float64
 		for r := range *rounds {
 			steps := []func() error{
 				func() error {
 					d, n, err := timed(func() (int, error) { return zw.list(ctx, big) })
 					log.Printf("zonewarden: listed %d records, %d pages, in %s", n, (n+99)/100, d)
 					zwPages = append(zwPages, d.Seconds())
+					return err
+				},
+				func() error {
+					// Sorted by name, descending, and filtered by type: a
+					// different order than the ids', every record matching.
+					d, n, err := timed(func() (int, error) { return zw.listQuery(ctx, big, "&sort=name:desc&type=A") })
+					log.Printf("zonewarden: listed %d A records by name descending in %s", n, d)
+					zwSorted = append(zwSorted, d.Seconds())
 					return err
 				},
 				func() error {
@@ -177,6 +185,8 @@ func main() {
 		pg := median(pdGet)
 		t.add(fmt.Sprintf("list the %d-record zone: Zonewarden GET …/records?per_page=100, every page; PowerDNS GET the zone (s, median of %d)", *listN, *rounds),
 			lower, median(zwPages), pg, "%.2f")
+		t.add(fmt.Sprintf("list the %d-record zone: Zonewarden GET …/records?per_page=100&sort=name:desc&type=A, every page; PowerDNS GET the zone (s, median of %d)", *listN, *rounds),
+			lower, median(zwSorted), pg, "%.2f")
 		t.add(fmt.Sprintf("list the %d-record zone: Zonewarden GET …/zones/{zone}/file; PowerDNS GET the zone (s)", *listN),
 			lower, median(zwFile), pg, "%.2f")
 

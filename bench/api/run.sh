@@ -25,9 +25,9 @@ usage: bench/api/run.sh [options]
   --creates N          records created one request each, per run (default: 2000)
   --clients LIST       concurrent clients of the create runs (default: 1,8)
   --rounds N           rounds of the create and list runs, median reported (default: 2)
-  --list-records N     records in the listed zone (default: 9900, as zonewarden
-                       serve holds at most 10,000 records per zone and the
-                       latency runs add 50 more; 0 skips)
+  --list-records N     records in the listed zone (default: 100000; zonewarden
+                       serve gets --record-limit to hold them and the records
+                       the latency runs add; 0 skips)
   --batch N            records per request loading that zone (default: 2000)
   --latency-writes N   write→answer samples on a small zone (default: 200)
   --latency-writes-big N
@@ -49,7 +49,7 @@ BACKENDS=sqlite,postgres
 CREATES=2000
 CLIENTS=1,8
 ROUNDS=2
-LIST_RECORDS=9900
+LIST_RECORDS=100000
 BATCH=2000
 LAT_WRITES=200
 LAT_BIG=50
@@ -197,7 +197,8 @@ gpgsql-dbname=zwbench_pdns"
 	tok=$(sed -n 's/.*"token":"\([^"]*\)".*/\1/p' "$dir/zw-token.json")
 	acct=$(sed -n 's/.*"account_id":\([0-9]*\).*/\1/p' "$dir/zw-token.json")
 	local zwcmd=(taskset -c "$SERVER_CPU" "$RUN/zonewarden" serve "${zwstore[@]}" --http "127.0.0.1:$zwport"
-		--dns "127.0.0.1:$zwdns" --rate-limit -1 --log-level warn --alias-upstream "")
+		--dns "127.0.0.1:$zwdns" --rate-limit -1 --log-level warn --alias-upstream ""
+		--record-limit $((LIST_RECORDS > 9000 ? LIST_RECORDS + 1000 : 10000)))
 	echo "${zwcmd[*]}" >"$dir/zw-command"
 	"${zwcmd[@]}" >"$dir/zw.log" 2>&1 &
 	local zwpid=$!

@@ -6,11 +6,15 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/zonewarden/zonewarden/internal/authority"
+	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
@@ -26,6 +30,21 @@ type zoneSource interface {
 // zoneSink is the DNS engine.
 type zoneSink interface {
 	Update(put []*zone.Zone, remove []string) error
+}
+
+// zoneJournal is what the propagator reads of the store to apply a write to
+// the engine without reloading its zone: the journal, and the current
+// serial.
+type zoneJournal interface {
+	Changes(ctx context.Context, zoneName string, afterID int64) ([]store.Change, error)
+	ZoneSerial(ctx context.Context, zoneName string) (uint32, error)
+}
+
+// zonePatcher is an engine that applies a zone's change by itself
+// (authority.Engine.Patch); it returns an error wrapping
+// authority.ErrNotPatchable when it wants the whole zone.
+type zonePatcher interface {
+	Patch(origin string, removed, added []dns.RR) error
 }
 
 // propagator carries committed writes from the store to the DNS engine. It
@@ -140,7 +159,16 @@ func (p *propagator) sync(ctx context.Context) error {
 	if lastID == p.lastID && len(names) == 0 && len(deleted) == 0 {
 		return nil
 	}
-	if err := p.apply(ctx, dedupe(names, deleted), lastID); err != nil {
+	// A zone the engine serves at the serial the journal starts from takes
+	// the journal's changes; reloading a large zone for each write would
+	// cost time in proportion to the zone.
+	var reload []string
+	for _, name := range names {
+		if !p.patch(ctx, name, lastID) {
+			reload = append(reload, name)
+		}
+	}
+	if err := p.apply(ctx, dedupe(reload, deleted), lastID); err != nil {
 		p.stats.syncs.WithLabelValues("error").Inc()
 		return err
 	}
@@ -212,21 +240,89 @@ func (p *propagator) apply(ctx context.Context, zones []string, lastID int64) er
 	return nil
 }
 
+// patch applies the journal's changes of a zone after p.lastID, up to
+// lastID, to the engine, and reports whether it did; when it did not, the
+// zone must be reloaded (it may be half-way: reloading puts it right).
+// Changes after lastID, committed since the journal was read, are left to
+// the next sync, which starts from lastID. Under p.mu.
+func (p *propagator) patch(ctx context.Context, name string, lastID int64) bool {
+	j, jok := p.src.(zoneJournal)
+	e, eok := p.sink.(zonePatcher)
+	origin := zone.CanonicalName(name)
+	served, ok := p.serials[origin]
+	if !jok || !eok || !ok {
+		return false
+	}
+	changes, err := j.Changes(ctx, name, p.lastID)
+	if err != nil || len(changes) == 0 {
+		return false
+	}
+	for _, c := range changes {
+		if c.ID > lastID {
+			break
+		}
+		if c.Kind != "update" || c.PrevSerial != served {
+			return false
+		}
+		removed, err1 := parseRRs(c.Removed)
+		added, err2 := parseRRs(c.Added)
+		if err1 != nil || err2 != nil {
+			return false
+		}
+		if err := e.Patch(origin, removed, added); err != nil {
+			if !errors.Is(err, authority.ErrNotPatchable) {
+				p.log.Warn("patch zone", "zone", origin, "err", err)
+			}
+			return false
+		}
+		served = c.Serial
+		p.serials[origin] = served
+	}
+	return true
+}
+
+// parseRRs reads the journal's master-file lines, one record a line.
+func parseRRs(text string) ([]dns.RR, error) {
+	var out []dns.RR
+	for line := range strings.Lines(text) {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		rr, err := dns.NewRR(line)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rr)
+	}
+	return out, nil
+}
+
 // Distributed reports whether the engine serves the zone's current SOA
 // serial, for the API's distribution checks.
 func (p *propagator) Distributed(ctx context.Context, name string) (bool, error) {
-	z, err := p.src.ZoneData(ctx, name)
-	if err != nil {
-		return false, err
-	}
-	soa := z.SOA()
-	if soa == nil {
-		return false, nil
+	var current uint32
+	if j, ok := p.src.(zoneJournal); ok {
+		// The serial alone: reading a large zone whole takes seconds.
+		s, err := j.ZoneSerial(ctx, name)
+		if err != nil {
+			return false, err
+		}
+		current = s
+	} else {
+		z, err := p.src.ZoneData(ctx, name)
+		if err != nil {
+			return false, err
+		}
+		soa := z.SOA()
+		if soa == nil {
+			return false, nil
+		}
+		current = soa.Serial
 	}
 	p.mu.Lock()
-	served, ok := p.serials[z.Origin]
+	served, ok := p.serials[zone.CanonicalName(name)]
 	p.mu.Unlock()
-	return ok && served == soa.Serial, nil
+	return ok && served == current, nil
 }
 
 // dedupe returns the names of a and b once each, in order.

@@ -117,6 +117,12 @@ type ServeConfig struct {
 	// SMTP is the relay that sends mail (password resets, invitations);
 	// with no address, mails are written to the log.
 	SMTP mail.SMTPConfig
+	// WebhookAllowPrivate lets webhooks reach loopback, private and
+	// link-local addresses, which are refused by default (SSRF).
+	WebhookAllowPrivate bool
+	// WebhookHistory is how long ended webhook deliveries and their events
+	// are kept; older ones are pruned every hour.
+	WebhookHistory time.Duration
 
 	// Transfer is how zones are distributed to secondaries.
 	Transfer TransferConfig
@@ -133,16 +139,17 @@ var DefaultNameServers = []string{"ns1.zonewarden.test.", "ns2.zonewarden.test."
 // DefaultServeConfig returns the laptop-friendly defaults.
 func DefaultServeConfig() ServeConfig {
 	return ServeConfig{
-		StoreConfig:  StoreConfig{Data: "./data"},
-		HTTP:         "127.0.0.1:8080",
-		DNS:          "127.0.0.1:5353",
-		NameServers:  DefaultNameServers,
-		RateLimit:    api.DefaultRateLimit,
-		Poll:         time.Second,
-		SignUp:       string(web.SignUpClosed),
-		RecordLimit:  store.DefaultRecordLimit,
-		Transfer:     TransferConfig{Allow: []string{"*"}, Catalog: DefaultCatalog},
-		ServerConfig: DefaultServerConfig(),
+		StoreConfig:    StoreConfig{Data: "./data"},
+		HTTP:           "127.0.0.1:8080",
+		DNS:            "127.0.0.1:5353",
+		NameServers:    DefaultNameServers,
+		RateLimit:      api.DefaultRateLimit,
+		Poll:           time.Second,
+		SignUp:         string(web.SignUpClosed),
+		RecordLimit:    store.DefaultRecordLimit,
+		Transfer:       TransferConfig{Allow: []string{"*"}, Catalog: DefaultCatalog},
+		ServerConfig:   DefaultServerConfig(),
+		WebhookHistory: 30 * 24 * time.Hour,
 	}
 }
 
@@ -188,6 +195,9 @@ func (c *ServeConfig) Validate() error {
 	}
 	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "https://") && !strings.HasPrefix(c.PublicURL, "http://") {
 		bad("--public-url %q is not an http(s):// URL", c.PublicURL)
+	}
+	if c.WebhookHistory < time.Hour {
+		bad("--webhook-history %s must be at least 1h", c.WebhookHistory)
 	}
 	errs = append(errs, c.Transfer.validate()...)
 	if c.RecordLimit < 1 {
@@ -253,6 +263,8 @@ func serveFlags(output io.Writer) (*flag.FlagSet, *ServeConfig) {
 	fs.StringVar(&c.SMTP.Addr, "smtp-addr", c.SMTP.Addr, "SMTP relay `host:port` for mail; empty writes mails to the log")
 	fs.StringVar(&c.SMTP.From, "smtp-from", c.SMTP.From, "sender `address` of mails")
 	fs.StringVar(&c.SMTP.Username, "smtp-user", c.SMTP.Username, "SMTP `user name`; the password is read from ZONEWARDEN_SMTP_PASSWORD")
+	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhooks reach loopback, private and link-local addresses (refused by default)")
+	fs.DurationVar(&c.WebhookHistory, "webhook-history", c.WebhookHistory, "how long ended webhook deliveries are kept")
 	transferFlags(fs, &c.Transfer)
 	serverFlags(fs, &c.ServerConfig)
 	fs.Usage = func() {
@@ -376,7 +388,10 @@ func NewServe(cfg ServeConfig, log *slog.Logger) (*Serve, error) {
 	}
 	s := &Serve{cfg: cfg, log: log}
 	dcfg := cfg.dnsConfig()
-	acfg := authority.Config{MaxUDPSize: uint16(cfg.MaxUDPSize), NSID: dcfg.nsid(), Identity: cfg.Identity}
+	acfg := authority.Config{MaxUDPSize: uint16(cfg.MaxUDPSize), NSID: dcfg.nsid(), Identity: cfg.Identity,
+		// A write to a large zone patches it (propagate.go) rather than
+		// compiling it whole.
+		PatchableRecords: 1000}
 	if len(cfg.AliasUpstream) > 0 {
 		s.resolver = alias.New(alias.Config{Upstream: cfg.AliasUpstream, Logger: log.With("component", "alias")})
 		acfg.Aliases = s.resolver
@@ -415,7 +430,9 @@ func (s *Serve) Start(ctx context.Context) error {
 	if s.started {
 		return errors.New("serve already started")
 	}
-	st, err := openStore(ctx, s.cfg.StoreConfig, s.log, store.WithNameServers(s.cfg.NameServers), store.WithRecordLimit(s.cfg.RecordLimit))
+	guard := webhook.Guard{AllowPrivate: s.cfg.WebhookAllowPrivate}
+	st, err := openStore(ctx, s.cfg.StoreConfig, s.log, store.WithNameServers(s.cfg.NameServers), store.WithRecordLimit(s.cfg.RecordLimit),
+		store.WithWebhookURLCheck(guard.CheckURL))
 	if err != nil {
 		return err
 	}
@@ -423,7 +440,7 @@ func (s *Serve) Start(ctx context.Context) error {
 	s.secdns.st = st
 	s.prop = newPropagator(st, s.engine, s.cfg.Poll, s.log.With("component", "propagate"))
 	s.registry.MustRegister(s.prop.collectors()...)
-	deliverer, err := webhook.New(webhook.Config{Store: st, Logger: s.log.With("component", "webhook")})
+	deliverer, err := webhook.New(webhook.Config{Store: st, Client: guard.Client(), Logger: s.log.With("component", "webhook")})
 	if err != nil {
 		return err
 	}
@@ -563,6 +580,7 @@ func (s *Serve) Run(ctx context.Context) error {
 	run("dns server", s.dns.Run)
 	run("propagator", s.prop.Run)
 	run("jobs", s.jobs.Run)
+	run("webhook history pruner", s.pruneWebhookHistory)
 	run("notify", s.notifier.Run)
 	run("secondary dns", s.secdns.Run)
 	run("alias refresh", s.aliases.Run)
@@ -575,6 +593,28 @@ func (s *Serve) Run(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// pruneWebhookHistory deletes ended webhook deliveries older than
+// --webhook-history, at start and every hour. A failure is logged: the next
+// hour tries again.
+func (s *Serve) pruneWebhookHistory(ctx context.Context) error {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		d, e, j, err := s.store.PruneWebhookHistory(ctx, time.Now().Add(-s.cfg.WebhookHistory))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Error("prune webhook history", "err", err)
+		case d+e+j > 0:
+			s.log.Info("pruned webhook history", "deliveries", d, "events", e, "jobs", j)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
 }
 
 func (s *Serve) serveHTTP(ctx context.Context) error {

@@ -31,6 +31,7 @@ func TestServeDeliversWebhooks(t *testing.T) {
 	defer rcv.Close()
 
 	cfg := testServeConfig(t)
+	cfg.WebhookAllowPrivate = true // the receiver is on 127.0.0.1
 	s := startServe(t, cfg)
 	var tok struct {
 		AccountID int64  `json:"account_id"`

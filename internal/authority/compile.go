@@ -29,6 +29,8 @@ type compiledZone struct {
 	// time.
 	aliasTargets []string
 	records      int
+	// src is kept under Config.PatchableRecords, for Patch.
+	src *patchSource
 	// expired marks a secondary zone past its SOA expire without a
 	// successful refresh: its names answer SERVFAIL (RFC 1035 §4.3.5).
 	expired bool
@@ -176,8 +178,9 @@ type compiler struct {
 	cz    *compiledZone
 }
 
-// compile turns a zone into its query-ready form.
-func compile(z *zone.Zone) (*compiledZone, error) {
+// compile turns a zone into its query-ready form; patchable keeps what
+// Patch needs.
+func compile(z *zone.Zone, patchable bool) (*compiledZone, error) {
 	origin := zone.CanonicalName(z.Origin)
 	apex, err := wireName(origin)
 	if err != nil {
@@ -190,6 +193,9 @@ func compile(z *zone.Zone) (*compiledZone, error) {
 	}
 	if err := c.build(); err != nil {
 		return nil, fmt.Errorf("compile zone %s: %w", origin, err)
+	}
+	if patchable {
+		c.cz.src = newPatchSource(c)
 	}
 	return c.cz, nil
 }

@@ -47,6 +47,11 @@ type Config struct {
 	// Aliases resolves ALIAS targets outside the served zones; nil answers
 	// such ALIAS owners with SERVFAIL.
 	Aliases AliasSource
+	// PatchableRecords is the size from which a zone keeps its records
+	// beside its answers, so that Patch can apply a change to it without
+	// compiling all of it; that costs the memory of the records. A smaller
+	// zone compiles whole quickly. 0 keeps none.
+	PatchableRecords int
 }
 
 // Engine answers queries from the zones it holds. It implements
@@ -87,7 +92,7 @@ func New(cfg Config) *Engine {
 // Replace compiles zs and serves exactly them from now on. On error nothing
 // changes.
 func (e *Engine) Replace(zs []*zone.Zone) error {
-	compiled, err := compileAll(zs)
+	compiled, err := compileAll(zs, e.cfg.PatchableRecords)
 	if err != nil {
 		return err
 	}
@@ -106,7 +111,7 @@ func (e *Engine) Replace(zs []*zone.Zone) error {
 // current version of a zone whose new version is unusable, leave it out of
 // both. On error nothing changes.
 func (e *Engine) Update(put []*zone.Zone, remove []string) error {
-	compiled, err := compileAll(put)
+	compiled, err := compileAll(put, e.cfg.PatchableRecords)
 	if err != nil {
 		return err
 	}
@@ -208,7 +213,7 @@ func (e *Engine) Records() int {
 }
 
 // compileAll compiles zones on every core.
-func compileAll(zs []*zone.Zone) ([]*compiledZone, error) {
+func compileAll(zs []*zone.Zone, patchable int) ([]*compiledZone, error) {
 	out := make([]*compiledZone, len(zs))
 	errs := make([]error, len(zs))
 	var next atomic.Int64
@@ -220,7 +225,7 @@ func compileAll(zs []*zone.Zone) ([]*compiledZone, error) {
 				if i >= len(zs) {
 					return
 				}
-				out[i], errs[i] = compile(zs[i])
+				out[i], errs[i] = compile(zs[i], patchable > 0 && len(zs[i].Records) >= patchable)
 			}
 		})
 	}

@@ -134,3 +134,15 @@ func BenchmarkCreateRecord100k(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkZoneData100k(b *testing.B) {
+	s, _ := benchZone(b, 100000)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := s.ZoneData(ctx, "example.com"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

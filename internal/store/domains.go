@@ -267,6 +267,9 @@ func (s *Store) createZone(ctx context.Context, d db, dom Domain, t time.Time, s
 			return fmt.Errorf("create zone %s: %w", dom.Name, err)
 		}
 	}
+	if _, err := d.exec(ctx, "UPDATE zones SET record_count = ? WHERE id = ?", len(rrs), zoneID); err != nil {
+		return fmt.Errorf("create zone %s: %w", dom.Name, err)
+	}
 	return s.journal(ctx, d, zoneID, dom.Name, "create", 0, serial, nil, rrs)
 }
 

@@ -129,13 +129,26 @@ func (s *Store) CreateUser(ctx context.Context, email, password string) (User, A
 		if err != nil {
 			return fmt.Errorf("create user %s: %w", email, err)
 		}
-		a, err = createAccount(ctx, d, u.ID, email, true)
-		return err
+		if a, err = createAccount(ctx, d, u.ID, email, true); err != nil {
+			return err
+		}
+		return auditNewUser(ctx, d, Actor{Label: "zonewarden admin"}, "user.create", u, a)
 	})
 	if err != nil {
 		return User{}, Account{}, err
 	}
 	return u, a, nil
+}
+
+// auditNewUser records the creation of a user, with their personal
+// account, in that account's log: by an administrator ("user.create") or by
+// signing up ("user.sign_up"), when the actor is the new user.
+func auditNewUser(ctx context.Context, d db, a Actor, action string, u User, acc Account) error {
+	if action == "user.sign_up" && a.UserID == nil {
+		a.UserID, a.Label = &u.ID, u.Email
+	}
+	return audit(ctx, d, a, acc.ID, action, "user", u.ID, nil,
+		map[string]any{"id": u.ID, "email": u.Email, "account_id": acc.ID})
 }
 
 func createAccount(ctx context.Context, d db, owner int64, email string, personal bool) (Account, error) {
@@ -253,11 +266,22 @@ func (s *Store) CreateAccount(ctx context.Context, ownerUserID int64, email stri
 	}
 	var a Account
 	err = s.tx(ctx, func(d db) error {
-		if _, err := s.userExists(ctx, d, ownerUserID); err != nil {
+		owner, err := scanUser(d.row(ctx, "SELECT "+userCols+" FROM users WHERE id = ?", ownerUserID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("find user %d: %w", ownerUserID, zone.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("find user %d: %w", ownerUserID, err)
+		}
+		if a, err = createAccount(ctx, d, ownerUserID, email, false); err != nil {
 			return err
 		}
-		a, err = createAccount(ctx, d, ownerUserID, email, false)
-		return err
+		actor := Actor{UserID: &owner.ID, Label: owner.Email}
+		if err := audit(ctx, d, actor, a.ID, "account.create", "account", a.ID, nil, map[string]any{"id": a.ID, "email": email}); err != nil {
+			return err
+		}
+		m := Member{UserID: owner.ID, Email: owner.Email, Role: RoleOwner}
+		return audit(ctx, d, actor, a.ID, "member.add", "member", owner.ID, nil, m.audit())
 	})
 	return a, err
 }

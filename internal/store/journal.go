@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -162,4 +164,18 @@ func (s *Store) ZoneNames(ctx context.Context) (names []string, lastChangeID int
 		return nil, 0, fmt.Errorf("list zones: %w", err)
 	}
 	return names, lastChangeID, nil
+}
+
+// ZoneSerial returns the SOA serial of the zone served under zoneName. It
+// is not account-scoped: internal use (distribution checks).
+func (s *Store) ZoneSerial(ctx context.Context, zoneName string) (uint32, error) {
+	var serial int64
+	err := s.read().row(ctx, "SELECT serial FROM zones WHERE name = ?", lookupName(zoneName)).Scan(&serial)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("find zone %s: %w", zoneName, zone.ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("find zone %s: %w", zoneName, err)
+	}
+	return uint32(serial), nil
 }

@@ -735,7 +735,11 @@ func (s *Store) apply(ctx context.Context, d db, a Actor, action string, w *zone
 	serial := nextSerial(w.z.Serial, t)
 	newSOA := dns.Copy(soa).(*dns.SOA)
 	newSOA.Serial = serial
-	if _, err := d.exec(ctx, "UPDATE zones SET serial = ?, updated_at = ? WHERE id = ?", int64(serial), t, w.z.ID); err != nil {
+	// The count the record limit reads changes with the serial: one update
+	// of the zone's row per write (a trigger updating it per record made a
+	// batch of 2,000 several times slower on PostgreSQL).
+	if _, err := d.exec(ctx, "UPDATE zones SET serial = ?, updated_at = ?, record_count = record_count + ? WHERE id = ?",
+		int64(serial), t, len(res.Created)-len(res.Deleted), w.z.ID); err != nil {
 		return res, fmt.Errorf("bump serial: %w", err)
 	}
 	content := zone.RecordFromRR(w.z.origin(), newSOA).Content

@@ -148,3 +148,56 @@ func TestRecordPaging(t *testing.T) {
 		})
 	}
 }
+
+// TestRecordCountTriggersDropped: where migration 0009's first version ran,
+// its triggers kept record_count; Migrate drops them, since writes keep it
+// now, and the count stays right (not counted twice).
+func TestRecordCountTriggersDropped(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "ada@example.com", "example.com")
+		old := []string{
+			"CREATE TRIGGER records_count_insert AFTER INSERT ON records BEGIN UPDATE zones SET record_count = record_count + 1 WHERE id = NEW.zone_id; END",
+			"CREATE TRIGGER records_count_delete AFTER DELETE ON records BEGIN UPDATE zones SET record_count = record_count - 1 WHERE id = OLD.zone_id; END",
+		}
+		triggers := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'"
+		if s.pg {
+			old = []string{`CREATE FUNCTION records_count() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		UPDATE zones SET record_count = record_count + 1 WHERE id = NEW.zone_id;
+	ELSE
+		UPDATE zones SET record_count = record_count - 1 WHERE id = OLD.zone_id;
+	END IF;
+	RETURN NULL;
+END;
+$$`, "CREATE TRIGGER records_count AFTER INSERT OR DELETE ON records FOR EACH ROW EXECUTE FUNCTION records_count()"}
+			triggers = "SELECT COUNT(*) FROM pg_trigger WHERE tgname = 'records_count'"
+		}
+		for _, q := range old {
+			if _, err := s.w.ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := s.read().row(ctx, triggers).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%d triggers left, %v", n, err)
+		}
+		r, err := s.CreateRecord(ctx, f.actor, f.account.ID, "example.com", RecordInput{Name: "a", Type: "A", Content: "192.0.2.1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateRecord(ctx, f.actor, f.account.ID, "example.com", RecordInput{Name: "b", Type: "A", Content: "192.0.2.1"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteRecord(ctx, f.actor, f.account.ID, "example.com", r.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.read().row(ctx, "SELECT record_count FROM zones WHERE name = 'example.com'").Scan(&n); err != nil || n != 4 {
+			t.Errorf("record_count %d, %v; want 4 (SOA, 2 NS, b)", n, err)
+		}
+	})
+}

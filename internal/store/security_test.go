@@ -244,7 +244,7 @@ func TestPasswordChangeAndReset(t *testing.T) {
 func TestEmailVerification(t *testing.T) {
 	each(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
-		first, _, err := s.SignUp(ctx, "ada@example.com", "correct horse battery", SignUpClosed)
+		first, _, err := s.SignUp(ctx, Actor{}, "ada@example.com", "correct horse battery", SignUpClosed)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -53,7 +53,9 @@ const sessionGrain = time.Minute
 // makes the first user of the installation its administrator. After the
 // first, SignUpClosed refuses with ErrForbidden. The check and the insert
 // are one transaction, so two people racing to be first cannot both be.
-func (s *Store) SignUp(ctx context.Context, email, password string, policy SignUpPolicy) (User, Account, error) {
+// The audit log of the new account records the sign-up, with a's address;
+// the actor is the new user.
+func (s *Store) SignUp(ctx context.Context, a Actor, email, password string, policy SignUpPolicy) (User, Account, error) {
 	email, err := normalEmail(email)
 	if err != nil {
 		return User{}, Account{}, err
@@ -67,7 +69,7 @@ func (s *Store) SignUp(ctx context.Context, email, password string, policy SignU
 	}
 	t := now()
 	u := User{Email: email, CreatedAt: t, UpdatedAt: t}
-	var a Account
+	var acc Account
 	err = s.tx(ctx, func(d db) error {
 		if s.pg {
 			// Serialize sign-ups so that "first" means one user.
@@ -90,13 +92,15 @@ func (s *Store) SignUp(ctx context.Context, email, password string, policy SignU
 		if err != nil {
 			return fmt.Errorf("sign up %s: %w", email, err)
 		}
-		a, err = createAccount(ctx, d, u.ID, email, true)
-		return err
+		if acc, err = createAccount(ctx, d, u.ID, email, true); err != nil {
+			return err
+		}
+		return auditNewUser(ctx, d, a, "user.sign_up", u, acc)
 	})
 	if err != nil {
 		return User{}, Account{}, err
 	}
-	return u, a, nil
+	return u, acc, nil
 }
 
 // UserCount returns how many users there are: none on a fresh installation.

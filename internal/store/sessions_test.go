@@ -12,24 +12,24 @@ import (
 func TestSignUp(t *testing.T) {
 	each(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
-		first, _, err := s.SignUp(ctx, "Ada@Example.com", "correct horse battery", SignUpClosed)
+		first, _, err := s.SignUp(ctx, Actor{RemoteAddr: "192.0.2.7"}, "Ada@Example.com", "correct horse battery", SignUpClosed)
 		if err != nil {
 			t.Fatalf("first sign-up on a closed installation: %v", err)
 		}
 		if admin, err := s.IsAdmin(ctx, first.ID); err != nil || !admin {
 			t.Errorf("first user admin = %v, %v; want true", admin, err)
 		}
-		if _, _, err := s.SignUp(ctx, "bob@example.com", "correct horse battery", SignUpClosed); !errors.Is(err, zone.ErrForbidden) {
+		if _, _, err := s.SignUp(ctx, Actor{RemoteAddr: "192.0.2.7"}, "bob@example.com", "correct horse battery", SignUpClosed); !errors.Is(err, zone.ErrForbidden) {
 			t.Errorf("second sign-up, closed: %v, want ErrForbidden", err)
 		}
-		second, _, err := s.SignUp(ctx, "bob@example.com", "correct horse battery", SignUpOpen)
+		second, _, err := s.SignUp(ctx, Actor{RemoteAddr: "192.0.2.7"}, "bob@example.com", "correct horse battery", SignUpOpen)
 		if err != nil {
 			t.Fatalf("second sign-up, open: %v", err)
 		}
 		if admin, err := s.IsAdmin(ctx, second.ID); err != nil || admin {
 			t.Errorf("second user admin = %v, %v; want false", admin, err)
 		}
-		if _, _, err := s.SignUp(ctx, "bob@example.com", "correct horse battery", SignUpOpen); !errors.Is(err, zone.ErrConflict) {
+		if _, _, err := s.SignUp(ctx, Actor{RemoteAddr: "192.0.2.7"}, "bob@example.com", "correct horse battery", SignUpOpen); !errors.Is(err, zone.ErrConflict) {
 			t.Errorf("taken email: %v, want ErrConflict", err)
 		}
 		if n, err := s.UserCount(ctx); err != nil || n != 2 {

@@ -47,6 +47,7 @@ type config struct {
 	argon       argon2id.Params
 	log         *slog.Logger
 	box         *seal.Box
+	webhookURL  func(ctx context.Context, url string) error
 }
 
 // SOA holds the values of the SOA record given to every new zone. The
@@ -109,6 +110,13 @@ func WithPasswordParams(p argon2id.Params) Option { return func(c *config) { c.a
 // (TSIG keys, webhook secrets, TOTP secrets). Without it the Store seals
 // under a random key of its own, which dies with it: right for tests only.
 func WithSealer(b *seal.Box) Option { return func(c *config) { c.box = b } }
+
+// WithWebhookURLCheck sets a check that CreateWebhook runs on a webhook's
+// URL (webhook.Guard.CheckURL: public addresses only); its error is shown
+// as the url field's.
+func WithWebhookURLCheck(check func(ctx context.Context, url string) error) Option {
+	return func(c *config) { c.webhookURL = check }
+}
 
 // WithLogger sets where the Store logs migrations. It never logs secrets.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }

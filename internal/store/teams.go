@@ -437,7 +437,8 @@ func (s *Store) SignUpInvited(ctx context.Context, a Actor, token, password stri
 		if _, err := d.exec(ctx, "UPDATE invitations SET accepted_by = ? WHERE id = ?", u.ID, inv.ID); err != nil {
 			return err
 		}
-		if _, err := createAccount(ctx, d, u.ID, u.Email, true); err != nil {
+		personal, err := createAccount(ctx, d, u.ID, u.Email, true)
+		if err != nil {
 			return err
 		}
 		if acc, err = s.account(ctx, d, inv.AccountID); err != nil {
@@ -445,6 +446,9 @@ func (s *Store) SignUpInvited(ctx context.Context, a Actor, token, password stri
 		}
 		if a.UserID == nil {
 			a.UserID, a.Label = &u.ID, u.Email
+		}
+		if err := auditNewUser(ctx, d, a, "user.sign_up", u, personal); err != nil {
+			return err
 		}
 		return join(ctx, d, a, inv, u)
 	})

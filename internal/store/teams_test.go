@@ -265,7 +265,7 @@ func TestAuditFilters(t *testing.T) {
 			t.Errorf("record.update entry: %+v", es)
 		}
 		acts, err := s.AuditActions(ctx, f.account.ID, "")
-		if g, w := strings.Join(acts, " "), "domain.create domain.delete record.create record.update token.create"; err != nil || g != w {
+		if g, w := strings.Join(acts, " "), "domain.create domain.delete record.create record.update token.create user.create"; err != nil || g != w {
 			t.Errorf("AuditActions = %q, %v; want %q", g, err, w)
 		}
 		acts, err = s.AuditActions(ctx, f.account.ID, "example.com")

@@ -52,6 +52,11 @@ func (s *Store) CreateWebhook(ctx context.Context, a Actor, accountID int64, raw
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return Webhook{}, invalid("url", fmt.Sprintf("%q is not an http or https URL", rawURL))
 	}
+	if s.cfg.webhookURL != nil {
+		if err := s.cfg.webhookURL(ctx, u.String()); err != nil {
+			return Webhook{}, invalid("url", fmt.Sprintf("%s: webhooks are delivered to public addresses only", err.Error()))
+		}
+	}
 	var b [32]byte
 	rand.Read(b[:])
 	n := now()
@@ -61,7 +66,11 @@ func (s *Store) CreateWebhook(ctx context.Context, a Actor, accountID int64, raw
 			return err
 		}
 		if err := d.row(ctx, "INSERT INTO webhooks (account_id, url, secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-			accountID, w.URL, w.Secret, n, n).Scan(&w.ID); err != nil {
+			accountID, w.URL, "", n, n).Scan(&w.ID); err != nil {
+			return err
+		}
+		// Sealed under the row's id, known once inserted.
+		if _, err := d.exec(ctx, "UPDATE webhooks SET secret = ? WHERE id = ?", s.sealSecret(w.Secret, webhookSecretWhere(w.ID)), w.ID); err != nil {
 			return err
 		}
 		if err := audit(ctx, d, a, accountID, "webhook.create", "webhook", w.ID, nil, map[string]any{"id": w.ID, "url": w.URL}); err != nil {
@@ -216,7 +225,54 @@ func (s *Store) Delivery(ctx context.Context, id int64) (Delivery, error) {
 		return Delivery{}, fmt.Errorf("find delivery %d: %w", id, err)
 	}
 	dl.Suppressed, dl.Payload = suppressed.Valid, []byte(payload)
+	if dl.Secret, err = s.webhookSecret(dl.Secret, dl.WebhookID); err != nil {
+		return Delivery{}, fmt.Errorf("find delivery %d: %w", id, err)
+	}
 	return dl, nil
+}
+
+func webhookSecretWhere(id int64) string { return fmt.Sprintf("webhook:%d", id) }
+
+// webhookSecret opens a webhook's stored secret. A secret stored before
+// secrets were sealed is plain hex, which Migrate seals; until then it is
+// used as it is.
+func (s *Store) webhookSecret(stored string, id int64) (string, error) {
+	if !sealed(stored) {
+		return stored, nil
+	}
+	return s.openSecret(stored, webhookSecretWhere(id))
+}
+
+// sealed tells a sealed value (seal's "zw1:" form) from a plain one: the
+// secrets sealed so far were hex before, which has no colon.
+func sealed(v string) bool { return strings.Contains(v, ":") }
+
+// sealWebhookSecrets seals the webhook secrets stored in plain text before
+// secrets were sealed. Migrate runs it in its transaction.
+func (s *Store) sealWebhookSecrets(ctx context.Context, d db) error {
+	type row struct {
+		id     int64
+		secret string
+	}
+	rows, err := queryAll(ctx, d, func(r interface{ Scan(...any) error }) (row, error) {
+		var x row
+		return x, r.Scan(&x.id, &x.secret)
+	}, "SELECT id, secret FROM webhooks WHERE secret <> '' AND secret NOT LIKE 'zw%:%'")
+	if err != nil {
+		return fmt.Errorf("seal webhook secrets: %w", err)
+	}
+	for _, x := range rows {
+		if sealed(x.secret) {
+			continue
+		}
+		if _, err := d.exec(ctx, "UPDATE webhooks SET secret = ? WHERE id = ?", s.sealSecret(x.secret, webhookSecretWhere(x.id)), x.id); err != nil {
+			return fmt.Errorf("seal secret of webhook %d: %w", x.id, err)
+		}
+	}
+	if len(rows) > 0 {
+		s.cfg.log.Info("sealed webhook secrets stored in plain text", "webhooks", len(rows))
+	}
+	return nil
 }
 
 // DeliveryAttempt is the outcome of one attempt at a delivery.
@@ -293,4 +349,34 @@ func (s *Store) DropDelivery(ctx context.Context, id int64, reason string) error
 		return fmt.Errorf("drop delivery %d: %w", id, err)
 	}
 	return nil
+}
+
+// PruneWebhookHistory deletes what webhook deliveries leave behind once
+// older than before: deliveries that ended (delivered, failed or dropped;
+// pending ones stay whatever their age), the events no delivery refers to
+// any more, and the jobs discarded after their last attempt. It deletes in
+// small transactions, so that writers wait little, and returns how many
+// rows of each it deleted. serve runs it every hour.
+func (s *Store) PruneWebhookHistory(ctx context.Context, before time.Time) (deliveries, events, jobs int64, err error) {
+	const chunk = 5000
+	for _, step := range []struct {
+		n     *int64
+		query string
+	}{
+		{&deliveries, "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE state <> 'pending' AND updated_at < ? LIMIT ?)"},
+		{&events, "DELETE FROM events WHERE id IN (SELECT id FROM events e WHERE e.created_at < ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries wd WHERE wd.event_id = e.id) LIMIT ?)"},
+		{&jobs, "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE state = 'discarded' AND updated_at < ? LIMIT ?)"},
+	} {
+		for {
+			n, err := s.tx1(ctx, step.query, before.UTC(), chunk)
+			if err != nil {
+				return deliveries, events, jobs, fmt.Errorf("prune webhook history: %w", err)
+			}
+			*step.n += n
+			if n < chunk {
+				break
+			}
+		}
+	}
+	return deliveries, events, jobs, nil
 }

@@ -78,7 +78,7 @@ func (wb *Web) signUp(w http.ResponseWriter, r *http.Request) error {
 		if wb.cfg.SignUp == SignUpOpen {
 			policy = store.SignUpOpen
 		}
-		u, a, err := wb.store.SignUp(r.Context(), f.Email, password, policy)
+		u, a, err := wb.store.SignUp(r.Context(), actor(r), f.Email, password, policy)
 		var ve *store.ValidationError
 		switch {
 		case err == nil:

@@ -93,7 +93,7 @@ type Store interface {
 	teamStore
 	domainToolStore
 
-	SignUp(ctx context.Context, email, password string, policy store.SignUpPolicy) (store.User, store.Account, error)
+	SignUp(ctx context.Context, a store.Actor, email, password string, policy store.SignUpPolicy) (store.User, store.Account, error)
 	UserCount(ctx context.Context) (int, error)
 	UserByPassword(ctx context.Context, email, password string) (store.User, error)
 	CreateSession(ctx context.Context, ns store.NewSession) (string, store.Session, error)

@@ -59,7 +59,8 @@ type Store interface {
 // Config configures a Deliverer. Store is required.
 type Config struct {
 	Store Store
-	// Client sends the deliveries; default one that follows no redirects.
+	// Client sends the deliveries; default Guard{}.Client(), which follows
+	// no redirects and connects to public addresses only.
 	Client *http.Client
 	// Timeout bounds each attempt; default 10s.
 	Timeout time.Duration
@@ -81,7 +82,7 @@ func New(cfg Config) (*Deliverer, error) {
 		return nil, errors.New("webhook: no store")
 	}
 	if cfg.Client == nil {
-		cfg.Client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		cfg.Client = Guard{}.Client()
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second

@@ -22,6 +22,7 @@ import (
 	dnswebhook "github.com/dnsimple/dnsimple-go/v8/dnsimple/webhook"
 
 	"github.com/zonewarden/zonewarden/internal/jobs"
+	"github.com/zonewarden/zonewarden/internal/seal"
 	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/webhook"
 )
@@ -66,7 +67,13 @@ func pgSchema(t *testing.T, base string) string {
 
 func openStore(t *testing.T, dbURL string) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), dbURL,
+	// One key for every Store of a test: they stand for the processes of
+	// one installation, which share it, and open each other's secrets.
+	box, err := seal.New([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), dbURL, store.WithSealer(box),
 		store.WithPasswordParams(argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}))
 	if err != nil {
 		t.Fatal(err)
@@ -207,7 +214,7 @@ func newWorld(t *testing.T, dbURL string, rc *receiver, attempts, suppressAfter 
 
 func newRunner(t *testing.T, st *store.Store, c *clock, attempts, suppressAfter int) *jobs.Runner {
 	t.Helper()
-	d, err := webhook.New(webhook.Config{Store: st, Timeout: 5 * time.Second, SuppressAfter: suppressAfter})
+	d, err := webhook.New(webhook.Config{Store: st, Client: webhook.Guard{AllowPrivate: true}.Client(), Timeout: 5 * time.Second, SuppressAfter: suppressAfter})
 	if err != nil {
 		t.Fatal(err)
 	}
