@@ -133,7 +133,7 @@ func (e *Engine) Patch(origin string, removed, added []dns.RR) error {
 	if err != nil {
 		return fmt.Errorf("patch zone %s: %w", origin, err)
 	}
-	snap := &snapshot{zones: maps.Clone(cur.zones)}
+	snap := &snapshot{zones: maps.Clone(cur.zones), maxLabels: cur.maxLabels} // the apex, hence the bound, is the same
 	snap.zones[string(w)] = next
 	e.swap(snap)
 	return nil

@@ -66,8 +66,8 @@ func TestIdentityWritesAudited(t *testing.T) {
 		want := []string{
 			"account.create " + idText(team.ID) + " ada@example.com",
 			"member.add " + idText(ada.ID) + " ada@example.com",
-			"member.add " + idText(bob.ID) + " zonewarden   → {\"email\":\"bob@example.com\",\"role\":\"read-only\"",
-			"member.update " + idText(bob.ID) + " zonewarden  {\"email\":\"bob@example.com\",\"role\":\"read-only\"",
+			"member.add " + idText(bob.ID) + " zonewarden admin   → {\"email\":\"bob@example.com\",\"role\":\"read-only\"",
+			"member.update " + idText(bob.ID) + " zonewarden admin  {\"email\":\"bob@example.com\",\"role\":\"read-only\"",
 		}
 		if len(got) != len(want) {
 			t.Fatalf("team's audit log: %q", got)
