@@ -102,6 +102,14 @@ type Store interface {
 	DeleteContact(ctx context.Context, a store.Actor, accountID, id int64) error
 
 	Audit(ctx context.Context, accountID int64, f store.AuditFilter, o store.ListOptions) ([]store.AuditEntry, store.Page, error)
+
+	CreatePrimaryServer(ctx context.Context, a store.Actor, accountID int64, in store.PrimaryServerInput) (store.PrimaryServer, error)
+	PrimaryServers(ctx context.Context, accountID int64, o store.ListOptions) ([]store.PrimaryServer, store.Page, error)
+	PrimaryServer(ctx context.Context, accountID int64, idOrName string) (store.PrimaryServer, error)
+	DeletePrimaryServer(ctx context.Context, a store.Actor, accountID int64, idOrName string) error
+	LinkPrimaryServer(ctx context.Context, a store.Actor, accountID int64, idOrName, zoneName string) (store.PrimaryServer, error)
+	UnlinkPrimaryServer(ctx context.Context, a store.Actor, accountID int64, idOrName, zoneName string) (store.PrimaryServer, error)
+	CreateSecondaryZone(ctx context.Context, a store.Actor, accountID int64, name string) (store.Zone, error)
 }
 
 // API is the http.Handler that New returns.

@@ -59,6 +59,14 @@ func (a *API) routes() http.Handler {
 	h("PATCH /v2/{account}/contacts/{contact}", a.contactsUpdate)
 	h("DELETE /v2/{account}/contacts/{contact}", a.contactsDelete)
 
+	h("GET /v2/{account}/secondary_dns/primaries", a.secondaryDNSPrimariesList)
+	h("POST /v2/{account}/secondary_dns/primaries", a.secondaryDNSPrimariesCreate)
+	h("GET /v2/{account}/secondary_dns/primaries/{primaryserver}", a.secondaryDNSPrimariesGet)
+	h("DELETE /v2/{account}/secondary_dns/primaries/{primaryserver}", a.secondaryDNSPrimariesDelete)
+	h("PUT /v2/{account}/secondary_dns/primaries/{primaryserver}/link", a.secondaryDNSPrimariesLink)
+	h("PUT /v2/{account}/secondary_dns/primaries/{primaryserver}/unlink", a.secondaryDNSPrimariesUnlink)
+	h("POST /v2/{account}/secondary_dns/zones", a.secondaryDNSZonesCreate)
+
 	h("GET /v2/tlds", a.tldsList)
 
 	// Zonewarden's own: DNSimple has no audit log endpoint.

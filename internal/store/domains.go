@@ -137,6 +137,11 @@ func domainAudit(d Domain) map[string]any {
 // name another account hosts: one account may not take over part of
 // another's namespace.
 func (s *Store) CreateDomain(ctx context.Context, a Actor, accountID int64, name string) (Domain, error) {
+	return s.createDomain(ctx, a, accountID, name, false)
+}
+
+// createDomain is CreateDomain; secondary makes its zone a secondary zone.
+func (s *Store) createDomain(ctx context.Context, a Actor, accountID int64, name string, secondary bool) (Domain, error) {
 	ascii, unicode, err := domainName(name)
 	if err != nil {
 		return Domain{}, err
@@ -158,7 +163,7 @@ func (s *Store) CreateDomain(ctx context.Context, a Actor, accountID int64, name
 		if err != nil {
 			return fmt.Errorf("create domain %s: %w", ascii, err)
 		}
-		if err := s.createZone(ctx, d, dom, t); err != nil {
+		if err := s.createZone(ctx, d, dom, t, secondary); err != nil {
 			return err
 		}
 		if err := audit(ctx, d, a, accountID, "domain.create", "domain", dom.ID, nil, domainAudit(dom)); err != nil {
@@ -215,8 +220,9 @@ func likeSuffix(name string) string {
 func (s *Store) NameServers() []string { return slices.Clone(s.cfg.nameServers) }
 
 // createZone writes a new domain's zone and its system records, and journals
-// the zone's creation.
-func (s *Store) createZone(ctx context.Context, d db, dom Domain, t time.Time) error {
+// the zone's creation. A secondary zone starts at serial 0, before any
+// serial its primary can have.
+func (s *Store) createZone(ctx context.Context, d db, dom Domain, t time.Time, secondary bool) error {
 	origin := zone.CanonicalName(dom.Name)
 	// A zone deleted and created again continues its serials, so that
 	// secondaries that kept the old one take the new one.
@@ -228,10 +234,13 @@ func (s *Store) createZone(ctx context.Context, d db, dom Domain, t time.Time) e
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("create zone %s: %w", dom.Name, err)
 	}
+	if secondary {
+		serial = 0
+	}
 	reverse := strings.HasSuffix(origin, ".in-addr.arpa.") || strings.HasSuffix(origin, ".ip6.arpa.")
 	var zoneID int64
 	err = d.row(ctx, "INSERT INTO zones (domain_id, account_id, name, serial, reverse, secondary, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-		dom.ID, dom.AccountID, dom.Name, int64(serial), reverse, false, true, t, t).Scan(&zoneID)
+		dom.ID, dom.AccountID, dom.Name, int64(serial), reverse, secondary, true, t, t).Scan(&zoneID)
 	if isUnique(err) {
 		return fmt.Errorf("create zone %s: %w", dom.Name, &conflictError{field: "name", msg: fmt.Sprintf("%s is already hosted here", dom.Name)})
 	}

@@ -46,7 +46,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	slices.SortFunc(all, func(a, b migration) int { return a.version - b.version })
 
-	return s.tx(ctx, func(d db) error {
+	err = s.tx(ctx, func(d db) error {
 		// On SQLite the transaction began IMMEDIATE and so already holds the
 		// database's write lock.
 		if s.pg {
@@ -96,4 +96,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// What SQL cannot do: seal the secrets older versions kept in plaintext.
+	return s.sealOTPSecrets(ctx)
 }

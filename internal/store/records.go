@@ -487,6 +487,9 @@ func (s *Store) writeZone(ctx context.Context, a Actor, accountID int64, zoneNam
 		if err != nil {
 			return err
 		}
+		if z.Secondary {
+			return secondaryWriteRefused(z.Name)
+		}
 		w := &zoneWrite{ctx: ctx, d: d, z: z}
 		stage(w)
 		if w.err != nil {

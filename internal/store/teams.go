@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/alexedwards/argon2id"
 
@@ -64,8 +66,12 @@ func validRole(r Role) error {
 // owner. email is the account's contact address.
 func (s *Store) CreateTeam(ctx context.Context, a Actor, ownerUserID int64, name, email string) (Account, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
+	if n := utf8.RuneCountInString(name); n == 0 || n > 100 {
 		return Account{}, invalid("name", "must be 1 to 100 characters")
+	}
+	if strings.ContainsFunc(name, unicode.IsControl) {
+		// It goes into mail subjects and page titles.
+		return Account{}, invalid("name", "must be one line of text")
 	}
 	email, err := normalEmail(email)
 	if err != nil {
@@ -417,9 +423,11 @@ func (s *Store) SignUpInvited(ctx context.Context, a Actor, token, password stri
 			return err
 		}
 		t := now()
-		u = User{Email: inv.Email, CreatedAt: t, UpdatedAt: t}
-		err = d.row(ctx, "INSERT INTO users (email, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
-			u.Email, hash, t, t).Scan(&u.ID)
+		// The invitation's link was mailed to this address: following it
+		// verifies it.
+		u = User{Email: inv.Email, EmailVerifiedAt: &t, CreatedAt: t, UpdatedAt: t}
+		err = d.row(ctx, "INSERT INTO users (email, password_hash, email_verified_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+			u.Email, hash, t, t, t).Scan(&u.ID)
 		if isUnique(err) {
 			return &conflictError{field: "email", msg: u.Email + " has a user already: sign in to accept the invitation"}
 		}

@@ -33,6 +33,9 @@ func TestTeams(t *testing.T) {
 		if _, err := s.CreateTeam(ctx, ada.actor, ada.user.ID, " ", "ops@example.com"); !errors.Is(err, zone.ErrInvalid) {
 			t.Errorf("CreateTeam without a name: %v, want ErrInvalid", err)
 		}
+		if _, err := s.CreateTeam(ctx, ada.actor, ada.user.ID, "Ops\r\nBcc: eve@example.com", "ops@example.com"); !errors.Is(err, zone.ErrInvalid) {
+			t.Errorf("CreateTeam with a line break: %v, want ErrInvalid", err)
+		}
 		team, err := s.CreateTeam(ctx, ada.actor, ada.user.ID, "Ops", "ops@example.com")
 		if err != nil {
 			t.Fatal(err)
@@ -316,6 +319,54 @@ func TestAuditDomainBackfill(t *testing.T) {
 			if e.Domain != rows[i].want {
 				t.Errorf("%s %s: domain %q, want %q", e.ObjectType, e.ObjectID, e.Domain, rows[i].want)
 			}
+		}
+	})
+}
+
+func TestDeliveryRetries(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "ada@example.com", "")
+		h, err := s.CreateWebhook(ctx, f.actor, f.account.ID, "https://hooks.example.net/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, err := s.WebhookDeliveries(ctx, f.account.ID, h.ID, 10)
+		if err != nil || len(ds) != 1 {
+			t.Fatalf("deliveries: %+v, %v", ds, err)
+		}
+		got, err := s.DeliveryRetries(ctx, []int64{ds[0].ID, 999})
+		if err != nil || len(got) != 1 || got[ds[0].ID].IsZero() || time.Since(got[ds[0].ID]) > time.Minute {
+			t.Errorf("DeliveryRetries of a waiting delivery = %v, %v", got, err)
+		}
+		if _, err := s.ClaimJobs(ctx, []string{JobWebhookDelivery}, time.Now(), time.Minute, 10); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.DeliveryRetries(ctx, []int64{ds[0].ID}); err != nil || len(got) != 0 {
+			t.Errorf("DeliveryRetries of a delivery being attempted = %v, %v", got, err)
+		}
+	})
+}
+
+func TestAddMemberAudited(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		ada := newFixture(t, s, "ada@example.com", "")
+		bob := newFixture(t, s, "bob@example.com", "")
+		team, err := s.CreateTeam(ctx, ada.actor, ada.user.ID, "Ops", "ops@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range []Role{RoleMember, RoleMember, RoleAdmin} {
+			if err := s.AddMember(ctx, team.ID, bob.user.ID, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.AddMember(ctx, team.ID, ada.user.ID, RoleMember); !errors.Is(err, zone.ErrConflict) {
+			t.Errorf("AddMember demoting the last owner: %v, want ErrConflict", err)
+		}
+		if g, w := strings.Join(auditActions(t, s, team.ID, AuditFilter{}), " "), "account.create member.add member.add member.update"; g != w {
+			t.Errorf("audit log: %s, want %s", g, w)
 		}
 	})
 }

@@ -3,8 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -22,73 +20,26 @@ import (
 // invites Bob; Bob signs up from the link in the mail (--signup invite)
 // and sees the team's domain; Ada makes him read-only, then removes him.
 func TestBrowserTeams(t *testing.T) {
-	exe := chromium(t)
-	if testing.Short() {
-		t.Skip("-short: no browser")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	b := newChrome(t, ctx, 1100, 760)
 	m := &mail.Memory{}
 	e := newEnv(t, web.Config{Mail: m, SignUp: web.SignUpInvite})
 	e.user("ada@example.com")
 	base := e.srv.URL
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1100, 760))
-	defer cancelAlloc()
-	adaCtx, cancelAda := chromedp.NewContext(alloc)
-	defer cancelAda()
-	if err := chromedp.Do(adaCtx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	adaCtx := b.ctx
 	// Bob has a browser context of his own: his own cookies.
-	bobCtx, cancelBob := chromedp.NewContext(adaCtx, chromedp.WithNewBrowserContext())
-	defer cancelBob()
-	if err := chromedp.Do(bobCtx); err != nil {
-		t.Fatalf("open bob's browser context: %v", err)
-	}
+	bobCtx := b.person()
 
-	step := func(who context.Context, name string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(who, 20*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			shot, cancelShot := context.WithTimeout(who, 5*time.Second)
-			defer cancelShot()
-			if png, err := chromedp.Run(shot, chromedp.CaptureScreenshot()); err == nil {
-				path := filepath.Join("testdata", "out", strings.ReplaceAll(t.Name()+"-"+name, " ", "_")+".png")
-				if os.WriteFile(path, png, 0o644) == nil {
-					t.Logf("screenshot: %s", path)
-				}
-			}
-			loc, _ := chromedp.Run(shot, chromedp.Location())
-			t.Fatalf("%s (at %s): %v", name, loc, err)
-		}
-	}
-	text := func(who context.Context, sel string) string {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(who, 10*time.Second)
-		defer cancel()
-		s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			html, _ := chromedp.Run(who, chromedp.OuterHTML(chromedp.CSS("main")))
-			t.Fatalf("text of %s: %v; the page's main:\n%s", sel, err, html)
-		}
-		return s
-	}
-
-	step(adaCtx, "sign in",
+	b.step(adaCtx, "sign in",
 		chromedp.Navigate(base+"/sign-in"),
 		chromedp.WaitVisible(chromedp.CSS("#email")),
 		chromedp.SendKeys(chromedp.CSS("#email"), "ada@example.com"),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS(`a.button[href="/teams/new"]`)))
-	step(adaCtx, "create a team",
+	b.step(adaCtx, "create a team",
 		chromedp.Click(chromedp.CSS(`a.button[href="/teams/new"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#team-name")),
 		chromedp.SendKeys(chromedp.CSS("#team-name"), "Ops"),
@@ -106,77 +57,84 @@ func TestBrowserTeams(t *testing.T) {
 	}
 	team := "/a/" + mt[1]
 
-	step(adaCtx, "add a domain to the team",
+	b.step(adaCtx, "add a domain to the team",
 		chromedp.Navigate(base+team+"/domains/new"),
 		chromedp.WaitVisible(chromedp.CSS("#name")),
 		chromedp.SendKeys(chromedp.CSS("#name"), "example.com"),
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS(`a[href$="/records/new"]`)))
 
-	step(adaCtx, "invite bob",
+	b.step(adaCtx, "invite bob",
 		chromedp.Navigate(base+team+"/members"),
 		chromedp.WaitVisible(chromedp.CSS("#invite-email")),
 		chromedp.SendKeys(chromedp.CSS("#invite-email"), "bob@example.com"),
 		chromedp.SetValue(chromedp.CSS("#invite-role"), "member"),
 		chromedp.Click(chromedp.CSS(`form[action="`+team+`/invitations"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(".flash")))
-	if f := text(adaCtx, ".flash"); !strings.Contains(f, "Invitation sent to bob@example.com") {
+	if f := b.text(adaCtx, ".flash", "Invitation sent to bob@example.com"); !strings.Contains(f, "Invitation sent to bob@example.com") {
 		t.Errorf("flash after inviting: %q", f)
 	}
 	link, _ := lastInvitation(t, m, "bob@example.com")
 
-	step(bobCtx, "bob opens the link and signs up",
+	b.step(bobCtx, "bob opens the link and signs up",
 		chromedp.Navigate(link),
-		chromedp.WaitVisible(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS("#password")))
+	b.shoot(bobCtx, "invitation")
+	b.step(bobCtx, "bob signs up",
 		chromedp.SendKeys(chromedp.CSS("#password"), "bobs long passphrase"),
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="`+team+`/domains/example.com"]`)))
-	if f := text(bobCtx, ".flash"); !strings.Contains(f, "You are a member of Ops") {
+	if f := b.text(bobCtx, ".flash", "You are a member of Ops"); !strings.Contains(f, "You are a member of Ops") {
 		t.Errorf("flash after signing up: %q", f)
 	}
-	step(bobCtx, "bob may add records", chromedp.WaitVisible(chromedp.CSS(`a.button[href="`+team+`/domains/new"]`)))
+	b.step(bobCtx, "bob may add records", chromedp.WaitVisible(chromedp.CSS(`a.button[href="`+team+`/domains/new"]`)))
 	bob, err := e.st.UserByEmail(ctx, "bob@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	memberForm := fmt.Sprintf(`form[action="%s/members/%d"]`, team, bob.ID)
-	step(adaCtx, "make bob read-only",
+	b.step(adaCtx, "bob is a member",
 		chromedp.Navigate(base+team+"/members"),
-		chromedp.WaitVisible(chromedp.CSS(memberForm+" select")),
+		chromedp.WaitVisible(chromedp.CSS(memberForm+" select")))
+	b.shoot(adaCtx, "members")
+	b.step(adaCtx, "make bob read-only",
 		chromedp.SetValue(chromedp.CSS(memberForm+" select"), "read-only"),
 		chromedp.Click(chromedp.CSS(memberForm+" button")),
 		chromedp.WaitVisible(chromedp.CSS(".flash")))
-	if f := text(adaCtx, ".flash"); !strings.Contains(f, "bob@example.com is now a read-only member") {
+	if f := b.text(adaCtx, ".flash", "bob@example.com is now a read-only member"); !strings.Contains(f, "bob@example.com is now a read-only member") {
 		t.Errorf("flash after the role change: %q", f)
 	}
 	if r, err := e.st.Role(ctx, mustID(t, team), bob.ID); err != nil || r != store.RoleReadOnly {
 		t.Errorf("bob's role: %q, %v", r, err)
 	}
-	step(bobCtx, "bob is read-only",
+	b.step(bobCtx, "bob is read-only",
 		chromedp.Navigate(base+team+"/domains"),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="`+team+`/domains/example.com"]`)),
 		chromedp.WaitNotPresent(chromedp.CSS(`a.button[href="`+team+`/domains/new"]`)))
 
-	step(adaCtx, "remove bob",
+	b.step(adaCtx, "remove bob",
 		chromedp.Click(chromedp.CSS(fmt.Sprintf(`form[action="%s/members/%d/remove"] button`, team, bob.ID))),
 		chromedp.WaitVisible(chromedp.CSS(".flash")))
-	if f := text(adaCtx, ".flash"); !strings.Contains(f, "bob@example.com is no longer a member") {
+	if f := b.text(adaCtx, ".flash", "bob@example.com is no longer a member"); !strings.Contains(f, "bob@example.com is no longer a member") {
 		t.Errorf("flash after removal: %q", f)
 	}
-	step(bobCtx, "bob is out",
+	b.step(bobCtx, "bob is out",
 		chromedp.Navigate(base+team+"/domains"),
 		chromedp.WaitVisible(chromedp.CSS("h1")))
-	if h := text(bobCtx, "h1"); h != "Not found" {
+	if h := b.text(bobCtx, "h1", "Not found"); h != "Not found" {
 		t.Errorf("bob on the team's domains after removal: %q", h)
 	}
 
-	step(adaCtx, "the team's activity",
+	b.step(adaCtx, "the team's activity",
 		chromedp.Navigate(base+team+"/activity?action=member."),
 		chromedp.WaitVisible(chromedp.CSS("ol.activity")))
-	if a := text(adaCtx, "ol.activity"); !strings.Contains(a, "member.remove") || !strings.Contains(a, "member.update") {
+	b.shoot(adaCtx, "activity")
+	if a := b.text(adaCtx, "ol.activity", "member.remove"); !strings.Contains(a, "member.remove") || !strings.Contains(a, "member.update") {
 		t.Errorf("activity: %q", a)
 	}
+	b.step(adaCtx, "home", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("ul.cards")))
+	b.shoot(adaCtx, "accounts")
 }
 
 func mustID(t *testing.T, accountPath string) int64 {

@@ -6,11 +6,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -42,86 +40,25 @@ func chromium(t *testing.T) string {
 // (seen by the DNS listener of the same process), create a token and use
 // it against the API.
 func TestBrowser(t *testing.T) {
-	exe := chromium(t)
-	if testing.Short() {
-		t.Skip("-short: no browser")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-
+	b := newChrome(t, ctx, 1100, 760)
+	bctx := b.ctx
 	cfg := app.DefaultServeConfig()
-	cfg.Data, cfg.HTTP, cfg.DNS, cfg.AliasUpstream = t.TempDir(), "127.0.0.1:0", "127.0.0.1:0", nil
 	cfg.NameServers = []string{"ns1.example.net.", "ns2.example.net."}
-	srv, err := app.NewServe(cfg, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	srvCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(srvCtx) }()
-	defer func() { stop(); <-done }()
-	base := "http://" + srv.HTTPAddr()
+	srv, base := runServe(t, ctx, cfg)
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1100, 760))
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-	// The browser starts with the first action and lives as long as the
-	// context of that action: start it with bctx, not a step's.
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-
-	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(bctx, 20*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			shot, cancelShot := context.WithTimeout(bctx, 5*time.Second)
-			defer cancelShot()
-			if png, err := chromedp.Run(shot, chromedp.CaptureScreenshot()); err == nil {
-				path := filepath.Join("testdata", "out", strings.ReplaceAll(t.Name()+"-"+name, " ", "_")+".png")
-				if os.WriteFile(path, png, 0o644) == nil {
-					t.Logf("screenshot: %s", path)
-				}
-			}
-			loc, _ := chromedp.Run(shot, chromedp.Location())
-			t.Fatalf("%s (at %s): %v", name, loc, err)
-		}
-	}
-	shoot := func(name string) {
-		t.Helper()
-		if *screenshots == "" {
-			return
-		}
-		png, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(*screenshots, name+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-
-	step("sign up",
+	b.step(bctx, "sign up",
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(chromedp.CSS("#email")),
 		chromedp.SendKeys(chromedp.CSS("#email"), "ada@example.com"),
 		chromedp.SendKeys(chromedp.CSS("#password"), "correct horse battery"))
-	shoot("sign-up")
-	step("submit sign-up",
+	b.shoot(bctx, "sign-up")
+	b.step(bctx, "submit sign-up",
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/a/1/domains/new"]`)))
 
-	step("add a domain",
+	b.step(bctx, "add a domain",
 		chromedp.Click(chromedp.CSS(`a[href="/a/1/domains/new"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#name")),
 		chromedp.SendKeys(chromedp.CSS("#name"), "example.com"),
@@ -139,11 +76,11 @@ func TestBrowser(t *testing.T) {
 		for _, k := range order {
 			actions = append(actions, chromedp.Clear(chromedp.CSS("#"+k)), chromedp.SendKeys(chromedp.CSS("#"+k), fields[k]))
 		}
-		step("fill "+typ, actions...)
+		b.step(bctx, "fill "+typ, actions...)
 		if typ == "MX" {
-			shoot("record-form")
+			b.shoot(bctx, "record-form")
 		}
-		step("submit "+typ,
+		b.step(bctx, "submit "+typ,
 			chromedp.Click(chromedp.CSS("button[type=submit]")),
 			chromedp.WaitVisible(chromedp.CSS(".flash")),
 			chromedp.WaitVisible(chromedp.CSS("td.content")))
@@ -152,10 +89,10 @@ func TestBrowser(t *testing.T) {
 	waitDNS(t, srv, "www.example.com.", "192.0.2.10")
 
 	addRecord("MX", map[string]string{"priority": "10", "content": "mail.example.com"}, []string{"priority", "content"})
-	shoot("domain")
+	b.shoot(bctx, "domain")
 
 	// An invalid record comes back with the problem beside its field.
-	step("invalid record",
+	b.step(bctx, "invalid record",
 		chromedp.Click(chromedp.CSS(`a[href$="/records/new"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="?type=AAAA"]`)),
 		chromedp.Click(chromedp.CSS(`a[href="?type=AAAA"]`)),
@@ -166,7 +103,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Navigate(base+"/a/1/domains/example.com"),
 		chromedp.WaitVisible(chromedp.CSS("td.content")))
 
-	step("edit the A record",
+	b.step(bctx, "edit the A record",
 		chromedp.Navigate(base+"/a/1/domains/example.com?type=A"),
 		chromedp.WaitVisible(chromedp.CSS(`a[href$="/edit"]`)),
 		chromedp.Click(chromedp.CSS(`a[href$="/edit"]`)),
@@ -178,7 +115,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("td.content")))
 	waitDNS(t, srv, "www.example.com.", "192.0.2.11")
 
-	step("delete the A record",
+	b.step(bctx, "delete the A record",
 		chromedp.Navigate(base+"/a/1/domains/example.com?type=A"),
 		chromedp.WaitVisible(chromedp.CSS(`a[href$="/delete"][href*="/records/"]`)),
 		chromedp.Click(chromedp.CSS(`a[href$="/delete"][href*="/records/"]`)),
@@ -194,10 +131,10 @@ func TestBrowser(t *testing.T) {
 	}
 	waitDNS(t, srv, "www.example.com.", "")
 
-	step("domains list", chromedp.Navigate(base+"/a/1/domains"), chromedp.WaitVisible(chromedp.CSS("table")))
-	shoot("domains")
+	b.step(bctx, "domains list", chromedp.Navigate(base+"/a/1/domains"), chromedp.WaitVisible(chromedp.CSS("table")))
+	b.shoot(bctx, "domains")
 
-	step("create a token",
+	b.step(bctx, "create a token",
 		chromedp.Click(chromedp.CSS(`a[href="/a/1/tokens"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#token-name")),
 		chromedp.SendKeys(chromedp.CSS("#token-name"), "deploy script"),
@@ -207,7 +144,7 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shoot("tokens")
+	b.shoot(bctx, "tokens")
 
 	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/v2/whoami", nil)
 	req.Header.Set("Authorization", "Bearer "+token)

@@ -11,6 +11,9 @@ import (
 // invitationAccept is POST /invitation/accept: the signed-in visitor, if
 // they are the one invited, joins the team.
 func (wb *Web) invitationAccept(w http.ResponseWriter, r *http.Request) error {
+	if err := requireVerified(r, "joining a team"); err != nil {
+		return err
+	}
 	token := r.PostFormValue("token")
 	p, status, err := wb.invitationPage(r, token)
 	if err != nil {

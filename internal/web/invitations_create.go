@@ -21,6 +21,9 @@ func (wb *Web) invitationsCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := requireVerified(r, "inviting people"); err != nil {
+		return err
+	}
 	p, err := wb.membersPage(r, v)
 	if err != nil {
 		return err

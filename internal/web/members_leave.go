@@ -16,7 +16,7 @@ func (wb *Web) membersLeave(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if v.Account.Personal {
-		return forbidden("You cannot leave your personal account.")
+		return forbidden("A personal account cannot be left: it belongs to its user.")
 	}
 	err = wb.store.RemoveMember(r.Context(), actor(r), v.Account.ID, visitOf(r).user.ID)
 	if errors.Is(err, zone.ErrConflict) {

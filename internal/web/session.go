@@ -125,7 +125,8 @@ func (wb *Web) session(next http.Handler) http.Handler {
 }
 
 // signedIn wraps the pages of signed-in users: others are sent to sign in,
-// and come back afterwards.
+// and come back afterwards. Members without 2FA of an account that
+// requires it are sent to turn it on (twoFactorGate).
 func (wb *Web) signedIn(h handler) http.Handler {
 	return wb.handle(func(w http.ResponseWriter, r *http.Request) error {
 		v := visitOf(r)
@@ -140,6 +141,9 @@ func (wb *Web) signedIn(h handler) http.Handler {
 			}
 			http.Redirect(w, r, target, http.StatusSeeOther)
 			return nil
+		}
+		if gated, err := wb.twoFactorGate(w, r); gated || err != nil {
+			return err
 		}
 		return h(w, r)
 	})

@@ -29,9 +29,9 @@ func (wb *Web) signInPage(w http.ResponseWriter, r *http.Request) error {
 func (wb *Web) signIn(w http.ResponseWriter, r *http.Request) error {
 	f := credentialsForm{Email: strings.TrimSpace(r.PostFormValue("email")), Next: safeNext(r.PostFormValue("next"))}
 	v := wb.view(r, "Sign in")
-	emailKey, addrKey := "email:"+strings.ToLower(f.Email), "addr:"+clientAddr(r)
+	emailKey, addrKey := signInKeys(r, f.Email)
 	if d := max(wb.throttle.wait(emailKey, throttlePerAccount), wb.throttle.wait(addrKey, throttlePerAddress)); d > 0 {
-		f.Message = fmt.Sprintf("Too many failed sign-ins. For your safety, signing in is paused for %s; try again then, or reset your password with your administrator.", minutes(d))
+		f.Message = fmt.Sprintf("Too many failed sign-ins. For your safety, signing in is paused for %s; try again then, or reset your password.", minutes(d))
 		v.Data = f
 		wb.render(w, r, http.StatusTooManyRequests, "sign_in", v)
 		return nil
@@ -63,6 +63,13 @@ func (wb *Web) signIn(w http.ResponseWriter, r *http.Request) error {
 	wb.throttle.forget(emailKey)
 	http.Redirect(w, r, nextOr(f.Next), http.StatusSeeOther)
 	return nil
+}
+
+// signInKeys are the throttle's keys of an attempt to prove who one is (a
+// password or a code): the user's email and the client's address. Every
+// such step counts against the same keys.
+func signInKeys(r *http.Request, email string) (emailKey, addrKey string) {
+	return "email:" + strings.ToLower(strings.TrimSpace(email)), "addr:" + clientAddr(r)
 }
 
 // safeNext keeps a "next" path only if it is one of ours: a path, not

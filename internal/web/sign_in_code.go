@@ -1,10 +1,16 @@
 package web
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
+	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+
+	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
 // codeForm is the two-factor step's form.
@@ -26,8 +32,9 @@ func (wb *Web) signInCodePage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// signInCode is POST /sign-in/code: a right code finishes signing in, with
-// a new session id.
+// signInCode is POST /sign-in/code: a right code from the authenticator
+// app, or an unused recovery code, finishes signing in, with a new session
+// id. Wrong codes count against the same throttle as wrong passwords.
 func (wb *Web) signInCode(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	if v.pending == nil {
@@ -35,21 +42,25 @@ func (wb *Web) signInCode(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	f := codeForm{Next: safeNext(r.PostFormValue("next"))}
-	emailKey := "email:" + v.pending.Email
+	emailKey, addrKey := signInKeys(r, v.pending.Email)
 	page := wb.view(r, "Two-factor authentication")
-	if d := wb.throttle.wait(emailKey, throttlePerAccount); d > 0 {
+	if d := max(wb.throttle.wait(emailKey, throttlePerAccount), wb.throttle.wait(addrKey, throttlePerAddress)); d > 0 {
 		f.Message = "Too many wrong codes. Signing in is paused for " + minutes(d) + "."
 		page.Data = f
 		wb.render(w, r, http.StatusTooManyRequests, "sign_in_code", page)
 		return nil
 	}
-	code := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("code")), " ", "")
-	if !totp.Validate(code, v.pending.OTPSecret) {
+	recovery, err := wb.checkCode(r, v.pending.ID, v.pending.OTPSecret, r.PostFormValue("code"))
+	if errors.Is(err, zone.ErrForbidden) {
 		wb.throttle.fail(emailKey)
-		f.Message = "This code is wrong or has expired. Enter the 6-digit code your authenticator app shows now."
+		wb.throttle.fail(addrKey)
+		f.Message = "This code is wrong or has expired. Enter the 6-digit code your authenticator app shows now, or one of your recovery codes."
 		page.Data = f
 		wb.render(w, r, http.StatusUnauthorized, "sign_in_code", page)
 		return nil
+	}
+	if err != nil {
+		return err
 	}
 	id, _, err := wb.store.RotateSession(r.Context(), v.sessionID, true)
 	if err != nil {
@@ -57,6 +68,50 @@ func (wb *Web) signInCode(w http.ResponseWriter, r *http.Request) error {
 	}
 	wb.throttle.forget(emailKey)
 	wb.setCookie(w, r, sessionCookie, id, 0)
+	if recovery {
+		left, err := wb.store.RecoveryCodesLeft(r.Context(), v.pending.ID)
+		if err != nil {
+			return err
+		}
+		wb.flash(w, r, fmt.Sprintf("You signed in with a recovery code, which is now used up. %d are left: make new ones on your security page if you are running out.", left))
+	}
 	http.Redirect(w, r, nextOr(f.Next), http.StatusSeeOther)
 	return nil
 }
+
+// checkCode checks a code a user typed: a TOTP code of secret not used
+// before, or else one of the user's unused recovery codes (which it uses
+// up). recovery says
+// which it was; a wrong code is ErrForbidden.
+func (wb *Web) checkCode(r *http.Request, userID int64, secret, code string) (recovery bool, err error) {
+	code = strings.TrimSpace(code)
+	digits := strings.ReplaceAll(code, " ", "")
+	if len(digits) == 6 && strings.Trim(digits, "0123456789") == "" {
+		step, ok := totpStep(secret, digits, wb.now())
+		if !ok {
+			return false, fmt.Errorf("check code: %w", zone.ErrForbidden)
+		}
+		// A code works once: one seen over a shoulder, or in a proxy's
+		// log, does not sign in again within its window.
+		return false, wb.store.UseTOTPStep(r.Context(), userID, step)
+	}
+	if err := wb.store.UseRecoveryCode(r.Context(), userID, code); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// totpStep returns the time step (Unix time / 30 s) whose code this is, if
+// it is the code of t's step or of one step either side.
+func totpStep(secret, code string, t time.Time) (int64, bool) {
+	for _, d := range []time.Duration{0, -totpPeriod, totpPeriod} {
+		at := t.Add(d)
+		ok, err := totp.ValidateCustom(code, secret, at, totp.ValidateOpts{Period: 30, Skew: 0, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		if err == nil && ok {
+			return at.Unix() / 30, true
+		}
+	}
+	return 0, false
+}
+
+const totpPeriod = 30 * time.Second

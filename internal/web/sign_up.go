@@ -85,6 +85,9 @@ func (wb *Web) signUp(w http.ResponseWriter, r *http.Request) error {
 			if err := wb.startSession(w, r, u); err != nil {
 				return err
 			}
+			if err := wb.sendVerification(r, u); err != nil {
+				return err
+			}
 			wb.flash(w, r, "Welcome to Zonewarden. Add your first domain to start serving its DNS.")
 			http.Redirect(w, r, fmt.Sprintf("/a/%d/domains", a.ID), http.StatusSeeOther)
 			return nil

@@ -29,6 +29,7 @@ type teamStore interface {
 	Webhook(ctx context.Context, accountID, id int64) (store.Webhook, error)
 	DeleteWebhook(ctx context.Context, a store.Actor, accountID, id int64) error
 	WebhookDeliveries(ctx context.Context, accountID, webhookID int64, limit int) ([]store.WebhookDelivery, error)
+	DeliveryRetries(ctx context.Context, deliveryIDs []int64) (map[int64]time.Time, error)
 }
 
 // invitationTTL is how long an invitation link works.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/zonewarden/zonewarden/internal/store"
 )
@@ -13,7 +14,7 @@ import (
 // taken to its members page to invite people.
 func (wb *Web) teamsCreate(w http.ResponseWriter, r *http.Request) error {
 	f := teamForm{Name: strings.TrimSpace(r.PostFormValue("name")), Email: strings.TrimSpace(r.PostFormValue("email")), Errors: map[string]string{}}
-	if f.Name == "" || len(f.Name) > 100 {
+	if n := utf8.RuneCountInString(f.Name); n == 0 || n > 100 {
 		f.Errors["name"] = "Name the team, in at most 100 characters: \"Acme operations\"."
 	}
 	if f.Email == "" {

@@ -152,6 +152,20 @@ func TestTeamAuthorization(t *testing.T) {
 		want(t, "member POST "+act.path, tm.danB.post("/sessions", act.path, cloneForm(act.form)), http.StatusForbidden, "owners and admins")
 	}
 	want(t, "outsider leaves", tm.bobB.post("/sessions", a+"/leave", nil), http.StatusNotFound)
+	// The pages of signed-in users who are in no account yet.
+	anon := e.browser()
+	if r := anon.get("/teams/new"); r.status != http.StatusSeeOther || r.location != "/sign-in?next=%2Fteams%2Fnew" {
+		t.Errorf("signed-out GET /teams/new: %d to %q", r.status, r.location)
+	}
+	for _, p := range []string{"/teams", "/invitation/accept"} {
+		if r := anon.post("/sign-in", p, url.Values{"name": {"x"}, "email": {"x@example.com"}, "token": {"zwi_x"}}); r.status != http.StatusSeeOther || r.location != "/sign-in" {
+			t.Errorf("signed-out POST %s: %d to %q", p, r.status, r.location)
+		}
+	}
+	// Without the CSRF token, nothing.
+	for _, p := range []string{"/teams", a + "/invitations", a + "/leave", a + "/webhooks"} {
+		want(t, "POST without CSRF "+p, tm.adaB.post("/sessions", p, url.Values{"csrf": {"forged"}, "name": {"x"}, "email": {"x@example.com"}, "url": {"https://x.example/"}}), http.StatusForbidden, "This form has expired")
+	}
 
 	// Admins manage members but not owners.
 	for _, act := range []action{
@@ -240,6 +254,8 @@ func TestInvitations(t *testing.T) {
 	want(t, "new team page", ada.get("/teams/new"), http.StatusOK, `<label for="team-name">`, `value="ada@example.com"`)
 	want(t, "team without a name", ada.post("/teams/new", "/teams", url.Values{"name": {""}, "email": {"ops@example.com"}}),
 		http.StatusUnprocessableEntity, "Name the team", `aria-invalid="true"`)
+	want(t, "team name with a line break", ada.post("/teams/new", "/teams", url.Values{"name": {"Ops\nBcc: eve@example.com"}, "email": {"ops@example.com"}}),
+		http.StatusUnprocessableEntity, "The name must be one line of text.")
 	want(t, "team with a bad email", ada.post("/teams/new", "/teams", url.Values{"name": {"Ops"}, "email": {"ops"}}),
 		http.StatusUnprocessableEntity, "not an email address")
 	r := ada.post("/teams/new", "/teams", url.Values{"name": {"Ops"}, "email": {"ops@example.com"}})
@@ -393,13 +409,18 @@ func TestMembers(t *testing.T) {
 	members := a + "/members"
 	member := func(u store.User) string { return fmt.Sprintf("%s/members/%d", a, u.ID) }
 
-	want(t, "members page", tm.adaB.get(members), http.StatusOK, `<label class="visually-hidden" for="role-`, "ada@example.com", "erin@example.com")
+	if _, _, err := tm.e.st.CreateInvitation(context.Background(), store.Actor{}, tm.acct.ID, "fred@example.com", store.RoleMember, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	r := tm.adaB.get(members)
+	want(t, "members page", r, http.StatusOK, `<label class="visually-hidden" for="role-`, "ada@example.com", "erin@example.com", "fred@example.com")
+	golden(t, "members", r.body)
 	want(t, "bad role", tm.adaB.post(members, member(tm.dan), url.Values{"role": {"boss"}}), http.StatusBadRequest, "Choose a role")
 	want(t, "demote the last owner", tm.adaB.post(members, member(tm.ada), url.Values{"role": {"admin"}}), http.StatusConflict, "An account needs an owner")
 	want(t, "remove the last owner", tm.adaB.post(members, member(tm.ada)+"/remove", nil), http.StatusConflict, "An account needs an owner")
 	want(t, "last owner leaves", tm.adaB.post(members, a+"/leave", nil), http.StatusConflict, "last owner")
 
-	r := tm.eB.post(members, member(tm.dan), url.Values{"role": {"read-only"}})
+	r = tm.eB.post(members, member(tm.dan), url.Values{"role": {"read-only"}})
 	if r.status != http.StatusSeeOther || tm.role(t, tm.dan) != store.RoleReadOnly {
 		t.Errorf("admin sets a role: %d, role %q", r.status, tm.role(t, tm.dan))
 	}
@@ -426,14 +447,14 @@ func TestMembers(t *testing.T) {
 		t.Errorf("read-only leaves: %d to %q, role %q", r.status, r.location, tm.role(t, tm.carol))
 	}
 	want(t, "home after leaving", tm.carolB.get("/"), http.StatusOK, "You left Ops")
-	want(t, "leave a personal account", tm.carolB.post("/", fmt.Sprintf("/a/%d/leave", tm.carol.ID), nil), http.StatusForbidden, "personal account")
+	want(t, "leave a personal account", tm.carolB.post("/", fmt.Sprintf("/a/%d/leave", tm.carol.ID), nil), http.StatusForbidden, "cannot be left")
 
 	es, _, _ := tm.e.st.Audit(context.Background(), tm.acct.ID, store.AuditFilter{Action: "member."}, store.ListOptions{PerPage: 100})
 	var acts []string
 	for _, en := range es {
 		acts = append(acts, en.Action+":"+en.ActorLabel)
 	}
-	if g, w := strings.Join(acts, " "), "member.add:ada@example.com member.update:erin@example.com member.update:ada@example.com member.update:erin@example.com member.remove:erin@example.com member.leave:carol@example.com"; g != w {
+	if g, w := strings.Join(acts, " "), "member.add:ada@example.com member.add:zonewarden admin member.add:zonewarden admin member.add:zonewarden admin member.update:erin@example.com member.update:ada@example.com member.update:erin@example.com member.remove:erin@example.com member.leave:carol@example.com"; g != w {
 		t.Errorf("membership log:\n%s\nwant\n%s", g, w)
 	}
 }
@@ -460,7 +481,13 @@ func TestActivity(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if _, err := tm.e.st.BatchChange(context.Background(), store.Actor{}, tm.acct.ID, "example.com", store.Batch{Creates: []store.RecordInput{
+		{Name: "b1", Type: "A", Content: "192.0.2.31"}, {Name: "b2", Type: "MX", Content: "mx.example.net", Priority: new(uint16(10))}}}); err != nil {
+		t.Fatal(err)
+	}
 	want(t, "account activity", b.get(a+"/activity"), http.StatusOK,
+		`<span aria-hidden="true">&#43;</span><span class="visually-hidden">added</span> <code>b1 3600 A 192.0.2.31</code>`,
+		"<code>b2 3600 MX 10 mx.example.net</code>", "by <span class=\"who who-system\">Zonewarden</span>",
 		"<strong>record.update</strong> <code>www 3600 A 192.0.2.2</code>",
 		"<del>192.0.2.1</del>", "<ins>192.0.2.2</ins>", "by <span class=\"who who-user\">ada@example.com</span>", "from 127.0.0.1",
 		`by <span class="who who-token">token “deploy”</span> (API) · from 198.51.100.4`,
@@ -479,6 +506,7 @@ func TestActivity(t *testing.T) {
 
 	d := tm.danB.get(a + "/domains/example.com/activity")
 	want(t, "domain activity for a member", d, http.StatusOK, "Activity of example.com", "record.update", "domain.create")
+	golden(t, "domain_activity", d.body)
 	if strings.Contains(d.body, "member.add") {
 		t.Error("the domain's activity shows membership changes")
 	}
@@ -528,7 +556,7 @@ func TestWebhooksPages(t *testing.T) {
 		t.Error("the list shows the secret again")
 	}
 	show := fmt.Sprintf("%s/%d", hooks, hs[0].ID)
-	want(t, "deliveries", tm.carolB.get(show), http.StatusOK, "<code>webhook.create</code>", `<span class="state-pending">pending</span>`, "not yet")
+	want(t, "deliveries", tm.carolB.get(show), http.StatusOK, "<code>webhook.create</code>", `<span class="state-pending">pending</span>`, "not yet", "next attempt")
 
 	// A delivery that failed, and a suppressed webhook.
 	ctx := context.Background()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/zonewarden/zonewarden/internal/store"
 )
@@ -16,6 +17,16 @@ type webhookPage struct {
 	Webhook    store.Webhook
 	Deliveries []store.WebhookDelivery
 	Limit      int
+	retries    map[int64]time.Time
+}
+
+// NextAttempt is when a pending delivery is tried next; nil when no
+// attempt is waiting (it is being attempted, or it is over).
+func (p webhookPage) NextAttempt(deliveryID int64) *time.Time {
+	if t, ok := p.retries[deliveryID]; ok {
+		return &t
+	}
+	return nil
 }
 
 // webhooksShow is GET /a/{account}/webhooks/{webhook}: the webhook and
@@ -37,7 +48,17 @@ func (wb *Web) webhooksShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v.Data = webhookPage{Webhook: h, Deliveries: ds, Limit: recentDeliveries}
+	ids := make([]int64, 0, len(ds))
+	for _, d := range ds {
+		if d.State == store.DeliveryPending {
+			ids = append(ids, d.ID)
+		}
+	}
+	retries, err := wb.store.DeliveryRetries(r.Context(), ids)
+	if err != nil {
+		return err
+	}
+	v.Data = webhookPage{Webhook: h, Deliveries: ds, Limit: recentDeliveries, retries: retries}
 	wb.render(w, r, http.StatusOK, "webhook", v)
 	return nil
 }

@@ -1,0 +1,50 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/zonewarden/zonewarden/internal/zone"
+)
+
+// passwordChange is POST /security/password: a new password, given the
+// current one. The user's other sessions end; this one goes on. A wrong
+// current password counts as a failed sign-in.
+func (wb *Web) passwordChange(w http.ResponseWriter, r *http.Request) error {
+	vs := visitOf(r)
+	u := vs.user
+	p, err := wb.securityData(r)
+	if err != nil {
+		return err
+	}
+	p.PasswordErrors = map[string]string{}
+	emailKey, addrKey := signInKeys(r, u.Email)
+	if d := max(wb.throttle.wait(emailKey, throttlePerAccount), wb.throttle.wait(addrKey, throttlePerAddress)); d > 0 {
+		p.PasswordErrors["current"] = "Too many wrong passwords. For your safety, this is paused for " + minutes(d) + "."
+		wb.renderSecurity(w, r, http.StatusTooManyRequests, p)
+		return nil
+	}
+	_, err = wb.store.UserByPassword(r.Context(), u.Email, r.PostFormValue("current"))
+	if errors.Is(err, zone.ErrForbidden) {
+		wb.throttle.fail(emailKey)
+		wb.throttle.fail(addrKey)
+		p.PasswordErrors["current"] = "This is not your current password."
+		wb.renderSecurity(w, r, http.StatusUnauthorized, p)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	password := r.PostFormValue("password")
+	if msg := passwordProblem(password, u.Email); msg != "" {
+		p.PasswordErrors["password"] = msg
+		wb.renderSecurity(w, r, http.StatusUnprocessableEntity, p)
+		return nil
+	}
+	if err := wb.store.ChangePassword(r.Context(), u.ID, password, vs.session.ID); err != nil {
+		return err
+	}
+	wb.flash(w, r, "Your password is changed. You are signed out everywhere else.")
+	http.Redirect(w, r, "/security", http.StatusSeeOther)
+	return nil
+}
