@@ -2,6 +2,7 @@ package secondary
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"os"
@@ -13,7 +14,6 @@ import (
 
 	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/common/expfmt"
 
 	"github.com/zonewarden/zonewarden/internal/authority"
 	"github.com/zonewarden/zonewarden/internal/dnsserver"
@@ -370,9 +370,22 @@ func checkMetrics(t *testing.T, s *Secondary, want string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Each series as name{label="value",...} value, labels in the order
+	// Gather sorts them (by name).
 	var b strings.Builder
 	for _, mf := range mfs {
-		expfmt.MetricFamilyToText(&b, mf)
+		for _, m := range mf.GetMetric() {
+			b.WriteString(mf.GetName())
+			if len(m.GetLabel()) > 0 {
+				var ls []string
+				for _, l := range m.GetLabel() {
+					ls = append(ls, fmt.Sprintf("%s=%q", l.GetName(), l.GetValue()))
+				}
+				b.WriteString("{" + strings.Join(ls, ",") + "}")
+			}
+			v := m.GetGauge().GetValue() + m.GetCounter().GetValue()
+			fmt.Fprintf(&b, " %g\n", v)
+		}
 	}
 	for _, line := range strings.Split(strings.TrimSpace(want), "\n") {
 		if !strings.Contains(b.String(), line+"\n") {

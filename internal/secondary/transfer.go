@@ -350,7 +350,7 @@ func rrKey(rr dns.RR) string {
 }
 
 // querySerial asks the primary for origin's SOA serial, over UDP and then
-// TCP when the answer is truncated.
+// TCP when the answer is truncated or none came.
 func (s *Secondary) querySerial(ctx context.Context, origin string) (uint32, error) {
 	c := &dns.Client{Net: "udp", Timeout: s.cfg.Timeout}
 	m := new(dns.Msg)
@@ -361,7 +361,10 @@ func (s *Secondary) querySerial(ctx context.Context, origin string) (uint32, err
 		m.SetTsig(k.Name, k.Algorithm, fudge, time.Now().Unix())
 	}
 	r, _, err := c.ExchangeContext(ctx, m, s.cfg.Primary)
-	if err == nil && r.Truncated {
+	var ne net.Error
+	if (err == nil && r.Truncated) || (errors.As(err, &ne) && ne.Timeout() && ctx.Err() == nil) {
+		// Truncated, or UDP lost or filtered on the way: TCP, which the
+		// transfers need anyway.
 		c.Net = "tcp"
 		r, _, err = c.ExchangeContext(ctx, m, s.cfg.Primary)
 	}
