@@ -1,6 +1,7 @@
 package secondary
 
 import (
+	"cmp"
 	"errors"
 	"net/netip"
 	"slices"
@@ -115,7 +116,7 @@ func tsigFailure(q, r *dns.Msg, code int) *dns.Msg {
 	r.Rcode = dns.RcodeNotAuth
 	r.Extra = append(r.Extra, &dns.TSIG{
 		Hdr:        dns.RR_Header{Name: t.Hdr.Name, Rrtype: dns.TypeTSIG, Class: dns.ClassANY},
-		Algorithm:  t.Algorithm,
+		Algorithm:  cmp.Or(t.Algorithm, "."), // miekg reads a root name as "", and packs "" as nothing
 		TimeSigned: uint64(time.Now().Unix()),
 		Fudge:      fudge,
 		OrigId:     q.Id,

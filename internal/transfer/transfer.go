@@ -256,6 +256,9 @@ func skipName(msg []byte, off int) int {
 // serveSpecial answers a transfer or a signed query with the messages it
 // sends; false when nothing is to be sent.
 func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) bool {
+	if len(req.Msg) < 12 || req.Msg[2]&0x80 != 0 {
+		return false // no header to answer, or a response: nothing is sent (RFC 1035 §4.1.1)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), h.cfg.Timeout)
 	defer cancel()
 	q := new(dns.Msg)

@@ -111,7 +111,7 @@ func failureAnswer(req *dns.Msg, f *tsigFailure) ([]byte, error) {
 	t := req.IsTsig()
 	m.Extra = append(m.Extra, &dns.TSIG{
 		Hdr:       dns.RR_Header{Name: t.Hdr.Name, Rrtype: dns.TypeTSIG, Class: dns.ClassANY},
-		Algorithm: t.Algorithm, TimeSigned: uint64(time.Now().Unix()), Fudge: fudge,
+		Algorithm: echoAlgorithm(t.Algorithm), TimeSigned: uint64(time.Now().Unix()), Fudge: fudge,
 		OrigId: m.Id, Error: f.code,
 	})
 	return m.Pack()
@@ -159,4 +159,14 @@ func (c *keyCache) TSIGKey(ctx context.Context, name string) (Key, error) {
 	c.m[name] = cachedKey{key: k, err: err, until: now.Add(c.ttl)}
 	c.mu.Unlock()
 	return k, err
+}
+
+// echoAlgorithm is the algorithm name an unsigned TSIG error answer echoes.
+// miekg/dns reads a root algorithm name as "" and packs "" as no bytes at
+// all, which would make the answer unparseable (found by FuzzHandler).
+func echoAlgorithm(name string) string {
+	if name == "" {
+		return "."
+	}
+	return name
 }
