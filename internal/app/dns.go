@@ -24,7 +24,6 @@ import (
 	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/zonewarden/zonewarden/internal/alias"
 	"github.com/zonewarden/zonewarden/internal/authority"
@@ -205,24 +204,11 @@ func (d *DNS) Start() error {
 		return fmt.Errorf("listen on %s: %w", d.cfg.Listen, err)
 	}
 	if d.cfg.Metrics != "" {
-		ln, err := net.Listen("tcp", d.cfg.Metrics)
+		ln, srv, err := listenMetrics(d.cfg.Metrics, d.registry, d.log)
 		if err != nil {
-			return fmt.Errorf("listen for metrics: %w", err)
+			return err
 		}
-		d.httpLn = ln
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", promhttp.HandlerFor(d.registry, promhttp.HandlerOpts{
-			ErrorLog: slog.NewLogLogger(d.log.Handler(), slog.LevelError),
-		}))
-		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			fmt.Fprintln(w, "ok")
-		})
-		d.httpSrv = &http.Server{
-			Handler:           mux,
-			ReadHeaderTimeout: 5 * time.Second,
-			ErrorLog:          slog.NewLogLogger(d.log.Handler(), slog.LevelWarn),
-		}
+		d.httpLn, d.httpSrv = ln, srv
 	}
 	d.started = true
 	attrs := []any{"udp", d.server.UDPAddr().String(), "tcp", d.server.TCPAddr().String(), "zones", len(d.engine.Zones())}
@@ -252,41 +238,14 @@ func (d *DNS) Run(ctx context.Context) error {
 	if !d.started {
 		return errors.New("dns not started")
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	var wg sync.WaitGroup
-	run := func(name string, f func(context.Context) error) {
-		wg.Go(func() {
-			if err := f(ctx); err != nil && ctx.Err() == nil {
-				cancel(fmt.Errorf("%s: %w", name, err))
-			}
-		})
-	}
-	run("dns server", d.server.Run)
+	parts := []part{{"dns server", d.server.Run}}
 	if d.resolver != nil {
-		run("alias resolver", d.resolver.Run)
+		parts = append(parts, part{"alias resolver", d.resolver.Run})
 	}
 	if d.httpSrv != nil {
-		run("metrics server", d.serveHTTP)
+		parts = append(parts, httpPart("metrics server", d.httpSrv, d.httpLn))
 	}
-	wg.Wait()
-	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return nil
-}
-
-func (d *DNS) serveHTTP(ctx context.Context) error {
-	stop := context.AfterFunc(ctx, func() {
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		d.httpSrv.Shutdown(shutdown) //nolint:errcheck // closing anyway
-	})
-	defer stop()
-	if err := d.httpSrv.Serve(d.httpLn); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return runParts(ctx, parts...)
 }
 
 // Reload reads the zone directory again and serves what it holds: zones of

@@ -11,12 +11,10 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/zonewarden/zonewarden/internal/alias"
 	"github.com/zonewarden/zonewarden/internal/authority"
@@ -263,21 +261,11 @@ func (e *Edge) Start() error {
 		return fmt.Errorf("listen on %s: %w", e.cfg.Listen, err)
 	}
 	if e.cfg.Metrics != "" {
-		ln, err := net.Listen("tcp", e.cfg.Metrics)
+		ln, srv, err := listenMetrics(e.cfg.Metrics, e.registry, e.log)
 		if err != nil {
-			return fmt.Errorf("listen for metrics: %w", err)
+			return err
 		}
-		e.httpLn = ln
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", promhttp.HandlerFor(e.registry, promhttp.HandlerOpts{
-			ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelError),
-		}))
-		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			fmt.Fprintln(w, "ok")
-		})
-		e.httpSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second,
-			ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelWarn)}
+		e.httpLn, e.httpSrv = ln, srv
 	}
 	e.started = true
 	attrs := []any{"udp", e.server.UDPAddr().String(), "tcp", e.server.TCPAddr().String(),
@@ -298,38 +286,12 @@ func (e *Edge) Run(ctx context.Context) error {
 	if !e.started {
 		return errors.New("edge not started")
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	var wg sync.WaitGroup
-	run := func(name string, f func(context.Context) error) {
-		wg.Go(func() {
-			if err := f(ctx); err != nil && ctx.Err() == nil {
-				cancel(fmt.Errorf("%s: %w", name, err))
-			}
-		})
-	}
-	run("dns server", e.server.Run)
-	run("secondary", e.secondary.Run)
+	parts := []part{{"dns server", e.server.Run}, {"secondary", e.secondary.Run}}
 	if e.resolver != nil {
-		run("alias resolver", e.resolver.Run)
+		parts = append(parts, part{"alias resolver", e.resolver.Run})
 	}
 	if e.httpSrv != nil {
-		run("metrics server", func(ctx context.Context) error {
-			stop := context.AfterFunc(ctx, func() {
-				shutdown, c := context.WithTimeout(context.Background(), 5*time.Second)
-				defer c()
-				e.httpSrv.Shutdown(shutdown) //nolint:errcheck // closing anyway
-			})
-			defer stop()
-			if err := e.httpSrv.Serve(e.httpLn); !errors.Is(err, http.ErrServerClosed) {
-				return err
-			}
-			return nil
-		})
+		parts = append(parts, httpPart("metrics server", e.httpSrv, e.httpLn))
 	}
-	wg.Wait()
-	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return nil
+	return runParts(ctx, parts...)
 }

@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -567,32 +566,20 @@ func (s *Serve) Run(ctx context.Context) error {
 		return errors.New("serve not started")
 	}
 	defer s.Close()
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	var wg sync.WaitGroup
-	run := func(name string, f func(context.Context) error) {
-		wg.Go(func() {
-			if err := f(ctx); err != nil && ctx.Err() == nil {
-				cancel(fmt.Errorf("%s: %w", name, err))
-			}
-		})
+	parts := []part{
+		{"dns server", s.dns.Run},
+		{"propagator", s.prop.Run},
+		{"jobs", s.jobs.Run},
+		{"webhook history pruner", s.pruneWebhookHistory},
+		{"notify", s.notifier.Run},
+		{"secondary dns", s.secdns.Run},
+		{"alias refresh", s.aliases.Run},
 	}
-	run("dns server", s.dns.Run)
-	run("propagator", s.prop.Run)
-	run("jobs", s.jobs.Run)
-	run("webhook history pruner", s.pruneWebhookHistory)
-	run("notify", s.notifier.Run)
-	run("secondary dns", s.secdns.Run)
-	run("alias refresh", s.aliases.Run)
 	if s.resolver != nil {
-		run("alias resolver", s.resolver.Run)
+		parts = append(parts, part{"alias resolver", s.resolver.Run})
 	}
-	run("http server", s.serveHTTP)
-	wg.Wait()
-	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return nil
+	parts = append(parts, httpPart("http server", s.httpSrv, s.httpLn))
+	return runParts(ctx, parts...)
 }
 
 // pruneWebhookHistory deletes ended webhook deliveries older than
@@ -615,19 +602,6 @@ func (s *Serve) pruneWebhookHistory(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
-}
-
-func (s *Serve) serveHTTP(ctx context.Context) error {
-	stop := context.AfterFunc(ctx, func() {
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		s.httpSrv.Shutdown(shutdown) //nolint:errcheck // closing anyway
-	})
-	defer stop()
-	if err := s.httpSrv.Serve(s.httpLn); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }
 
 // Close closes the database; Run does it when it returns.
