@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -35,12 +34,8 @@ import (
 // ctx ends, reloading the zone directory on SIGHUP.
 func runDNS(ctx context.Context, args []string, stderr io.Writer) int {
 	cfg, err := parseDNSConfig(args, os.Getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "zonewarden dns: %v\nRun 'zonewarden help dns' for usage.\n", err)
-		return exitUsage
+	if exit, stop := flagsOutcome(stderr, "dns", err); stop {
+		return exit
 	}
 	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
 

@@ -148,12 +148,8 @@ func parseEdgeConfig(args []string, getenv func(string) string, output io.Writer
 // runEdge is `zonewarden edge`.
 func runEdge(ctx context.Context, args []string, stderr io.Writer) int {
 	cfg, err := parseEdgeConfig(args, os.Getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "zonewarden edge: %v\nRun 'zonewarden help edge' for usage.\n", err)
-		return exitUsage
+	if exit, stop := flagsOutcome(stderr, "edge", err); stop {
+		return exit
 	}
 	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
 	e, err := NewEdge(*cfg, log)

@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -81,4 +83,18 @@ func listenMetrics(addr string, reg *prometheus.Registry, log *slog.Logger) (net
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	return ln, srv, nil
+}
+
+// flagsOutcome turns the outcome of parsing a subcommand's flags into its
+// exit: -h is a success, any other error a usage error that points to the
+// command's help. stop says whether the command ends there.
+func flagsOutcome(stderr io.Writer, cmd string, err error) (exit int, stop bool) {
+	switch {
+	case err == nil:
+		return 0, false
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK, true
+	}
+	fmt.Fprintf(stderr, "zonewarden %s: %v\nRun 'zonewarden help %s' for usage.\n", cmd, err, cmd)
+	return exitUsage, true
 }

@@ -50,12 +50,8 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err == nil {
 		err = errors.Join(c.validate(), lf.validate())
 	}
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "zonewarden migrate: %v\nRun 'zonewarden help migrate' for usage.\n", err)
-		return exitUsage
+	if exit, stop := flagsOutcome(stderr, "migrate", err); stop {
+		return exit
 	}
 	log := newLogger(stderr, lf.format, lf.level)
 	st, err := openStore(ctx, *c, log)

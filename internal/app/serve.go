@@ -325,12 +325,8 @@ func parseServeConfig(args []string, getenv func(string) string, output io.Write
 // runServe is `zonewarden serve`.
 func runServe(ctx context.Context, args []string, stderr io.Writer) int {
 	cfg, err := parseServeConfig(args, os.Getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "zonewarden serve: %v\nRun 'zonewarden help serve' for usage.\n", err)
-		return exitUsage
+	if exit, stop := flagsOutcome(stderr, "serve", err); stop {
+		return exit
 	}
 	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
 	s, err := NewServe(*cfg, log)
