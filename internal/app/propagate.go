@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -264,8 +263,8 @@ func (p *propagator) patch(ctx context.Context, name string, lastID int64) bool 
 		if c.Kind != "update" || c.PrevSerial != served {
 			return false
 		}
-		removed, err1 := parseRRs(c.Removed)
-		added, err2 := parseRRs(c.Added)
+		removed, err1 := zone.ParseLines(c.Removed)
+		added, err2 := zone.ParseLines(c.Added)
 		if err1 != nil || err2 != nil {
 			return false
 		}
@@ -279,22 +278,6 @@ func (p *propagator) patch(ctx context.Context, name string, lastID int64) bool 
 		p.serials[origin] = served
 	}
 	return true
-}
-
-// parseRRs reads the journal's master-file lines, one record a line.
-func parseRRs(text string) ([]dns.RR, error) {
-	var out []dns.RR
-	for line := range strings.Lines(text) {
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		rr, err := dns.NewRR(line)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rr)
-	}
-	return out, nil
 }
 
 // Distributed reports whether the engine serves the zone's current SOA

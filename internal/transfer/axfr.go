@@ -104,7 +104,7 @@ func (h *Handler) journal(ctx context.Context, z *zone.Zone, from uint32) ([]dns
 			return nil, nil
 		}
 		for _, text := range []string{c.Removed, c.Added} {
-			rrs, err := parseLines(text)
+			rrs, err := zone.ParseLines(text)
 			if err != nil {
 				return nil, fmt.Errorf("journal entry %d of %s: %w", c.ID, z.Origin, err)
 			}
@@ -123,22 +123,6 @@ func (h *Handler) journal(ctx context.Context, z *zone.Zone, from uint32) ([]dns
 	// The journal was read after the zone and ends before it: a change the
 	// zone saw is missing, so it cannot be trusted.
 	return nil, nil
-}
-
-// parseLines parses master-file lines, one record each.
-func parseLines(text string) ([]dns.RR, error) {
-	var out []dns.RR
-	for line := range strings.SplitSeq(text, "\n") {
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		rr, err := dns.NewRR(line)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rr)
-	}
-	return out, nil
 }
 
 // flatten returns the A and AAAA records Next serves for an ALIAS owner,

@@ -542,3 +542,22 @@ func simpleComplete(rr dns.RR) bool {
 	}
 	return false
 }
+
+// ParseLines reads records written one to a line in presentation form,
+// fully qualified, as the store's change journal keeps them; blank lines
+// are skipped. It is for text this program wrote, not for master files
+// (no $ORIGIN, $TTL or parentheses): those go through Parse.
+func ParseLines(text string) ([]dns.RR, error) {
+	var out []dns.RR
+	for line := range strings.Lines(text) {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		rr, err := dns.NewRR(line)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rr)
+	}
+	return out, nil
+}
