@@ -27,6 +27,13 @@ func (o oneZone) ZoneData(_ context.Context, name string) (*zone.Zone, error) {
 	}
 	return o.z, nil
 }
+func (o oneZone) ZoneSerial(ctx context.Context, name string) (uint32, error) {
+	z, err := o.ZoneData(ctx, name)
+	if err != nil {
+		return 0, err
+	}
+	return z.SOA().Serial, nil
+}
 
 func serialZone(t *testing.T, serial uint32) *zone.Zone {
 	t.Helper()

@@ -65,10 +65,10 @@ type propagator struct {
 	kick     chan struct{}
 	stats    propagateStats
 
-	// applied, when set, is told of each sync's zones after the engine
-	// has them: those put (created holds the new ones among them) and
-	// those removed. It runs under mu, so calls come in order.
-	applied func(ctx context.Context, put []*zone.Zone, created, removed []string)
+	// applied, when set, is told of what each load or sync changed in the
+	// engine, patched zones included. It runs under mu, so calls come in
+	// order.
+	applied func(ctx context.Context, c engineChange)
 
 	mu      sync.Mutex // one sync at a time; guards what follows
 	lastID  int64
@@ -100,6 +100,23 @@ func newPropagator(src zoneSource, sink zoneSink, interval time.Duration, log *s
 	}
 }
 
+// engineChange is what one load or sync changed in the engine.
+type engineChange struct {
+	put     []*zone.Zone // loaded whole
+	created []string     // the new zones among put
+	patched []string     // changed in place from the journal (never an ALIAS record)
+	removed []string
+}
+
+func (c engineChange) empty() bool { return len(c.put)+len(c.patched)+len(c.removed) == 0 }
+
+// tell hands c to the applied hook. Under p.mu.
+func (p *propagator) tell(ctx context.Context, c engineChange) {
+	if p.applied != nil && !c.empty() {
+		p.applied(ctx, c)
+	}
+}
+
 func (p *propagator) collectors() []prometheus.Collector {
 	return []prometheus.Collector{p.stats.zones, p.stats.syncs, p.stats.latency}
 }
@@ -123,7 +140,12 @@ func (p *propagator) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return p.apply(ctx, names, lastID)
+	c, err := p.apply(ctx, names, lastID)
+	if err != nil {
+		return err
+	}
+	p.tell(ctx, c)
+	return nil
 }
 
 // Run syncs on every kick and every interval until ctx ends. A failed sync
@@ -161,16 +183,21 @@ func (p *propagator) sync(ctx context.Context) error {
 	// A zone the engine serves at the serial the journal starts from takes
 	// the journal's changes; reloading a large zone for each write would
 	// cost time in proportion to the zone.
-	var reload []string
+	var reload, patched []string
 	for _, name := range names {
-		if !p.patch(ctx, name, lastID) {
+		if p.patch(ctx, name, lastID) {
+			patched = append(patched, zone.CanonicalName(name))
+		} else {
 			reload = append(reload, name)
 		}
 	}
-	if err := p.apply(ctx, dedupe(reload, deleted), lastID); err != nil {
+	c, err := p.apply(ctx, dedupe(reload, deleted), lastID)
+	if err != nil {
 		p.stats.syncs.WithLabelValues("error").Inc()
 		return err
 	}
+	c.patched = patched
+	p.tell(ctx, c)
 	p.stats.syncs.WithLabelValues("ok").Inc()
 	took := time.Since(start)
 	p.stats.latency.Observe(took.Seconds())
@@ -180,8 +207,9 @@ func (p *propagator) sync(ctx context.Context) error {
 
 // apply loads each named zone from the store and swaps it into the engine,
 // or removes it from the engine when the store has it no more; then it
-// records lastID as the journal position served. Under p.mu.
-func (p *propagator) apply(ctx context.Context, zones []string, lastID int64) error {
+// records lastID as the journal position served, and returns what it
+// changed. Under p.mu.
+func (p *propagator) apply(ctx context.Context, zones []string, lastID int64) (engineChange, error) {
 	var put []*zone.Zone
 	var remove []string
 	for _, name := range zones {
@@ -193,7 +221,7 @@ func (p *propagator) apply(ctx context.Context, zones []string, lastID int64) er
 				remove = append(remove, origin)
 			}
 		case err != nil:
-			return fmt.Errorf("load zone %s: %w", name, err)
+			return engineChange{}, fmt.Errorf("load zone %s: %w", name, err)
 		default:
 			put = append(put, z)
 		}
@@ -212,7 +240,7 @@ func (p *propagator) apply(ctx context.Context, zones []string, lastID int64) er
 		}
 		put = ok
 		if err := p.sink.Update(nil, remove); err != nil {
-			return fmt.Errorf("remove zones %q: %w", remove, err)
+			return engineChange{}, fmt.Errorf("remove zones %q: %w", remove, err)
 		}
 	}
 	var created []string
@@ -233,10 +261,7 @@ func (p *propagator) apply(ctx context.Context, zones []string, lastID int64) er
 	}
 	p.lastID = lastID
 	p.stats.zones.Set(float64(len(p.serials)))
-	if p.applied != nil && len(put)+len(remove) > 0 {
-		p.applied(ctx, put, created, remove)
-	}
-	return nil
+	return engineChange{put: put, created: created, removed: remove}, nil
 }
 
 // patch applies the journal's changes of a zone after p.lastID, up to

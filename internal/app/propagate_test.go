@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +77,15 @@ func TestPropagatePatches(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.compiled = 0
+	// Whoever follows the engine (NOTIFY to the edges) must hear of
+	// patched zones as of reloaded ones.
+	var told []string
+	p.applied = func(_ context.Context, c engineChange) {
+		told = append(told, c.patched...)
+		for _, z := range c.put {
+			told = append(told, z.Origin)
+		}
+	}
 
 	ask := func(name string, qtype uint16) string {
 		t.Helper()
@@ -112,6 +122,9 @@ func TestPropagatePatches(t *testing.T) {
 	sync(0)
 	if got := ask("www.example.com.", dns.TypeA); got != "NOERROR www.example.com.\t300\tIN\tA\t192.0.2.80" {
 		t.Errorf("after create: %s", got)
+	}
+	if !slices.Equal(told, []string{"example.com."}) {
+		t.Errorf("applied hook told of %q after a patch, want example.com.", told)
 	}
 	// Two writes between syncs, then an update and a delete.
 	if _, err := st.UpdateRecord(ctx, a, acc.ID, "example.com", r.ID, store.RecordPatch{Content: new("192.0.2.81")}); err != nil {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -146,19 +147,19 @@ func (s *Serve) startTransfers(ctx context.Context) error {
 
 // zonesApplied tells secondaries of the zones the engine now serves, and
 // updates the catalog when zones came or went.
-func (s *Serve) zonesApplied(ctx context.Context, put []*zone.Zone, created, removed []string) {
-	s.aliases.applied(put, removed)
+func (s *Serve) zonesApplied(ctx context.Context, c engineChange) {
+	s.aliases.applied(c.put, c.removed)
 	if !s.loaded {
 		// The first load: secondaries have these zones already or will
 		// ask; the catalog was notified at start.
 		return
 	}
-	names := make([]string, 0, len(put))
-	for _, z := range put {
+	names := slices.Clone(c.patched)
+	for _, z := range c.put {
 		names = append(names, z.Origin)
 	}
 	s.notifier.Notify(names...)
-	if len(created)+len(removed) > 0 {
+	if len(c.created)+len(c.removed) > 0 {
 		if err := s.refreshCatalog(ctx); err != nil {
 			s.log.Error("update catalog zone", "err", err)
 		}
@@ -184,7 +185,9 @@ func (s *Serve) refreshCatalog(ctx context.Context) error {
 // serve: a zone is distributed when this process and every edge serve its
 // current serial or a newer one.
 type edgeCheck struct {
-	src     zoneSource
+	src interface { // *store.Store
+		ZoneSerial(ctx context.Context, zoneName string) (uint32, error)
+	}
 	local   func(ctx context.Context, zone string) (bool, error)
 	edges   []string
 	timeout time.Duration
@@ -196,18 +199,19 @@ func (e *edgeCheck) Distributed(ctx context.Context, name string) (bool, error) 
 	if err != nil || !ok || len(e.edges) == 0 {
 		return ok, err
 	}
-	z, err := e.src.ZoneData(ctx, name)
+	// The serial alone: reading a large zone whole takes seconds.
+	want, err := e.src.ZoneSerial(ctx, name)
 	if err != nil {
 		return false, err
 	}
-	want := z.SOA().Serial
+	origin := zone.CanonicalName(name)
 	results := make([]bool, len(e.edges))
 	var wg sync.WaitGroup
 	for i, edge := range e.edges {
 		wg.Go(func() {
-			serial, err := edgeSerial(ctx, edge, z.Origin, e.timeout)
+			serial, err := edgeSerial(ctx, edge, origin, e.timeout)
 			if err != nil {
-				e.log.Debug("edge serial", "edge", edge, "zone", z.Origin, "err", err)
+				e.log.Debug("edge serial", "edge", edge, "zone", origin, "err", err)
 				return
 			}
 			results[i] = !zone.SerialLess(serial, want)
