@@ -46,7 +46,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	slices.SortFunc(all, func(a, b migration) int { return a.version - b.version })
 
-	err = s.tx(ctx, func(d db) error {
+	return s.tx(ctx, func(d db) error {
 		// On SQLite the transaction began IMMEDIATE and so already holds the
 		// database's write lock.
 		if s.pg {
@@ -94,33 +94,45 @@ func (s *Store) Migrate(ctx context.Context) error {
 			}
 			s.cfg.log.Info("applied migration", "name", m.name)
 		}
-		// Migration 0009 as first merged kept zones.record_count with
-		// triggers, which made large batches several times slower on
-		// PostgreSQL, and had not the webhook history's indexes; writes keep
-		// the count now. Where that version ran, bring it to this one. Each
-		// statement does nothing where there is nothing to do.
-		repair := []string{
-			"DROP TRIGGER IF EXISTS records_count_insert",
-			"DROP TRIGGER IF EXISTS records_count_delete",
-		}
-		if s.pg {
-			repair = []string{"DROP TRIGGER IF EXISTS records_count ON records", "DROP FUNCTION IF EXISTS records_count()"}
-		}
-		repair = append(repair,
-			"CREATE INDEX IF NOT EXISTS webhook_deliveries_ended ON webhook_deliveries (updated_at) WHERE state <> 'pending'",
-			"CREATE INDEX IF NOT EXISTS events_created ON events (created_at)",
-			"CREATE INDEX IF NOT EXISTS jobs_discarded ON jobs (updated_at) WHERE state = 'discarded'")
-		for _, q := range repair {
-			if _, err := d.exec(ctx, q); err != nil {
-				return fmt.Errorf("migration 0009, as first merged, to this version: %w", err)
+		// What SQL cannot do, since it needs the key: seal the secrets
+		// that versions before sealing kept in plain text.
+		for _, c := range []struct {
+			table, column string
+			where         func(int64) string
+		}{
+			{"webhooks", "secret", webhookSecretWhere},
+			{"users", "otp_secret", otpWhere},
+		} {
+			if err := s.sealPlaintext(ctx, d, c.table, c.column, c.where); err != nil {
+				return err
 			}
 		}
-		// Data the SQL cannot migrate: secrets to seal need the key.
-		return s.sealWebhookSecrets(ctx, d)
+		return nil
 	})
-	if err != nil {
-		return err
+}
+
+// sealPlaintext seals the values of table.column stored in plain text;
+// where names each row's place for the seal. Sealed values carry seal's
+// "zw1:" prefix, which plain secrets (hex, base32) never do.
+func (s *Store) sealPlaintext(ctx context.Context, d db, table, column string, where func(int64) string) error {
+	type plain struct {
+		id    int64
+		value string
 	}
-	// What SQL cannot do: seal the secrets older versions kept in plaintext.
-	return s.sealOTPSecrets(ctx)
+	list, err := queryAll(ctx, d, func(r interface{ Scan(...any) error }) (plain, error) {
+		var p plain
+		return p, r.Scan(&p.id, &p.value)
+	}, "SELECT id, "+column+" FROM "+table+" WHERE "+column+" IS NOT NULL AND "+column+" <> '' AND "+column+" NOT LIKE 'zw1:%'")
+	if err != nil {
+		return fmt.Errorf("seal %s.%s: %w", table, column, err)
+	}
+	for _, p := range list {
+		if _, err := d.exec(ctx, "UPDATE "+table+" SET "+column+" = ? WHERE id = ?", s.sealSecret(p.value, where(p.id)), p.id); err != nil {
+			return fmt.Errorf("seal %s.%s of row %d: %w", table, column, p.id, err)
+		}
+	}
+	if len(list) > 0 {
+		s.cfg.log.Info("sealed secrets stored in plain text", "table", table, "column", column, "rows", len(list))
+	}
+	return nil
 }

@@ -441,7 +441,9 @@ func (s *Store) ReplaceSecondaryZone(ctx context.Context, z *zone.Zone) (changed
 				return fmt.Errorf("create record: %w", err)
 			}
 		}
-		if _, err := d.exec(ctx, "UPDATE zones SET serial = ?, last_transferred_at = ?, updated_at = ? WHERE id = ?", int64(soa.Serial), t, t, cur.ID); err != nil {
+		// record_count is every record kept, as writes keep it: order
+		// holds each wanted record once.
+		if _, err := d.exec(ctx, "UPDATE zones SET serial = ?, last_transferred_at = ?, updated_at = ?, record_count = ? WHERE id = ?", int64(soa.Serial), t, t, len(order), cur.ID); err != nil {
 			return err
 		}
 		// An IXFR difference sequence is headed by the SOAs, old and new,

@@ -135,6 +135,11 @@ func TestReplaceSecondaryZone(t *testing.T) {
 		if err != nil || len(data.Records) != 4 || data.SOA().Serial != 7 {
 			t.Fatalf("ZoneData = %v, %v", data, err)
 		}
+		// The record limit reads zones.record_count: it must follow.
+		var count int
+		if err := s.read().row(ctx, "SELECT record_count FROM zones WHERE name = ?", "sec.example").Scan(&count); err != nil || count != 4 {
+			t.Errorf("record_count after the first version = %d, %v; want 4", count, err)
+		}
 		// The same version again changes nothing.
 		if changed, err := s.ReplaceSecondaryZone(ctx, v1); err != nil || changed {
 			t.Errorf("same version: %t, %v", changed, err)

@@ -51,33 +51,6 @@ func (s *Store) openOTP(u User) (User, error) {
 	return u, nil
 }
 
-// sealOTPSecrets seals the OTP secrets written in plaintext by earlier
-// versions. Migrate runs it; it does nothing once they are all sealed.
-func (s *Store) sealOTPSecrets(ctx context.Context) error {
-	return s.tx(ctx, func(d db) error {
-		type plain struct {
-			id     int64
-			secret string
-		}
-		list, err := queryAll(ctx, d, func(r interface{ Scan(...any) error }) (plain, error) {
-			var p plain
-			return p, r.Scan(&p.id, &p.secret)
-		}, "SELECT id, otp_secret FROM users WHERE otp_secret IS NOT NULL AND otp_secret <> '' AND otp_secret NOT LIKE 'zw1:%'")
-		if err != nil {
-			return fmt.Errorf("seal otp secrets: %w", err)
-		}
-		for _, p := range list {
-			if _, err := d.exec(ctx, "UPDATE users SET otp_secret = ? WHERE id = ?", s.sealSecret(p.secret, otpWhere(p.id)), p.id); err != nil {
-				return fmt.Errorf("seal otp secret of user %d: %w", p.id, err)
-			}
-		}
-		if len(list) > 0 {
-			s.cfg.log.Info("sealed two-factor secrets", "users", len(list))
-		}
-		return nil
-	})
-}
-
 // StartTwoFactor keeps secret as the user's enrollment in progress, to be
 // confirmed with a code (EnableTwoFactor). It replaces any earlier one. A
 // user with 2FA on already is ErrConflict.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zonewarden/zonewarden/internal/seal"
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
@@ -237,42 +238,10 @@ func webhookSecretWhere(id int64) string { return fmt.Sprintf("webhook:%d", id) 
 // secrets were sealed is plain hex, which Migrate seals; until then it is
 // used as it is.
 func (s *Store) webhookSecret(stored string, id int64) (string, error) {
-	if !sealed(stored) {
+	if !seal.IsSealed(stored) {
 		return stored, nil
 	}
 	return s.openSecret(stored, webhookSecretWhere(id))
-}
-
-// sealed tells a sealed value (seal's "zw1:" form) from a plain one: the
-// secrets sealed so far were hex before, which has no colon.
-func sealed(v string) bool { return strings.Contains(v, ":") }
-
-// sealWebhookSecrets seals the webhook secrets stored in plain text before
-// secrets were sealed. Migrate runs it in its transaction.
-func (s *Store) sealWebhookSecrets(ctx context.Context, d db) error {
-	type row struct {
-		id     int64
-		secret string
-	}
-	rows, err := queryAll(ctx, d, func(r interface{ Scan(...any) error }) (row, error) {
-		var x row
-		return x, r.Scan(&x.id, &x.secret)
-	}, "SELECT id, secret FROM webhooks WHERE secret <> '' AND secret NOT LIKE 'zw%:%'")
-	if err != nil {
-		return fmt.Errorf("seal webhook secrets: %w", err)
-	}
-	for _, x := range rows {
-		if sealed(x.secret) {
-			continue
-		}
-		if _, err := d.exec(ctx, "UPDATE webhooks SET secret = ? WHERE id = ?", s.sealSecret(x.secret, webhookSecretWhere(x.id)), x.id); err != nil {
-			return fmt.Errorf("seal secret of webhook %d: %w", x.id, err)
-		}
-	}
-	if len(rows) > 0 {
-		s.cfg.log.Info("sealed webhook secrets stored in plain text", "webhooks", len(rows))
-	}
-	return nil
 }
 
 // DeliveryAttempt is the outcome of one attempt at a delivery.
