@@ -19,37 +19,42 @@ func (wb *Web) domainsTemplatesApply(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	ctx := r.Context()
+	d, err := wb.store.Domain(ctx, v.Account.ID, r.PathValue("domain"))
+	if err != nil {
+		return err
+	}
+	// The one template asked for, whichever page of the list it is on.
+	t, err := wb.store.Template(ctx, v.Account.ID, r.PathValue("template"))
+	if err != nil {
+		return err
+	}
+	res, err := wb.store.ApplyTemplate(ctx, actor(r), v.Account.ID, d.Name, t.SID)
+	var ve *store.ValidationError
+	if err == nil {
+		wb.changed(d.Name)
+		wb.flash(w, r, fmt.Sprintf("The template %s is applied: %s added and served.", t.Name, count(len(res.Created), "record")))
+		http.Redirect(w, r, v.accountPath("/domains/"+url.PathEscape(d.Name)), http.StatusSeeOther)
+		return nil
+	}
+	if !errors.As(err, &ve) {
+		return err
+	}
+	// Refused: the template page again, with the reason.
+	recs, _, err := wb.store.TemplateRecords(ctx, v.Account.ID, t.SID, store.ListOptions{PerPage: 100})
+	if err != nil {
+		return err
+	}
+	choice := templateChoice{Template: t, Records: recs}
+	var msgs []string
+	for _, f := range ve.Fields {
+		msgs = append(msgs, choice.recordOf(f.Field)+f.Msg)
+	}
 	p, err := wb.domainTemplates(r, v)
 	if err != nil {
 		return err
 	}
-	var choice *templateChoice
-	for i := range p.Templates {
-		if fmt.Sprint(p.Templates[i].Template.ID) == r.PathValue("template") {
-			choice = &p.Templates[i]
-		}
-	}
-	if choice == nil {
-		return notFound(fmt.Errorf("template %q of account %d", r.PathValue("template"), v.Account.ID))
-	}
-	t := choice.Template
-	res, err := wb.store.ApplyTemplate(r.Context(), actor(r), v.Account.ID, p.Domain.Name, t.SID)
-	var ve *store.ValidationError
-	switch {
-	case err == nil:
-		wb.changed(p.Domain.Name)
-		wb.flash(w, r, fmt.Sprintf("The template %s is applied: %s added and served.", t.Name, count(len(res.Created), "record")))
-		http.Redirect(w, r, v.accountPath("/domains/"+url.PathEscape(p.Domain.Name)), http.StatusSeeOther)
-		return nil
-	case errors.As(err, &ve):
-		var msgs []string
-		for _, f := range ve.Fields {
-			msgs = append(msgs, choice.recordOf(f.Field)+f.Msg)
-		}
-		p.Problem = fmt.Sprintf("The template %s was not applied, and nothing was added: %s", t.Name, sentence(strings.Join(msgs, "; ")))
-	default:
-		return err
-	}
+	p.Problem = fmt.Sprintf("The template %s was not applied, and nothing was added: %s", t.Name, sentence(strings.Join(msgs, "; ")))
 	v.Data = p
 	wb.render(w, r, http.StatusUnprocessableEntity, "domain_templates", v)
 	return nil

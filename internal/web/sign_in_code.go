@@ -85,7 +85,7 @@ func (wb *Web) signInCode(w http.ResponseWriter, r *http.Request) error {
 // which it was; a wrong code is ErrForbidden.
 func (wb *Web) checkCode(r *http.Request, userID int64, secret, code string) (recovery bool, err error) {
 	code = strings.TrimSpace(code)
-	digits := strings.ReplaceAll(code, " ", "")
+	digits := normalCode(code) // as enrollment reads it: "123 456" and "123-456" too
 	if len(digits) == 6 && strings.Trim(digits, "0123456789") == "" {
 		step, ok := totpStep(secret, digits, wb.now())
 		if !ok {
