@@ -200,22 +200,9 @@ func (s *Store) ZoneRecords(ctx context.Context, accountID int64, zoneName strin
 	if err != nil {
 		return nil, err
 	}
-	var out []Record
-	err = s.readTx(ctx, func(d db) error {
-		rows, err := d.query(ctx, "SELECT "+recordCols+" FROM records WHERE zone_id = ? ORDER BY id", z.ID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanRecord(rows, z.Name)
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
-	})
+	out, err := queryAll(ctx, s.read(), func(r interface{ Scan(...any) error }) (Record, error) {
+		return scanRecord(r, z.Name)
+	}, "SELECT "+recordCols+" FROM records WHERE zone_id = ? ORDER BY id", z.ID)
 	if err != nil {
 		return nil, fmt.Errorf("read records of zone %s: %w", z.Name, err)
 	}
