@@ -17,33 +17,11 @@ import (
 // the zone as they are now, and applied only when it is the one previewed
 // (its digest); otherwise the new preview is shown.
 func (wb *Web) domainsImportConfirm(w http.ResponseWriter, r *http.Request) error {
-	v, err := wb.accountView(r, "Import a zone file")
-	if err != nil {
+	v, p, done, err := wb.importFromForm(w, r)
+	if done || err != nil {
 		return err
 	}
-	d, err := wb.store.Domain(r.Context(), v.Account.ID, r.PathValue("domain"))
-	if err != nil {
-		return err
-	}
-	p := importPage{Domain: d}
-	text, problem, err := zoneText(r)
-	if err != nil {
-		return err
-	}
-	p.Text, p.Error = text, problem
-	if p.Error == "" {
-		p.Plan, err = wb.planImport(r.Context(), v.Account.ID, d, text)
-		if err != nil && !p.syntaxProblem(err) {
-			return err
-		}
-	}
-	if p.Error != "" {
-		v.Data = p
-		wb.render(w, r, http.StatusUnprocessableEntity, "domain_import", v)
-		return nil
-	}
-	p.Digest = p.Plan.Digest()
-	v.Title = "Preview the import"
+	d := p.Domain
 	switch {
 	case p.Digest != r.PostFormValue("digest"):
 		p.Problem = "The zone changed since this preview was made, so nothing was imported. Here is what the import would do now; confirm again if it is right."
