@@ -18,16 +18,15 @@ func (wb *Web) passwordChange(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.PasswordErrors = map[string]string{}
-	emailKey, addrKey := signInKeys(r, u.Email)
-	if d := max(wb.throttle.wait(emailKey, throttlePerAccount), wb.throttle.wait(addrKey, throttlePerAddress)); d > 0 {
+	attempt := wb.proof(r, u.Email)
+	if d := attempt.wait(); d > 0 {
 		p.PasswordErrors["current"] = "Too many wrong passwords. For your safety, this is paused for " + minutes(d) + "."
 		wb.renderSecurity(w, r, http.StatusTooManyRequests, p)
 		return nil
 	}
 	_, err = wb.store.UserByPassword(r.Context(), u.Email, r.PostFormValue("current"))
 	if errors.Is(err, zone.ErrForbidden) {
-		wb.throttle.fail(emailKey)
-		wb.throttle.fail(addrKey)
+		attempt.failed()
 		p.PasswordErrors["current"] = "This is not your current password."
 		wb.renderSecurity(w, r, http.StatusUnauthorized, p)
 		return nil

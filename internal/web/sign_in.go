@@ -29,8 +29,8 @@ func (wb *Web) signInPage(w http.ResponseWriter, r *http.Request) error {
 func (wb *Web) signIn(w http.ResponseWriter, r *http.Request) error {
 	f := credentialsForm{Email: strings.TrimSpace(r.PostFormValue("email")), Next: safeNext(r.PostFormValue("next"))}
 	v := wb.view(r, "Sign in")
-	emailKey, addrKey := signInKeys(r, f.Email)
-	if d := max(wb.throttle.wait(emailKey, throttlePerAccount), wb.throttle.wait(addrKey, throttlePerAddress)); d > 0 {
+	attempt := wb.proof(r, f.Email)
+	if d := attempt.wait(); d > 0 {
 		f.Message = fmt.Sprintf("Too many failed sign-ins. For your safety, signing in is paused for %s; try again then, or reset your password.", minutes(d))
 		v.Data = f
 		wb.render(w, r, http.StatusTooManyRequests, "sign_in", v)
@@ -38,8 +38,7 @@ func (wb *Web) signIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	u, err := wb.store.UserByPassword(r.Context(), f.Email, r.PostFormValue("password"))
 	if errors.Is(err, zone.ErrForbidden) {
-		wb.throttle.fail(emailKey)
-		wb.throttle.fail(addrKey)
+		attempt.failed()
 		f.Message = "The email address or the password is wrong."
 		v.Data = f
 		wb.render(w, r, http.StatusUnauthorized, "sign_in", v)
@@ -60,17 +59,34 @@ func (wb *Web) signIn(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, target, http.StatusSeeOther)
 		return nil
 	}
-	wb.throttle.forget(emailKey)
+	attempt.succeeded()
 	http.Redirect(w, r, nextOr(f.Next), http.StatusSeeOther)
 	return nil
 }
 
-// signInKeys are the throttle's keys of an attempt to prove who one is (a
-// password or a code): the user's email and the client's address. Every
-// such step counts against the same keys.
-func signInKeys(r *http.Request, email string) (emailKey, addrKey string) {
-	return "email:" + strings.ToLower(strings.TrimSpace(email)), "addr:" + clientAddr(r)
+// proof is one attempt to prove who one is (a password or a code), as the
+// throttle counts it: against the user's email and against the client's
+// address. Every such step counts against the same keys.
+type proof struct {
+	t                 *throttle
+	emailKey, addrKey string
 }
+
+func (wb *Web) proof(r *http.Request, email string) proof {
+	return proof{wb.throttle, "email:" + strings.ToLower(strings.TrimSpace(email)), "addr:" + clientAddr(r)}
+}
+
+// wait is how long the attempt must wait; 0 lets it go on.
+func (p proof) wait() time.Duration {
+	return max(p.t.wait(p.emailKey, throttlePerAccount), p.t.wait(p.addrKey, throttlePerAddress))
+}
+
+// failed counts a wrong password or code against both keys.
+func (p proof) failed() { p.t.fail(p.emailKey); p.t.fail(p.addrKey) }
+
+// succeeded clears the user's count; the address's count stays, so that
+// succeeding at one account does not reset a client's tries at others.
+func (p proof) succeeded() { p.t.forget(p.emailKey) }
 
 // safeNext keeps a "next" path only if it is one of ours: a path, not
 // another site ("//evil.example" or "https://...").

@@ -42,9 +42,9 @@ func (wb *Web) signInCode(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	f := codeForm{Next: safeNext(r.PostFormValue("next"))}
-	emailKey, addrKey := signInKeys(r, v.pending.Email)
+	attempt := wb.proof(r, v.pending.Email)
 	page := wb.view(r, "Two-factor authentication")
-	if d := max(wb.throttle.wait(emailKey, throttlePerAccount), wb.throttle.wait(addrKey, throttlePerAddress)); d > 0 {
+	if d := attempt.wait(); d > 0 {
 		f.Message = "Too many wrong codes. Signing in is paused for " + minutes(d) + "."
 		page.Data = f
 		wb.render(w, r, http.StatusTooManyRequests, "sign_in_code", page)
@@ -52,8 +52,7 @@ func (wb *Web) signInCode(w http.ResponseWriter, r *http.Request) error {
 	}
 	recovery, err := wb.checkCode(r, v.pending.ID, v.pending.OTPSecret, r.PostFormValue("code"))
 	if errors.Is(err, zone.ErrForbidden) {
-		wb.throttle.fail(emailKey)
-		wb.throttle.fail(addrKey)
+		attempt.failed()
 		f.Message = "This code is wrong or has expired. Enter the 6-digit code your authenticator app shows now, or one of your recovery codes."
 		page.Data = f
 		wb.render(w, r, http.StatusUnauthorized, "sign_in_code", page)
@@ -66,7 +65,7 @@ func (wb *Web) signInCode(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	wb.throttle.forget(emailKey)
+	attempt.succeeded()
 	wb.setCookie(w, r, sessionCookie, id, 0)
 	if recovery {
 		left, err := wb.store.RecoveryCodesLeft(r.Context(), v.pending.ID)

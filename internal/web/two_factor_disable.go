@@ -20,8 +20,8 @@ func (wb *Web) twoFactorDisable(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	emailKey, addrKey := signInKeys(r, u.Email)
-	if d := max(wb.throttle.wait(emailKey, throttlePerAccount), wb.throttle.wait(addrKey, throttlePerAddress)); d > 0 {
+	attempt := wb.proof(r, u.Email)
+	if d := attempt.wait(); d > 0 {
 		p.DisableMessage = "Too many wrong passwords or codes. For your safety, this is paused for " + minutes(d) + "."
 		wb.renderSecurity(w, r, http.StatusTooManyRequests, p)
 		return nil
@@ -38,8 +38,7 @@ func (wb *Web) twoFactorDisable(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if errors.Is(err, zone.ErrForbidden) {
-		wb.throttle.fail(emailKey)
-		wb.throttle.fail(addrKey)
+		attempt.failed()
 		p.DisableMessage = "This password or code is wrong. Two-factor authentication is still on."
 		wb.renderSecurity(w, r, http.StatusUnauthorized, p)
 		return nil

@@ -42,14 +42,13 @@ func (wb *Web) twoFactorEnable(w http.ResponseWriter, r *http.Request) error {
 		wb.render(w, r, status, "two_factor_new", page)
 		return nil
 	}
-	emailKey, addrKey := signInKeys(r, u.Email)
-	if d := max(wb.throttle.wait(emailKey, throttlePerAccount), wb.throttle.wait(addrKey, throttlePerAddress)); d > 0 {
+	attempt := wb.proof(r, u.Email)
+	if d := attempt.wait(); d > 0 {
 		return fail(http.StatusTooManyRequests, "Too many wrong codes. For your safety, this is paused for "+minutes(d)+".")
 	}
 	step, ok := totpStep(secret, normalCode(r.PostFormValue("code")), wb.now())
 	if !ok {
-		wb.throttle.fail(emailKey)
-		wb.throttle.fail(addrKey)
+		attempt.failed()
 		return fail(http.StatusUnprocessableEntity, "This code is wrong or has expired. Enter the 6-digit code your authenticator app shows now for Zonewarden.")
 	}
 	codes, err := wb.store.EnableTwoFactor(r.Context(), u.ID, secret, vs.session.ID)
@@ -63,7 +62,7 @@ func (wb *Web) twoFactorEnable(w http.ResponseWriter, r *http.Request) error {
 	if err := wb.store.UseTOTPStep(r.Context(), u.ID, step); err != nil {
 		return err
 	}
-	wb.throttle.forget(emailKey)
+	attempt.succeeded()
 	if err := wb.rotate(w, r); err != nil {
 		return err
 	}
