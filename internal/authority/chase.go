@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 
 	"github.com/miekg/dns"
+
+	"github.com/zonewarden/zonewarden/internal/dnsserver"
 )
 
 // Answers that leave the zone they start in: a CNAME or DNAME whose target
@@ -40,12 +42,12 @@ func (e *Engine) follow(dst []byte, start int, q *query, s *snapshot, hops int) 
 		off, last := q.qend, -1
 		for range an {
 			last = off
-			if off = skipName(msg, off); off < 0 || off+10 > len(msg) {
+			if off = dnsserver.SkipName(msg, off); off < 0 || off+10 > len(msg) {
 				return dst
 			}
 			off += 10 + int(binary.BigEndian.Uint16(msg[off+8:]))
 		}
-		rd := skipName(msg, last)
+		rd := dnsserver.SkipName(msg, last)
 		if binary.BigEndian.Uint16(msg[rd:]) != dns.TypeCNAME {
 			return dst
 		}

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 
 	"github.com/miekg/dns"
+
+	"github.com/zonewarden/zonewarden/internal/dnsserver"
 )
 
 // The answers that cannot be pre-rendered: server identity, ALIAS and DNAME.
@@ -92,7 +94,7 @@ func appendRecords(dst []byte, t tail, typ uint16, owner uint16, ttl uint32) ([]
 	body := t.body()
 	off, count := 0, uint16(0)
 	for range t.ancount() {
-		off = skipName(body, off)
+		off = dnsserver.SkipName(body, off)
 		if off < 0 || off+10 > len(body) {
 			return dst, count
 		}
@@ -109,20 +111,6 @@ func appendRecords(dst []byte, t tail, typ uint16, owner uint16, ttl uint32) ([]
 		off += 10 + rdlen
 	}
 	return dst, count
-}
-
-func skipName(b []byte, off int) int {
-	for off < len(b) {
-		l := int(b[off])
-		switch {
-		case l == 0:
-			return off + 1
-		case l&0xC0 == 0xC0:
-			return off + 2
-		}
-		off += 1 + l
-	}
-	return -1
 }
 
 // dname answers a question below a DNAME owner (RFC 6672 §3.3): the DNAME,

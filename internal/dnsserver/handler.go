@@ -51,21 +51,30 @@ func isTransfer(msg []byte) bool {
 	if len(msg) < 12 || msg[4] != 0 || msg[5] != 1 {
 		return false
 	}
-	off := 12
+	off := SkipName(msg, 12)
+	if off < 0 || off+2 > len(msg) {
+		return false
+	}
+	t := uint16(msg[off])<<8 | uint16(msg[off+1])
+	return t == 252 || t == 251 // AXFR, IXFR
+}
+
+// SkipName returns the offset just past the wire-form name at off in msg
+// (a compression pointer ends it), or -1 when msg ends first or a label
+// length is not one (64 to 191). It reads in place, for the handlers that
+// answer without parsing the whole message.
+func SkipName(msg []byte, off int) int {
 	for off < len(msg) {
 		l := int(msg[off])
-		if l == 0 {
-			off++
-			if off+2 > len(msg) {
-				return false
-			}
-			t := uint16(msg[off])<<8 | uint16(msg[off+1])
-			return t == 252 || t == 251 // AXFR, IXFR
-		}
-		if l > 63 {
-			return false
+		switch {
+		case l == 0:
+			return off + 1
+		case l&0xC0 == 0xC0:
+			return off + 2
+		case l > 63:
+			return -1
 		}
 		off += 1 + l
 	}
-	return false
+	return -1
 }

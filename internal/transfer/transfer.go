@@ -185,7 +185,7 @@ func special(msg []byte, catalog []byte) bool {
 	}
 	off := 12
 	for i := range counts[0] {
-		off = skipName(msg, off)
+		off = dnsserver.SkipName(msg, off)
 		if off < 0 || off+4 > len(msg) {
 			return false
 		}
@@ -202,7 +202,7 @@ func special(msg []byte, catalog []byte) bool {
 	}
 	rrs := counts[1] + counts[2] + counts[3]
 	for i := range rrs {
-		off = skipName(msg, off)
+		off = dnsserver.SkipName(msg, off)
 		if off < 0 || off+10 > len(msg) {
 			return false
 		}
@@ -234,23 +234,6 @@ func under(name, suffix []byte) bool {
 		}
 	}
 	return false
-}
-
-// skipName returns the offset after the name at off, or -1.
-func skipName(msg []byte, off int) int {
-	for off < len(msg) {
-		l := int(msg[off])
-		switch {
-		case l == 0:
-			return off + 1
-		case l&0xC0 == 0xC0:
-			return off + 2
-		case l > 63:
-			return -1
-		}
-		off += 1 + l
-	}
-	return -1
 }
 
 // serveSpecial answers a transfer or a signed query with the messages it
