@@ -122,7 +122,29 @@ func listOptions(r *http.Request) (store.ListOptions, error) {
 type timestamp time.Time
 
 func (t timestamp) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + time.Time(t).UTC().Format(time.RFC3339) + `"`), nil
+	return t.appendJSON(nil), nil
+}
+
+func (t timestamp) appendJSON(b []byte) []byte {
+	b = append(b, '"')
+	b = time.Time(t).UTC().AppendFormat(b, time.RFC3339)
+	return append(b, '"')
+}
+
+// appendJSONString appends s as encoding/json writes a string: the common
+// case here, printable ASCII that needs no escape, directly; anything else
+// through encoding/json itself, so that its escapes (HTML characters,
+// U+2028, invalid UTF-8) stay exactly its own.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always encodes
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // optTime is a timestamp or null.

@@ -146,3 +146,16 @@ func BenchmarkZoneData100k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReadVersion reads a 100,000-record zone into memory, as the
+// first list of a version does.
+func BenchmarkReadVersion(b *testing.B) {
+	s, f := benchZone(b, 100000)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, recs, err := s.readVersion(ctx, f.account.ID, "example.com"); err != nil || len(recs) < 100000 {
+			b.Fatal(len(recs), err)
+		}
+	}
+}

@@ -478,15 +478,20 @@ func (s *Store) Authenticate(ctx context.Context, plaintext string) (Principal, 
 	if !strings.HasPrefix(plaintext, tokenPrefix) {
 		return Principal{}, forbidden
 	}
+	hash := hashToken(plaintext)
+	n := now()
+	if p, ok := s.tokens.get(hash, n); ok {
+		return p, nil
+	}
+	gen := s.tokens.generation()
 	d := s.read()
-	t, err := scanToken(d.row(ctx, "SELECT "+tokenCols+" FROM tokens WHERE hash = ?", hashToken(plaintext)))
+	t, err := scanToken(d.row(ctx, "SELECT "+tokenCols+" FROM tokens WHERE hash = ?", hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Principal{}, forbidden
 	}
 	if err != nil {
 		return Principal{}, fmt.Errorf("authenticate token: %w", err)
 	}
-	n := now()
 	if t.RevokedAt != nil || (t.ExpiresAt != nil && !n.Before(*t.ExpiresAt)) {
 		return Principal{}, forbidden
 	}
@@ -517,7 +522,13 @@ func (s *Store) Authenticate(ctx context.Context, plaintext string) (Principal, 
 		if err != nil {
 			return Principal{}, fmt.Errorf("note use of token %d: %w", t.ID, err)
 		}
+		return p, nil // not kept: that write moved the generation, and a revocation may have come before it
 	}
+	until := n.Add(tokenCacheTTL)
+	if t.ExpiresAt != nil && t.ExpiresAt.Before(until) {
+		until = *t.ExpiresAt
+	}
+	s.tokens.put(hash, gen, p, until)
 	return p, nil
 }
 

@@ -194,3 +194,71 @@ func TestTokens(t *testing.T) {
 		}
 	})
 }
+
+// TestTokenCache: an authentication is remembered for a moment, but a
+// revocation or a membership change made through this Store applies to the
+// next request, and one made by another process within tokenCacheTTL.
+func TestTokenCache(t *testing.T) {
+	for _, db := range testDBs(t) {
+		t.Run(db.name, func(t *testing.T) {
+			ctx := context.Background()
+			url := db.url(t)
+			s, other := open(t, url), open(t, url)
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			f := newFixture(t, s, "ada@example.com", "")
+			g := newFixture(t, s, "bob@example.com", "")
+			if err := s.AddMember(ctx, f.account.ID, g.user.ID, RoleMember); err != nil {
+				t.Fatal(err)
+			}
+			authOK := func(st *Store, plain string) bool {
+				t.Helper()
+				_, err := st.Authenticate(ctx, plain)
+				if err != nil && !errors.Is(err, zone.ErrForbidden) {
+					t.Fatal(err)
+				}
+				return err == nil
+			}
+			tok1, t1, _ := s.CreateToken(ctx, NewToken{AccountID: f.account.ID, Name: "one"})
+			tok2, t2, _ := s.CreateToken(ctx, NewToken{AccountID: f.account.ID, Name: "two"})
+			bobs, _, _ := s.CreateToken(ctx, NewToken{AccountID: f.account.ID, UserID: &g.user.ID, Name: "bob"})
+			for _, tok := range []string{tok1, tok2, bobs} {
+				for range 3 { // the first notes the use; the others are remembered
+					if !authOK(s, tok) || !authOK(other, tok) {
+						t.Fatal("a fresh token was refused")
+					}
+				}
+			}
+
+			// This process: at once.
+			if err := s.RevokeToken(ctx, f.account.ID, t1.ID); err != nil {
+				t.Fatal(err)
+			}
+			if authOK(s, tok1) {
+				t.Error("a token revoked by this Store still authenticates")
+			}
+			if err := s.RemoveMember(ctx, f.actor, f.account.ID, g.user.ID); err != nil {
+				t.Fatal(err)
+			}
+			if authOK(s, bobs) {
+				t.Error("the token of a removed member still authenticates")
+			}
+
+			// Another process: within the TTL.
+			if err := s.RevokeToken(ctx, f.account.ID, t2.ID); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(tokenCacheTTL + 500*time.Millisecond)
+			for authOK(other, tok2) {
+				if time.Now().After(deadline) {
+					t.Fatalf("another Store still authenticates a token revoked %s ago", tokenCacheTTL+500*time.Millisecond)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if authOK(other, tok1) || authOK(other, bobs) {
+				t.Error("another Store still authenticates a revoked token or a removed member's")
+			}
+		})
+	}
+}

@@ -28,49 +28,70 @@ const (
 	maxPerPage     = 100
 )
 
-// plan turns o into an ORDER BY, LIMIT and OFFSET. columns maps the sort keys
-// the list accepts to their SQL expressions; id ascending breaks ties.
-func (o ListOptions) plan(columns map[string]string) (order string, limit, offset int, err error) {
+// sortTerm is one key of a list's order.
+type sortTerm struct {
+	key  string
+	desc bool
+}
+
+// terms reads o's page and sort: the list's order by keys it accepts, and
+// the page's size and offset.
+func (o ListOptions) terms(accepts func(key string) bool) (terms []sortTerm, limit, offset int, err error) {
 	page, per := o.Page, o.PerPage
 	if page < 0 {
-		return "", 0, 0, invalid("page", fmt.Sprintf("%d is not a page number", page))
+		return nil, 0, 0, invalid("page", fmt.Sprintf("%d is not a page number", page))
 	}
 	if page == 0 {
 		page = 1
 	}
 	if per < 0 {
-		return "", 0, 0, invalid("per_page", fmt.Sprintf("%d is not a page size", per))
+		return nil, 0, 0, invalid("per_page", fmt.Sprintf("%d is not a page size", per))
 	}
 	if per == 0 {
 		per = defaultPerPage
 	}
 	per = min(per, maxPerPage)
-
-	var terms []string
-	hasID := false
 	if o.Sort != "" {
 		for _, term := range strings.Split(o.Sort, ",") {
 			key, dir, _ := strings.Cut(strings.TrimSpace(term), ":")
-			col, ok := columns[key]
-			if !ok {
-				return "", 0, 0, invalid("sort", fmt.Sprintf("cannot sort by %q", key))
+			if !accepts(key) {
+				return nil, 0, 0, invalid("sort", fmt.Sprintf("cannot sort by %q", key))
 			}
+			t := sortTerm{key: key}
 			switch strings.ToLower(dir) {
 			case "", "asc":
-				dir = "ASC"
 			case "desc":
-				dir = "DESC"
+				t.desc = true
 			default:
-				return "", 0, 0, invalid("sort", fmt.Sprintf("%q is not asc or desc", dir))
+				return nil, 0, 0, invalid("sort", fmt.Sprintf("%q is not asc or desc", dir))
 			}
-			hasID = hasID || key == "id"
-			terms = append(terms, col+" "+dir)
+			terms = append(terms, t)
 		}
 	}
-	if !hasID {
-		terms = append(terms, columns["id"]+" ASC")
+	return terms, per, (page - 1) * per, nil
+}
+
+// plan turns o into an ORDER BY, LIMIT and OFFSET. columns maps the sort keys
+// the list accepts to their SQL expressions; id ascending breaks ties.
+func (o ListOptions) plan(columns map[string]string) (order string, limit, offset int, err error) {
+	terms, limit, offset, err := o.terms(func(key string) bool { _, ok := columns[key]; return ok })
+	if err != nil {
+		return "", 0, 0, err
 	}
-	return " ORDER BY " + strings.Join(terms, ", "), per, (page - 1) * per, nil
+	var sql []string
+	hasID := false
+	for _, t := range terms {
+		dir := " ASC"
+		if t.desc {
+			dir = " DESC"
+		}
+		hasID = hasID || t.key == "id"
+		sql = append(sql, columns[t.key]+dir)
+	}
+	if !hasID {
+		sql = append(sql, columns["id"]+" ASC")
+	}
+	return " ORDER BY " + strings.Join(sql, ", "), limit, offset, nil
 }
 
 func (o ListOptions) page(total int) Page {

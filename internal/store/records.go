@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -106,105 +107,74 @@ func (r Record) audit() map[string]any {
 		"ttl": r.TTL, "priority": r.Priority, "regions": r.Regions, "system_record": r.SystemRecord}
 }
 
-var recordSort = map[string]string{"id": "id", "name": "name", "content": "content", "type": "type", "ttl": "ttl"}
+// recordSort is the sort keys of Records.
+var recordSort = []string{"id", "name", "content", "type", "ttl"}
 
 // Records returns one page of the records of one of an account's zones,
 // system records included. Sort keys: id, name, content, type (DNSimple's)
-// and ttl (the dashboard's).
+// and ttl (the dashboard's); strings sort by their bytes. name_like matches
+// regardless of case.
 //
-// The list's ids are read in order once per version of the zone and query
-// (s.order), and each page then reads its records by id: paging through a
-// zone of n records costs O(n log n), not O(n²) as COUNT and OFFSET did.
+// The zone's records are read once per version of the zone (s.snaps) and
+// each list's order once per version and query: paging through a zone of n
+// records costs one read of it and an O(n log n) sort, and then a read of
+// the zone's row a page.
 func (s *Store) Records(ctx context.Context, accountID int64, zoneName string, f RecordFilter, o ListOptions) ([]Record, Page, error) {
-	order, limit, offset, err := o.plan(recordSort)
+	terms, limit, offset, err := o.terms(func(key string) bool { return slices.Contains(recordSort, key) })
 	if err != nil {
 		return nil, Page{}, err
 	}
-	var (
-		out []Record
-		ids []int64
-		z   Zone
-	)
-	err = s.readTx(ctx, func(d db) error {
-		if z, err = s.zone(ctx, d, accountID, zoneName, false); err != nil {
-			return err
-		}
-		where, args := "WHERE zone_id = ?", []any{z.ID}
-		if f.Name != nil {
-			n, err := zone.NormalizeName(z.origin(), *f.Name)
-			if err != nil {
-				return fieldError("", err)
-			}
-			where += " AND name = ?"
-			args = append(args, n)
-		}
-		if f.NameLike != "" {
-			where += ` AND name LIKE ? ESCAPE '\'`
-			args = append(args, likePattern(f.NameLike))
-		}
-		if f.Type != "" {
-			where += " AND type = ?"
-			args = append(args, strings.ToUpper(f.Type))
-		}
-		key := orderKey{zoneID: z.ID, serial: z.Serial, updated: z.UpdatedAt, query: fmt.Sprintf("%s%s %q", where, order, args[1:])}
-		var ok bool
-		if ids, ok = s.order.get(key); !ok {
-			ids, err = queryAll(ctx, d, func(r interface{ Scan(...any) error }) (int64, error) {
-				var id int64
-				return id, r.Scan(&id)
-			}, "SELECT id FROM records "+where+order, args...)
-			if err != nil {
-				return err
-			}
-			s.order.put(key, ids)
-		}
-		page := ids[min(offset, len(ids)):min(offset+limit, len(ids))]
-		if len(page) == 0 {
-			return nil
-		}
-		in := make([]any, len(page))
-		for i, id := range page {
-			in[i] = id
-		}
-		got, err := queryAll(ctx, d, func(r interface{ Scan(...any) error }) (Record, error) { return scanRecord(r, z.Name) },
-			"SELECT "+recordCols+" FROM records WHERE id IN "+inList(len(in)), in...)
-		if err != nil {
-			return err
-		}
-		byID := make(map[int64]Record, len(got))
-		for _, r := range got {
-			byID[r.ID] = r
-		}
-		out = make([]Record, 0, len(page))
-		for _, id := range page {
-			if r, ok := byID[id]; ok {
-				out = append(out, r)
-			}
-		}
-		return nil
-	})
+	q := recordQuery{like: strings.ToLower(f.NameLike), typ: strings.ToUpper(f.Type), terms: terms}
+	sn, err := s.currentVersion(ctx, accountID, zoneName)
 	if err != nil {
-		if z.Name == "" {
-			return nil, Page{}, err
+		return nil, Page{}, fmt.Errorf("list records of zone %s: %w", zoneName, err)
+	}
+	if f.Name != nil {
+		n, err := zone.NormalizeName(sn.zone.origin(), *f.Name)
+		if err != nil {
+			return nil, Page{}, fmt.Errorf("list records of zone %s: %w", sn.zone.Name, fieldError("", err))
 		}
-		return nil, Page{}, fmt.Errorf("list records of zone %s: %w", z.Name, err)
+		q.name = &n
+	}
+	if q.all() {
+		page := sn.recs[min(offset, len(sn.recs)):min(offset+limit, len(sn.recs))]
+		out := make([]Record, len(page))
+		for i, r := range page {
+			out[i] = r.clone()
+		}
+		return out, o.page(len(sn.recs)), nil
+	}
+	ids := sn.order(q, s.snaps)
+	page := ids[min(offset, len(ids)):min(offset+limit, len(ids))]
+	out := make([]Record, len(page))
+	for i, j := range page {
+		out[i] = sn.recs[j].clone()
 	}
 	return out, o.page(len(ids)), nil
+}
+
+// clone copies r's pointed-to fields, so that a caller's changes stay its
+// own and never reach a shared snapshot.
+func (r Record) clone() Record {
+	if r.Priority != nil {
+		p := *r.Priority
+		r.Priority = &p
+	}
+	r.Regions = slices.Clone(r.Regions)
+	return r
 }
 
 // ZoneRecords returns every record of one of an account's zones, system
 // records included, in id order: for work on the whole zone (the plan of
 // an import) that pages of Records would only slow down.
 func (s *Store) ZoneRecords(ctx context.Context, accountID int64, zoneName string) ([]Record, error) {
-	z, err := s.Zone(ctx, accountID, zoneName)
+	sn, err := s.currentVersion(ctx, accountID, zoneName)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read records of zone %s: %w", zoneName, err)
 	}
-	out, err := queryAll(ctx, s.read(), func(r interface{ Scan(...any) error }) (Record, error) {
-		return scanRecord(r, z.Name)
-	}, "SELECT "+recordCols+" FROM records WHERE zone_id = ? ORDER BY id", z.ID)
-	if err != nil {
-		return nil, fmt.Errorf("read records of zone %s: %w", z.Name, err)
+	out := make([]Record, len(sn.recs))
+	for i, r := range sn.recs {
+		out[i] = r.clone()
 	}
 	return out, nil
 }

@@ -79,6 +79,11 @@ func TestRecordPaging(t *testing.T) {
 				{RecordFilter{NameLike: "h1"}, "name", func(r Record) bool { return strings.Contains(r.Name, "h1") },
 					func(a, b Record) int { return strings.Compare(a.Name, b.Name) }},
 				{RecordFilter{Name: str("h007")}, "", func(r Record) bool { return r.Name == "h007" }, nil},
+				// name_like matches regardless of case, on both databases.
+				{RecordFilter{NameLike: "H1"}, "", func(r Record) bool { return strings.Contains(r.Name, "h1") }, nil},
+				{RecordFilter{Name: str("H007.example.com.")}, "", func(r Record) bool { return r.Name == "h007" }, nil},
+				{RecordFilter{Type: "a"}, "ttl:desc,name:desc", func(r Record) bool { return r.Type == "A" },
+					func(a, b Record) int { return -strings.Compare(a.Name, b.Name) }},
 			} {
 				var want []int64
 				rs := slices.Clone(byID)

@@ -34,7 +34,8 @@ type Store struct {
 	r   *sql.DB // reads outside transactions; the same as w on PostgreSQL
 	cfg config
 
-	order *orderCache // record lists' orders, for paging through large zones
+	snaps  *versionCache // recent versions of zones' records, for lists
+	tokens tokenCache    // recent token authentications
 
 	dummyOnce sync.Once
 	dummyHash string // compared against when a login names no user
@@ -131,7 +132,7 @@ func Open(ctx context.Context, dbURL string, opts ...Option) (*Store, error) {
 		recordLimit: DefaultRecordLimit,
 		argon:       *argon2id.DefaultParams,
 		log:         slog.New(slog.DiscardHandler),
-	}, order: newOrderCache(orderCacheIDs)}
+	}, snaps: newVersionCache(versionCacheBytes)}
 	for _, o := range opts {
 		o(&s.cfg)
 	}
@@ -292,6 +293,7 @@ func (s *Store) tx(ctx context.Context, fn func(db) error) error {
 	if err := t.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.tokens.wrote()
 	return nil
 }
 
