@@ -29,6 +29,36 @@ func CompareNames(a, b string) int {
 	return cmp.Compare(na, nb)
 }
 
+// nameKey appends to dst the key of name in canonical order: bytes.Compare
+// of two keys is CompareNames of their names wherever both names pack, and
+// ok is false where name does not pack (CompareNames then compares text).
+// A sort that compares keys packs each name once instead of twice per
+// comparison.
+//
+// The key is the labels from the root, lower-cased, each followed by 0x00
+// 0x00; a 0x00 octet inside a label is written 0x00 0xff so that a label
+// still sorts after every label it extends.
+func nameKey(dst []byte, name string) (key []byte, ok bool) {
+	var w [256]byte
+	var starts [128]uint8
+	n, ok := wireLabels(dns.Fqdn(name), w[:], starts[:])
+	if !ok {
+		return dst, false
+	}
+	for i := n - 1; i >= 0; i-- {
+		off := int(starts[i])
+		for _, b := range w[off+1 : off+1+int(w[off])] {
+			if b == 0 {
+				dst = append(dst, 0, 0xff)
+			} else {
+				dst = append(dst, lower(b))
+			}
+		}
+		dst = append(dst, 0, 0)
+	}
+	return dst, true
+}
+
 // wireLabels packs name into buf and records where each label starts.
 func wireLabels(name string, buf []byte, starts []uint8) (int, bool) {
 	end, err := dns.PackDomainName(name, buf, 0, nil, false)

@@ -3,6 +3,7 @@ package zone
 import (
 	"bytes"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -363,4 +364,58 @@ func FuzzRecord(f *testing.F) {
 			t.Fatalf("canonical form %+v is not stable: %+v", canon, c2)
 		}
 	})
+}
+
+// TestRecordRRUnverified holds RR, which skips the final pack and read-back
+// for the types parseContent builds field by field, to the path that runs
+// them for every type: the same record, header included, or the same error.
+func TestRecordRRUnverified(t *testing.T) {
+	tests := []struct{ name, typ, content string }{
+		{"www", "A", "192.0.2.1"}, {"WWW.Example.COM.", "a", " 192.0.2.1 "}, {"", "A", "010.1.1.1"}, {"", "A", "1.2.3"},
+		{"", "A", "256.1.1.1"}, {"", "A", "::ffff:192.0.2.1"}, {"", "A", "192.0.2.1%eth0"}, {"", "A", ""}, {"", "A", " "},
+		{"", "A", "0.0.0.0"}, {"*", "A", "192.0.2.1"}, {"*.dyn", "A", "192.0.2.1"}, {"a*", "A", "192.0.2.1"},
+		{"example.com.", "A", "192.0.2.1"}, {"a..b", "A", "192.0.2.1"}, {`a\.b`, "A", "192.0.2.1"},
+		{"", "AAAA", "::ffff:192.0.2.1"}, {"", "AAAA", "2001:DB8::1"}, {"", "AAAA", "fe80::1%eth0"}, {"", "AAAA", "192.0.2.1"},
+		{"", "AAAA", "::"}, {"", "AAAA", "2001:db8::1/64"},
+		{"www", "CNAME", "Target.Example.NET."}, {"www", "CNAME", "."}, {"www", "CNAME", "a..b"}, {"www", "CNAME", `a\.b`},
+		{"www", "CNAME", "*.example.net"}, {"", "CNAME", "example.net"}, {"", "ALIAS", "Target.example.net."},
+		{"", "ALIAS", "."}, {"old", "DNAME", "new.example.net"}, {"sub", "NS", "ns1.example.net"}, {"1.2", "PTR", "host"},
+		{"0/25.2", "CNAME", "0/25.2.0.192.in-addr.arpa"}, {"", "MX", "."}, {"", "MX", "mx.example.com"},
+		{"", "MX", "10 mx.example.com"}, {"", "MX", strings.Repeat("b.", 126) + "b"}, {"", "MX", strings.Repeat("b.", 127) + "b"},
+		{"_sip._tcp", "SRV", "60 5060 sip.example.com"}, {"_sip._tcp", "SRV", "0 0 ."}, {"_sip._tcp", "SRV", "1 2 3 x.example"},
+		{"_sip._tcp", "SRV", "60 70000 x.example"}, {"", "TXT", "v=spf1 -all"}, {"", "TXT", `"a" "b\"c" "\255"`},
+		{"", "TXT", " "}, {"", "TXT", `""`}, {"", "TXT", `"unclosed`}, {"", "TXT", "café"}, {"", "TXT", `back\slash`},
+		{"", "TXT", strings.Repeat("x", 600)}, {"", "TXT", strings.Repeat("x", 65000)}, {"", "TXT", strings.Repeat("x", 70000)},
+		{"", "TXT", "\xff"}, {"", "SPF", "v=spf1 -all"}, {"", "SOA", "ns1 admin 1 2 3 4 5"}, {"", "CAA", `0 issue "x"`},
+	}
+	for _, origin := range []string{"example.com", "example.com.", "Example.COM.", "."} {
+		for _, tt := range tests {
+			for _, ttl := range []uint32{0, 59, 3600, 604801} {
+				for _, p := range []*uint16{nil, prio(0), prio(10)} {
+					rec := Record{Name: tt.name, Type: tt.typ, Content: tt.content, TTL: ttl, Priority: p}
+					if d := compareRR(rec, origin); d != "" {
+						t.Errorf("%+v in %s: %s", rec, origin, d)
+					}
+				}
+			}
+		}
+	}
+
+	r := rand.New(rand.NewPCG(7, 8))
+	converted := 0
+	for i := range 30000 {
+		rec := randRecord(r)
+		origin := pick(r, "example.com", "example.com.", "Example.COM", ".", "com")
+		if d := compareRR(rec, origin); d != "" {
+			t.Fatalf("record %d, %+v in %s: %s", i, rec, origin, d)
+		}
+		if _, err := rec.RR(origin); err == nil {
+			converted++
+		}
+	}
+	// Most random records are refused somewhere; enough must not be.
+	t.Logf("%d of 30000 random records converted", converted)
+	if converted < 5000 {
+		t.Errorf("only %d random records converted", converted)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,20 +26,41 @@ import (
 func (z *Zone) WriteTo(w io.Writer) (int64, error) {
 	origin := CanonicalName(z.Origin)
 	type item struct {
-		rr    dns.RR
-		rdata []byte
-		soa   bool
+		rr     dns.RR
+		name   []byte // nameKey, where nameOK
+		rdata  []byte
+		nameOK bool
+		soa    bool
 	}
-	// Packing sets Rdlength in a record's header; a copy keeps WriteTo
-	// from writing to records the server may be reading.
-	records := z.Clone().Records
-	items := make([]item, len(records))
+	// Each record's sort keys are computed once, into one arena: the
+	// comparisons of a sort of 100,000 records would otherwise pack
+	// names millions of times.
+	items := make([]item, len(z.Records))
+	ends := make([]int, 2*len(z.Records))
+	keys := make([]byte, 0, 64*len(z.Records))
 	buf := make([]byte, 65535+512)
-	for i, rr := range records {
-		rd := slices.Clone(rdataKey(rr, buf))
+	for i, rr := range z.Records {
+		// Packing sets Rdlength in a record's header; a copy keeps WriteTo
+		// from writing to records the server may be reading.
+		rr = packable(rr)
+		h := rr.Header()
+		var ok bool
+		keys, ok = nameKey(keys, h.Name)
+		ends[2*i] = len(keys)
+		keys = append(keys, rdataKey(rr, buf)...)
+		ends[2*i+1] = len(keys)
 		_, soa := rr.(*dns.SOA)
-		items[i] = item{rr: rr, rdata: rd, soa: soa && CanonicalName(rr.Header().Name) == origin}
+		items[i] = item{rr: rr, nameOK: ok, soa: soa && CanonicalName(h.Name) == origin}
 	}
+	start := 0
+	for i := range items {
+		items[i].name = keys[start:ends[2*i]:ends[2*i]]
+		items[i].rdata = keys[ends[2*i]:ends[2*i+1]:ends[2*i+1]]
+		start = ends[2*i+1]
+	}
+	// The comparison is CompareNames's, pair for pair, including its
+	// fallback to text for names that do not pack, so that the sort
+	// makes the same moves and the output is the same.
 	slices.SortFunc(items, func(a, b item) int {
 		if a.soa != b.soa {
 			if a.soa {
@@ -47,7 +69,13 @@ func (z *Zone) WriteTo(w io.Writer) (int64, error) {
 			return 1
 		}
 		ha, hb := a.rr.Header(), b.rr.Header()
-		if c := CompareNames(ha.Name, hb.Name); c != 0 {
+		var c int
+		if a.nameOK && b.nameOK {
+			c = bytes.Compare(a.name, b.name)
+		} else {
+			c = strings.Compare(strings.ToLower(ha.Name), strings.ToLower(hb.Name))
+		}
+		if c != 0 {
 			return c
 		}
 		if c := cmp.Compare(ha.Rrtype, hb.Rrtype); c != 0 {
@@ -88,6 +116,9 @@ func recordLine(rr dns.RR, origin string, buf []byte) (string, error) {
 		class = "CLASS" + strconv.Itoa(int(h.Class))
 	}
 
+	if rdata, ok := plainRdata(rr); ok && packs(rr, buf) {
+		return owner + "\t" + ttl + "\t" + class + "\t" + dns.Type(h.Rrtype).String() + "\t" + rdata, nil
+	}
 	if _, unknown := rr.(*dns.RFC3597); !unknown {
 		text, header := rr.String(), h.String()
 		if rdata, ok := strings.CutPrefix(text, header); ok && !strings.Contains(rdata, "\n") {
@@ -126,8 +157,160 @@ func sameRecord(rr dns.RR, line string, buf []byte) bool {
 	return err == nil && string(buf[:off]) == want
 }
 
+// plainRdata returns rr's rdata as miekg/dns prints it, where that text is
+// known to read back as rr, byte for byte on the wire, provided rr packs:
+// sameRecord would say so after parsing the line again, which is most of
+// what writing a large zone costs. It holds for the common types when every
+// name in the record, the owner too, is made of letters, digits, '-', '_',
+// '*' and '/', which miekg/dns prints as they are, and TXT strings are
+// printable ASCII without quotes or backslashes. Anything else is left to
+// sameRecord. FuzzRecordLine holds this to what sameRecord answers.
+func plainRdata(rr dns.RR) (string, bool) {
+	h := rr.Header()
+	if h.Class != dns.ClassINET || !asIsName(h.Name) {
+		return "", false
+	}
+	u16 := func(n uint16) string { return strconv.FormatUint(uint64(n), 10) }
+	u32 := func(n uint32) string { return strconv.FormatUint(uint64(n), 10) }
+	switch v := rr.(type) {
+	case *dns.A:
+		if h.Rrtype == dns.TypeA && (len(v.A) == net.IPv4len || len(v.A) == net.IPv6len && v.A.To4() != nil) {
+			return v.A.String(), true
+		}
+	case *dns.AAAA:
+		if h.Rrtype == dns.TypeAAAA && len(v.AAAA) == net.IPv6len && v.AAAA.To4() == nil {
+			return v.AAAA.String(), true
+		}
+	case *dns.NS:
+		return v.Ns, h.Rrtype == dns.TypeNS && asIsName(v.Ns)
+	case *dns.CNAME:
+		return v.Target, h.Rrtype == dns.TypeCNAME && asIsName(v.Target)
+	case *dns.DNAME:
+		return v.Target, h.Rrtype == dns.TypeDNAME && asIsName(v.Target)
+	case *dns.PTR:
+		return v.Ptr, h.Rrtype == dns.TypePTR && asIsName(v.Ptr)
+	case *dns.MX:
+		if h.Rrtype == dns.TypeMX && asIsName(v.Mx) {
+			return u16(v.Preference) + " " + v.Mx, true
+		}
+	case *dns.SRV:
+		if h.Rrtype == dns.TypeSRV && asIsName(v.Target) {
+			return u16(v.Priority) + " " + u16(v.Weight) + " " + u16(v.Port) + " " + v.Target, true
+		}
+	case *dns.SOA:
+		if h.Rrtype == dns.TypeSOA && asIsName(v.Ns) && asIsName(v.Mbox) {
+			return v.Ns + " " + v.Mbox + " " + u32(v.Serial) + " " + u32(v.Refresh) + " " +
+				u32(v.Retry) + " " + u32(v.Expire) + " " + u32(v.Minttl), true
+		}
+	case *dns.TXT:
+		if h.Rrtype == dns.TypeTXT && plainText(v.Txt) {
+			return `"` + strings.Join(v.Txt, `" "`) + `"`, true
+		}
+	}
+	return "", false
+}
+
+// asIsName reports whether name is the root, or fully qualified and made of
+// labels of 1 to 63 letters (of either case), digits, '-', '_', '*' and '/'.
+func asIsName(name string) bool {
+	if name == "." {
+		return true
+	}
+	if len(name) == 0 || len(name) > 254 || name[len(name)-1] != '.' {
+		return false
+	}
+	label := 0
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c == '.':
+			if label == 0 || label > 63 {
+				return false
+			}
+			label = 0
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '*', c == '/':
+			label++
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// plainText reports whether TXT strings are at least one string, each at
+// most 255 bytes of printable ASCII other than '"' and '\\': miekg/dns
+// prints them quoted as they are.
+func plainText(txt []string) bool {
+	if len(txt) == 0 {
+		return false
+	}
+	for _, s := range txt {
+		if len(s) > 255 {
+			return false
+		}
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// packs reports whether rr packs, which sameRecord checks before anything.
+func packs(rr dns.RR, buf []byte) bool {
+	_, err := dns.PackRR(rr, buf, 0, nil, false)
+	return err == nil
+}
+
+// packable returns rr or a copy of it that packing may write to: a shallow
+// copy of the common types, whose rdata packing only reads, and a deep one
+// of the rest.
+func packable(rr dns.RR) dns.RR {
+	switch v := rr.(type) {
+	case *dns.A:
+		c := *v
+		return &c
+	case *dns.AAAA:
+		c := *v
+		return &c
+	case *dns.NS:
+		c := *v
+		return &c
+	case *dns.CNAME:
+		c := *v
+		return &c
+	case *dns.DNAME:
+		c := *v
+		return &c
+	case *dns.PTR:
+		c := *v
+		return &c
+	case *dns.MX:
+		c := *v
+		return &c
+	case *dns.SRV:
+		c := *v
+		return &c
+	case *dns.SOA:
+		c := *v
+		return &c
+	case *dns.TXT:
+		c := *v
+		return &c
+	case *dns.CAA:
+		c := *v
+		return &c
+	}
+	return dns.Copy(rr)
+}
+
 // relativeName spells name relative to origin where it is below it.
 func relativeName(name, origin string) string {
+	// The common case, a plain name below the origin, without the label
+	// arithmetic escapes need.
+	if n := len(name) - len(origin) - 1; n > 0 && origin != "." && name[n] == '.' && name[n+1:] == origin && asIsName(name) {
+		return name[:n]
+	}
 	rel := name
 	switch {
 	case strings.EqualFold(name, origin):
