@@ -370,7 +370,7 @@ func (s *Store) zone(ctx context.Context, d db, accountID int64, name string, lo
 		// records it validates against, then writes.
 		q += " FOR UPDATE"
 	}
-	z, err := scanZone(d.row(ctx, q, accountID, lookupName(name)))
+	z, err := scanZone(d.rowPrepared(ctx, q, accountID, lookupName(name)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Zone{}, fmt.Errorf("find zone %s: %w", name, zone.ErrNotFound)
 	}

@@ -123,7 +123,7 @@ func (s *Store) DiscardJob(ctx context.Context, j Job, reason string) error {
 
 // tx1 runs one statement on the writer.
 func (s *Store) tx1(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := db{s.w, s.pg}.exec(ctx, query, args...)
+	res, err := db{q: s.w, pg: s.pg}.exec(ctx, query, args...)
 	if err != nil {
 		return 0, err
 	}

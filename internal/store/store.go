@@ -36,6 +36,7 @@ type Store struct {
 
 	snaps  *versionCache // recent versions of zones' records, for lists
 	tokens tokenCache    // recent token authentications
+	stmts  stmtCache     // prepared statements of the read pool
 
 	dummyOnce sync.Once
 	dummyHash string // compared against when a login names no user
@@ -215,6 +216,11 @@ func redact(dbURL string, err error) string {
 // Close closes the database connections.
 func (s *Store) Close() error {
 	var errs []error
+	s.stmts.mu.Lock()
+	for _, st := range s.stmts.m {
+		errs = append(errs, st.Close())
+	}
+	s.stmts.mu.Unlock()
 	if s.w != nil {
 		errs = append(errs, s.w.Close())
 	}
@@ -235,6 +241,39 @@ type querier interface {
 type db struct {
 	q  querier
 	pg bool
+	// stmts, on the read pool only, prepares the queries run through
+	// rowPrepared once per connection instead of once per call.
+	stmts *stmtCache
+}
+
+// stmtCache is the read pool's prepared statements, by query.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// rowPrepared is row for queries of fixed text run on every request (the
+// zone of a list): on SQLite, parsing one costs as much as running it.
+func (d db) rowPrepared(ctx context.Context, query string, args ...any) *sql.Row {
+	pool, ok := d.q.(*sql.DB)
+	if d.stmts == nil || !ok {
+		return d.row(ctx, query, args...)
+	}
+	d.stmts.mu.Lock()
+	st, ok := d.stmts.m[query]
+	if !ok {
+		var err error
+		if st, err = pool.PrepareContext(ctx, d.bind(query)); err != nil {
+			d.stmts.mu.Unlock()
+			return d.row(ctx, query, args...) // the same error, or a query that works without
+		}
+		if d.stmts.m == nil {
+			d.stmts.m = map[string]*sql.Stmt{}
+		}
+		d.stmts.m[query] = st
+	}
+	d.stmts.mu.Unlock()
+	return st.QueryRowContext(ctx, args...)
 }
 
 func (d db) bind(query string) string {
@@ -278,7 +317,7 @@ func (d db) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
 	return p.PrepareContext(ctx, d.bind(query))
 }
 
-func (s *Store) read() db { return db{s.r, s.pg} }
+func (s *Store) read() db { return db{q: s.r, pg: s.pg, stmts: &s.stmts} }
 
 // tx runs fn in one write transaction, committed when fn returns nil.
 func (s *Store) tx(ctx context.Context, fn func(db) error) error {
@@ -286,7 +325,7 @@ func (s *Store) tx(ctx context.Context, fn func(db) error) error {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	if err := fn(db{t, s.pg}); err != nil {
+	if err := fn(db{q: t, pg: s.pg}); err != nil {
 		t.Rollback()
 		return err
 	}
@@ -310,7 +349,7 @@ func (s *Store) readTx(ctx context.Context, fn func(db) error) error {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	defer t.Rollback()
-	return fn(db{t, s.pg})
+	return fn(db{q: t, pg: s.pg})
 }
 
 // isUnique reports whether err is a unique-constraint violation.

@@ -52,7 +52,7 @@ func TestWebhookSecretSealed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.w.ExecContext(ctx, db{s.w, s.pg}.bind("UPDATE webhooks SET secret = ? WHERE id = ?"), stored(h.ID), h2.ID); err != nil {
+		if _, err := s.w.ExecContext(ctx, db{q: s.w, pg: s.pg}.bind("UPDATE webhooks SET secret = ? WHERE id = ?"), stored(h.ID), h2.ID); err != nil {
 			t.Fatal(err)
 		}
 		var id int64
@@ -64,7 +64,7 @@ func TestWebhookSecretSealed(t *testing.T) {
 		// A secret stored in plain text, as before sealing, is sealed by
 		// the next Migrate and still signs the same.
 		const plain = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
-		if _, err := s.w.ExecContext(ctx, db{s.w, s.pg}.bind("UPDATE webhooks SET secret = ? WHERE id = ?"), plain, h2.ID); err != nil {
+		if _, err := s.w.ExecContext(ctx, db{q: s.w, pg: s.pg}.bind("UPDATE webhooks SET secret = ? WHERE id = ?"), plain, h2.ID); err != nil {
 			t.Fatal(err)
 		}
 		if dl := delivery(h2.ID); dl.Secret != plain {
