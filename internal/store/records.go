@@ -689,22 +689,7 @@ func (s *Store) apply(ctx context.Context, d db, a Actor, action string, w *zone
 		}
 	}
 
-	serial := nextSerial(w.z.Serial, t)
-	newSOA := dns.Copy(soa).(*dns.SOA)
-	newSOA.Serial = serial
-	// The count the record limit reads changes with the serial: one update
-	// of the zone's row per write (a trigger updating it per record made a
-	// batch of 2,000 several times slower on PostgreSQL).
-	if _, err := d.exec(ctx, "UPDATE zones SET serial = ?, updated_at = ?, record_count = record_count + ? WHERE id = ?",
-		int64(serial), t, len(res.Created)-len(res.Deleted), w.z.ID); err != nil {
-		return res, fmt.Errorf("bump serial: %w", err)
-	}
-	content := zone.RecordFromRR(w.z.origin(), newSOA).Content
-	if _, err := d.exec(ctx, "UPDATE records SET content = ?, updated_at = ? WHERE zone_id = ? AND name = '' AND type = 'SOA'", content, t, w.z.ID); err != nil {
-		return res, fmt.Errorf("bump serial: %w", err)
-	}
-	if err := s.journal(ctx, d, w.z.ID, w.z.Name, "update", w.z.Serial, serial,
-		append([]dns.RR{soa}, removed...), append([]dns.RR{newSOA}, added...)); err != nil {
+	if _, err := s.bumpSerial(ctx, d, w.z, soa, t, len(res.Created)-len(res.Deleted), removed, added); err != nil {
 		return res, err
 	}
 
