@@ -12,7 +12,7 @@ import (
 
 // ErrNotPatchable says that Patch could not apply a change by itself: the
 // change touches what other names' answers are compiled from (a delegation,
-// a CNAME, a wildcard, a target of another record...), or the zone is not
+// a DNAME, a wildcard, a target of another record...), or the zone is not
 // kept for patching. Give the engine the whole zone instead (Update).
 var ErrNotPatchable = errors.New("the change needs the whole zone compiled")
 
@@ -25,8 +25,9 @@ type patchSource struct {
 	// are compiled from: targets of NS, MX, SRV, CNAME, ALIAS and DNAME
 	// records, and their ancestors below the apex.
 	targets map[string]uses
-	// cnames are the CNAME owners, whose answers may end in a negative
-	// answer holding the SOA.
+	// cnames are the CNAME owners whose target is in the zone: their
+	// answers may end in a negative answer holding the SOA. A chain that
+	// leaves the zone at once is chased when queried and holds no SOA.
 	cnames []string
 }
 
@@ -56,7 +57,7 @@ func newPatchSource(c *compiler) *patchSource {
 			for _, rr := range s.rrs {
 				src.addTarget(c.apex, rr)
 			}
-			if s.t == dns.TypeCNAME {
+			if s.t == dns.TypeCNAME && cnameInZone(c.apex, s.rrs) {
 				src.cnames = append(src.cnames, k)
 			}
 		}
@@ -64,9 +65,19 @@ func newPatchSource(c *compiler) *patchSource {
 	return src
 }
 
-// addTarget adds the in-zone target of rr, if it has one, and its
-// ancestors below the apex to src.targets.
-func (src *patchSource) addTarget(apex []byte, rr dns.RR) {
+// cnameInZone reports whether the CNAME of set points into the zone.
+func cnameInZone(apex []byte, set []dns.RR) bool {
+	cn, ok := set[0].(*dns.CNAME)
+	if !ok {
+		return true // unknown: recompile it, to be safe
+	}
+	w, err := wireName(cn.Target)
+	return err != nil || isBelow(w, apex)
+}
+
+// targetOf returns the in-zone target of rr, if it has one, and what rr's
+// owner takes from it.
+func targetOf(apex []byte, rr dns.RR) ([]byte, uses, bool) {
 	var target string
 	u := usesAddresses
 	switch v := rr.(type) {
@@ -82,18 +93,36 @@ func (src *patchSource) addTarget(apex []byte, rr dns.RR) {
 		target, u = v.Target, usesAll
 	default:
 		if rr.Header().Rrtype != zone.TypeALIAS {
-			return
+			return nil, 0, false
 		}
 		target, _ = zone.AliasTarget(rr)
 	}
 	w, err := wireName(target)
 	if err != nil || !isBelow(w, apex) {
-		return
+		return nil, 0, false
 	}
-	src.targets[string(w)] |= u | usesExistence
+	return w, u | usesExistence, true
+}
+
+// addTarget adds the in-zone target of rr, if it has one, and its
+// ancestors below the apex to src.targets.
+func (src *patchSource) addTarget(apex []byte, rr dns.RR) {
+	if w, u, ok := targetOf(apex, rr); ok {
+		src.mark(apex, w, u)
+	}
+}
+
+func (src *patchSource) mark(apex, w []byte, u uses) {
+	src.targets[string(w)] |= u
 	for w = parentWire(w); len(w) > len(apex); w = parentWire(w) {
 		src.targets[string(w)] |= usesExistence
 	}
+}
+
+// marked reports whether w is marked for u already. Its ancestors then are
+// too: mark marks them together.
+func (src *patchSource) marked(w []byte, u uses) bool {
+	return src.targets[string(w)]&u == u
 }
 
 // affects reports whether a change of records of type t at the name k, or
@@ -103,6 +132,11 @@ func (src *patchSource) affects(k string, t uint16) bool {
 	u := src.targets[k]
 	switch t {
 	case 0:
+		return u != 0
+	case dns.TypeCNAME:
+		// A CNAME stands for all of a name's data: whatever another
+		// answer takes from the name, even its mere addresses (an ALIAS
+		// follows the chain), changes when the name gets or loses one.
 		return u != 0
 	case dns.TypeA, dns.TypeAAAA:
 		return u&(usesAddresses|usesAll) != 0
@@ -241,7 +275,11 @@ func (old *compiledZone) patch(removed, added []dns.RR) (_ *compiledZone, err er
 					return nil, notPatchable("SOA record", w)
 				}
 				soa = true
-			case dns.TypeNS, dns.TypeCNAME, dns.TypeDNAME, dns.TypeDS, zone.TypeALIAS:
+			case dns.TypeCNAME:
+				if len(w) == len(apex) {
+					return nil, notPatchable("CNAME record at the apex", w)
+				}
+			case dns.TypeNS, dns.TypeDNAME, dns.TypeDS, zone.TypeALIAS:
 				return nil, notPatchable(dns.TypeToString[h.Rrtype]+" record", w)
 			}
 			if isWildcard(w) {
@@ -323,14 +361,54 @@ func (old *compiledZone) patch(removed, added []dns.RR) (_ *compiledZone, err er
 		}
 	}
 
+	// The CNAME owners after the change. Untouched owners keep theirs;
+	// the compiler answers from the first of several, whose order the
+	// store's may not be, so a name left with more is refused.
+	cnames := src.cnames
+	touched := map[string]bool{}
+	for k := range changed {
+		if slices.Contains(types[k], dns.TypeCNAME) {
+			touched[k] = true
+		}
+	}
+	for k := range vanished {
+		if slices.Contains(types[k], dns.TypeCNAME) {
+			touched[k] = true
+		}
+	}
+	if len(touched) > 0 {
+		cnames = make([]string, 0, len(src.cnames)+len(touched))
+		for _, k := range src.cnames {
+			if !touched[k] {
+				cnames = append(cnames, k)
+			}
+		}
+		for k := range touched {
+			r := names[k]
+			if r == nil {
+				continue
+			}
+			switch cn := r.set(dns.TypeCNAME); {
+			case len(cn) > 1:
+				return nil, notPatchable("more than one CNAME record", r.wire)
+			case cn != nil && cnameInZone(apex, cn):
+				cnames = append(cnames, k)
+			}
+		}
+	}
+
 	// Recompile the changed names; a new serial also changes the apex's
 	// answers and those of CNAMEs whose chain ends in a negative answer.
 	if soa {
-		for _, k := range src.cnames {
+		for _, k := range cnames {
 			if changed[k] != nil {
 				continue
 			}
-			r := *names[k]
+			p := names[k]
+			if p == nil || p.set(dns.TypeCNAME) == nil {
+				continue // cannot be: cnames holds the owners after the change
+			}
+			r := *p
 			if r.cut != nil || isWildcard(r.wire) {
 				return nil, notPatchable("CNAME below a delegation or at a wildcard", r.wire)
 			}
@@ -382,7 +460,7 @@ func (old *compiledZone) patch(removed, added []dns.RR) (_ *compiledZone, err er
 		aliasTargets: old.aliasTargets, // ALIAS records are never patched
 		expired:      old.expired,
 		records:      old.records - len(removed) + len(added),
-		src:          &patchSource{names: names, kids: kids, targets: src.targets, cnames: src.cnames},
+		src:          &patchSource{names: names, kids: kids, targets: src.targets, cnames: cnames},
 	}
 	if soa {
 		neg, err := c.negative(apex, nil, 0)
@@ -391,14 +469,18 @@ func (old *compiledZone) patch(removed, added []dns.RR) (_ *compiledZone, err er
 		}
 		next.neg = neg
 	}
+	// The new records' targets join the new zone's; the old zone's map is
+	// copied only when one is not marked already.
 	cloned := false
 	for _, rr := range added {
-		if t := rr.Header().Rrtype; t == dns.TypeMX || t == dns.TypeSRV {
-			if !cloned {
-				next.src.targets, cloned = maps.Clone(src.targets), true
-			}
-			next.src.addTarget(apex, rr)
+		w, u, ok := targetOf(apex, rr)
+		if !ok || next.src.marked(w, u) {
+			continue
 		}
+		if !cloned {
+			next.src.targets, cloned = maps.Clone(src.targets), true
+		}
+		next.src.mark(apex, w, u)
 	}
 	return next, nil
 }
