@@ -77,8 +77,18 @@ func (a *API) identify(r *http.Request) (store.Principal, error) {
 		if err != nil {
 			return store.Principal{}, err
 		}
-		if u.OTPSecret != "" && !validTOTP(u.OTPSecret, r.Header.Get("X-Dnsimple-OTP"), a.now()) {
-			return store.Principal{}, errOTPRequired
+		if u.OTPSecret != "" {
+			step, ok := validTOTP(u.OTPSecret, r.Header.Get("X-Dnsimple-OTP"), a.now())
+			if !ok {
+				return store.Principal{}, errOTPRequired
+			}
+			// A code works once, as in the dashboard (RFC 6238, 5.2): one
+			// seen on the wire cannot be replayed within its minute.
+			if err := a.store.UseTOTPStep(r.Context(), u.ID, step); errors.Is(err, zone.ErrForbidden) {
+				return store.Principal{}, fmt.Errorf("%w: %w", errOTPRequired, err)
+			} else if err != nil {
+				return store.Principal{}, err
+			}
 		}
 		return store.Principal{User: &u}, nil
 	}
@@ -160,22 +170,22 @@ func actor(r *http.Request) store.Actor {
 
 // validTOTP checks a 6-digit time-based one-time password (RFC 6238: SHA-1,
 // 30-second steps) against a base32 secret, allowing one step of clock skew
-// either way.
-func validTOTP(secret, code string, now time.Time) bool {
+// either way, and returns the time step it matched.
+func validTOTP(secret, code string, now time.Time) (int64, bool) {
 	if len(code) != 6 {
-		return false
+		return 0, false
 	}
 	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(strings.TrimRight(strings.ReplaceAll(secret, " ", ""), "=")))
 	if err != nil || len(key) == 0 {
-		return false
+		return 0, false
 	}
 	step := now.Unix() / 30
 	for _, s := range []int64{step - 1, step, step + 1} {
 		if hmac.Equal([]byte(totp(key, uint64(s))), []byte(code)) {
-			return true
+			return s, true
 		}
 	}
-	return false
+	return 0, false
 }
 
 func totp(key []byte, counter uint64) string {

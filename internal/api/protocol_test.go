@@ -205,6 +205,13 @@ func TestBasicAuth(t *testing.T) {
 	if status, _ := basic(totp(t, secret, now)); status != 200 {
 		t.Errorf("2FA with the OTP: %d", status)
 	}
+	// A code works once: replayed, or an earlier one, it is refused.
+	if status, h := basic(totp(t, secret, now)); status != 401 || h.Get("X-Dnsimple-OTP") != "required" {
+		t.Errorf("2FA with the OTP used again: %d %v", status, h)
+	}
+	if status, _ := basic(totp(t, secret, now.Add(-30*time.Second))); status != 401 {
+		t.Errorf("2FA with the previous step's OTP after the current one: %d", status)
+	}
 }
 
 // totp computes RFC 6238's code, independently of the package's.
