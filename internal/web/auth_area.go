@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/zonewarden/zonewarden/internal/mail"
@@ -125,6 +126,19 @@ func (wb *Web) mailLater(m mail.Message) {
 			wb.log.Error("send mail", "subject", m.Subject, "err", err)
 		}
 	}()
+}
+
+// securityNotice tells a user by mail that something guarding their
+// account changed, so that a change they did not make does not go
+// unnoticed: what, when, and from which address. It holds no secret and no
+// link that acts; the way back is the forgotten-password page.
+func (wb *Web) securityNotice(r *http.Request, email, what string) {
+	wb.mailLater(mail.Message{
+		To:      email,
+		Subject: "Zonewarden: " + what,
+		Body: fmt.Sprintf("%s: %s, from the address %s.\n\nIf this was you, there is nothing to do.\n\nIf it was not, someone else can sign in as you: reset your password at %s/password/forgot, review the sessions and tokens of your account once you are back in, and tell the administrator of this Zonewarden.\n",
+			strings.ToUpper(what[:1])+what[1:], time.Now().UTC().Format("Monday 2 January 2006 at 15:04 UTC"), clientAddr(r), wb.linkBase(r)),
+	})
 }
 
 // sendVerification mails a user a link that verifies their address.

@@ -127,7 +127,7 @@ func TestBrowserSecurity(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#email"), "ada@example.com"),
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS(".flash")))
-	link := mailLink(t, waitMail(t, m, "ada@example.com", 2)) // after the verification mail
+	link := mailLink(t, waitMailAbout(t, m, "ada@example.com", "Reset your Zonewarden password"))
 	if !strings.HasPrefix(link, "/password/reset?") {
 		t.Fatalf("link in the reset mail: %q", link)
 	}

@@ -43,6 +43,7 @@ func (wb *Web) passwordChange(w http.ResponseWriter, r *http.Request) error {
 	if err := wb.store.ChangePassword(r.Context(), u.ID, password, vs.session.ID); err != nil {
 		return err
 	}
+	wb.securityNotice(r, u.Email, "your password was changed")
 	wb.flash(w, r, "Your password is changed. You are signed out everywhere else.")
 	http.Redirect(w, r, "/security", http.StatusSeeOther)
 	return nil

@@ -51,13 +51,14 @@ func (wb *Web) passwordReset(w http.ResponseWriter, r *http.Request) error {
 			p.Errors = map[string]string{"password": msg}
 			status = http.StatusUnprocessableEntity
 		} else {
-			_, err := wb.store.ResetPassword(r.Context(), token, password)
+			u, err := wb.store.ResetPassword(r.Context(), token, password)
 			switch {
 			case errors.Is(err, zone.ErrNotFound):
 				p, status = linkPage{Invalid: true}, http.StatusNotFound
 			case err != nil:
 				return err
 			default:
+				wb.securityNotice(r, u.Email, "your password was reset by a mailed link")
 				wb.setCookie(w, r, sessionCookie, "", -1)
 				wb.flash(w, r, "Your password is changed, and you are signed out everywhere. Sign in with your new password.")
 				http.Redirect(w, r, "/sign-in", http.StatusSeeOther)

@@ -20,6 +20,7 @@ func (wb *Web) recoveryCodesCreate(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	wb.securityNotice(r, u.Email, "new recovery codes were made, and the old ones no longer work")
 	v := wb.view(r, "Recovery codes")
 	v.Data = recoveryCodesPage{Codes: codes}
 	wb.render(w, r, http.StatusOK, "recovery_codes", v)

@@ -274,6 +274,25 @@ func waitMail(t *testing.T, m *mail.Memory, addr string, n int) mail.Message {
 	return mail.Message{}
 }
 
+// waitMailAbout waits for a mail to addr whose subject is subject, and
+// returns the latest.
+func waitMailAbout(t *testing.T, m *mail.Memory, addr, subject string) mail.Message {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		var last *mail.Message
+		for _, msg := range m.Sent() {
+			if msg.To == addr && msg.Subject == subject {
+				last = &msg
+			}
+		}
+		if last != nil {
+			return *last
+		}
+	}
+	t.Fatalf("no mail %q to %s", subject, addr)
+	return mail.Message{}
+}
+
 // mailLink is the path and query of the link in a mail.
 func mailLink(t *testing.T, m mail.Message) string {
 	t.Helper()
@@ -490,4 +509,46 @@ func TestRequireTwoFactor(t *testing.T) {
 		t.Error("still required")
 	}
 	want(t, "security page lists the team", adaB.get("/security"), 200, a+"/security")
+}
+
+// TestSecurityNotices: a change to what guards an account is mailed to its
+// user, without a secret or a link that acts.
+func TestSecurityNotices(t *testing.T) {
+	mem := &mail.Memory{}
+	e := newEnv(t, web.Config{Mail: mem, PublicURL: "https://dns.example.com"})
+	e.user("ada@example.com")
+	b := e.browser()
+	b.signIn("ada@example.com")
+	b.enroll()
+	if r := b.post("/security", "/security/recovery-codes", nil); r.status != 200 {
+		t.Fatalf("regenerate: %d", r.status)
+	}
+	if r := b.post("/security", "/security/two-factor/disable", url.Values{"password": {password}}); r.status != http.StatusSeeOther {
+		t.Fatalf("disable: %d %s", r.status, r.body)
+	}
+	const newPassword = "a brand new passphrase 42"
+	if r := b.post("/security", "/security/password", url.Values{"current": {password}, "password": {newPassword}}); r.status != http.StatusSeeOther {
+		t.Fatalf("change password: %d %s", r.status, r.body)
+	}
+	waitMail(t, mem, "ada@example.com", 4) // mailed in the background: in any order
+	for i, about := range []string{
+		"two-factor authentication was turned on",
+		"new recovery codes were made",
+		"two-factor authentication was turned off",
+		"your password was changed",
+	} {
+		var m mail.Message
+		for _, msg := range mem.Sent() {
+			if strings.Contains(msg.Subject, about) {
+				m = msg
+			}
+		}
+		if !strings.Contains(m.Subject, about) || !strings.Contains(m.Body, "https://dns.example.com/password/forgot") ||
+			!strings.Contains(m.Body, "from the address 127.0.0.1") {
+			t.Errorf("notice %d: %q\n%s", i+1, m.Subject, m.Body)
+		}
+		if strings.Contains(m.Body, password) || strings.Contains(m.Body, newPassword) || linkRE.MatchString(m.Body) {
+			t.Errorf("notice %d holds a password or a link with a token:\n%s", i+1, m.Body)
+		}
+	}
 }

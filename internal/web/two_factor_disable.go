@@ -49,6 +49,7 @@ func (wb *Web) twoFactorDisable(w http.ResponseWriter, r *http.Request) error {
 	if err := wb.store.DisableTwoFactor(r.Context(), u.ID); err != nil {
 		return err
 	}
+	wb.securityNotice(r, u.Email, "two-factor authentication was turned off")
 	wb.flash(w, r, "Two-factor authentication is off. Your recovery codes no longer work.")
 	http.Redirect(w, r, "/security", http.StatusSeeOther)
 	return nil

@@ -63,6 +63,7 @@ func (wb *Web) twoFactorEnable(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	attempt.succeeded()
+	wb.securityNotice(r, u.Email, "two-factor authentication was turned on")
 	if err := wb.rotate(w, r); err != nil {
 		return err
 	}
