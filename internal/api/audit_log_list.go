@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/zonewarden/zonewarden/internal/store"
 )
@@ -11,8 +12,10 @@ import (
 // auditLogList is GET /v2/{account}/audit_log, Zonewarden's own: every write
 // to the account, oldest first (sort=id:desc for the newest), paginated,
 // filtered by action ("record.create", or "record." for all of an
-// object's), object_type, actor_user_id and actor_token_id. Owners and
-// admins only (and account tokens, which act as the owner).
+// object's), object_type, actor_user_id, actor_token_id, domain, and since
+// and until (RFC 3339 times, or dates: since is inclusive, until not; a
+// date means its midnight UTC). Owners and admins only (and account tokens,
+// which act as the owner).
 func (a *API) auditLogList(w http.ResponseWriter, r *http.Request) error {
 	acc, err := a.account(r)
 	if err != nil {
@@ -26,7 +29,26 @@ func (a *API) auditLogList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	f := store.AuditFilter{Action: q.Get("action"), ObjectType: q.Get("object_type")}
+	f := store.AuditFilter{Action: q.Get("action"), ObjectType: q.Get("object_type"), Domain: q.Get("domain")}
+	for _, p := range []struct {
+		name string
+		dst  *time.Time
+	}{{"since", &f.Since}, {"until", &f.Until}} {
+		s := q.Get(p.name)
+		if s == "" {
+			continue
+		}
+		t, err := parseWhen(s)
+		if err != nil {
+			return &Error{Status: http.StatusBadRequest, Message: "Validation failed",
+				Errors: map[string][]string{p.name: {fmt.Sprintf("%q is not a time (2026-01-02T03:04:05Z) or a date (2026-01-02)", s)}}, Err: err}
+		}
+		*p.dst = t
+	}
+	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
+		return &Error{Status: http.StatusBadRequest, Message: "Validation failed",
+			Errors: map[string][]string{"until": {"must be after since"}}}
+	}
 	for _, p := range []struct {
 		name string
 		dst  *int64
@@ -68,4 +90,12 @@ func (a *API) requireAdmin(r *http.Request, acc int64) error {
 		return &Error{Status: http.StatusForbidden, Message: fmt.Sprintf("Permission Denied. Required role: owner or admin; you are %s in this account", role)}
 	}
 	return nil
+}
+
+// parseWhen reads an RFC 3339 time or a date (midnight UTC).
+func parseWhen(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Parse(time.DateOnly, s)
 }

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dnsimple/dnsimple-go/v8/dnsimple"
 
@@ -315,6 +317,7 @@ func TestTLDEndpoints(t *testing.T) {
 // owner; members below admin may not.
 func TestAuditLog(t *testing.T) {
 	backends(t, func(t *testing.T, dbURL func(*testing.T) string) {
+		start := time.Now().Add(-time.Second).Truncate(time.Second)
 		e := newEnv(t, dbURL(t))
 		acc := fmt.Sprintf("/v2/%d", e.accountA.ID)
 		for _, body := range []string{`{"name":"a","type":"A","content":"192.0.2.1"}`, `{"name":"b","type":"TXT","content":"hello"}`} {
@@ -345,6 +348,8 @@ func TestAuditLog(t *testing.T) {
 		if len(page.Data) != 2 || page.Data[0].Action != "record.create" || page.Data[0].After["content"] != "hello" {
 			t.Errorf("audit log = %s", body)
 		}
+		// The entries carry the store's clock, not the API's fixed one.
+		at := func(t time.Time) string { return url.QueryEscape(t.UTC().Format(time.RFC3339)) }
 		for _, tc := range []struct {
 			query string
 			want  int
@@ -354,6 +359,16 @@ func TestAuditLog(t *testing.T) {
 			{"object_type=domain", 1},
 			{"action=record.delete", 0},
 			{fmt.Sprintf("actor_user_id=%d", e.bob.ID), 0},
+			{"domain=example.com", 3},
+			{"domain=example.net", 0},
+			// Seven entries: the users, carol's membership, the tokens,
+			// the domain and the records, all written since start.
+			{"since=" + at(start), 7},
+			{"since=" + at(start) + "&until=" + at(time.Now().Add(time.Hour)), 7},
+			{"until=" + at(start), 0},
+			{"since=" + at(time.Now().Add(time.Hour)), 0},
+			{"since=2000-01-01", 7},
+			{"until=2000-01-02", 0},
 		} {
 			status, _, body := e.do(t, "GET", acc+"/audit_log?"+tc.query, e.tokenA, "")
 			json.Unmarshal(body, &page)
@@ -368,6 +383,8 @@ func TestAuditLog(t *testing.T) {
 			{"read-only member", acc + "/audit_log", e.tokenRO, 403},
 			{"other account", acc + "/audit_log", e.tokenB, 404},
 			{"bad actor", acc + "/audit_log?actor_user_id=x", e.tokenA, 400},
+			{"bad since", acc + "/audit_log?since=yesterday", e.tokenA, 400},
+			{"until before since", acc + "/audit_log?since=2026-01-02&until=2026-01-01", e.tokenA, 400},
 			{"bad sort", acc + "/audit_log?sort=action", e.tokenA, 400},
 		} {
 			if status, _, body := e.do(t, "GET", tc.path, tc.token, ""); status != tc.status {
