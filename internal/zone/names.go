@@ -95,3 +95,33 @@ func lower(b byte) byte {
 func SerialLess(a, b uint32) bool {
 	return int32(b-a) > 0
 }
+
+// simpleName reports whether name is the root, or fully qualified, at most
+// 254 octets, in labels of 1 to 63 octets of lower-case letters, digits,
+// '-', '_' and '*' — and, when loose, upper-case letters and '/' (RFC 2317
+// owners) too: names whose text needs no escape.
+func simpleName(name string, loose bool) bool {
+	if name == "." {
+		return true
+	}
+	if len(name) == 0 || len(name) > 254 || name[len(name)-1] != '.' {
+		return false
+	}
+	label := 0
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c == '.':
+			if label == 0 || label > 63 {
+				return false
+			}
+			label = 0
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '_', c == '*':
+			label++
+		case loose && ('A' <= c && c <= 'Z' || c == '/'):
+			label++
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -499,29 +499,7 @@ func (r *lineReader) Close() error {
 // plainName reports whether name is fully qualified, short enough, and made
 // only of lower-case letters, digits, '-', '_' and '*' in labels of 1 to 63
 // octets: then it is already canonical.
-func plainName(name string) bool {
-	if len(name) == 0 || len(name) > 254 || name[len(name)-1] != '.' {
-		return false
-	}
-	if name == "." {
-		return true
-	}
-	label := 0
-	for i := 0; i < len(name); i++ {
-		switch c := name[i]; {
-		case c == '.':
-			if label == 0 || label > 63 {
-				return false
-			}
-			label = 0
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_', c == '*':
-			label++
-		default:
-			return false
-		}
-	}
-	return true
-}
+func plainName(name string) bool { return simpleName(name, false) }
 
 // simpleComplete reports whether rr is of a type whose presentation form,
 // once parsed, always packs and unpacks, and has its data: the checks of

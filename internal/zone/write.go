@@ -211,30 +211,9 @@ func plainRdata(rr dns.RR) (string, bool) {
 }
 
 // asIsName reports whether name is the root, or fully qualified and made of
-// labels of 1 to 63 letters (of either case), digits, '-', '_', '*' and '/'.
-func asIsName(name string) bool {
-	if name == "." {
-		return true
-	}
-	if len(name) == 0 || len(name) > 254 || name[len(name)-1] != '.' {
-		return false
-	}
-	label := 0
-	for i := 0; i < len(name); i++ {
-		switch c := name[i]; {
-		case c == '.':
-			if label == 0 || label > 63 {
-				return false
-			}
-			label = 0
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '*', c == '/':
-			label++
-		default:
-			return false
-		}
-	}
-	return true
-}
+// labels of 1 to 63 letters (of either case), digits, '-', '_', '*' and '/':
+// miekg/dns prints it as it is, and reads that back the same.
+func asIsName(name string) bool { return simpleName(name, true) }
 
 // plainText reports whether TXT strings are at least one string, each at
 // most 255 bytes of printable ASCII other than '"' and '\\': miekg/dns
