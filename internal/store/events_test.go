@@ -249,7 +249,7 @@ func TestMembershipEvents(t *testing.T) {
 		dan := Actor{} // signs up from the invitation: the store names them
 		type check struct {
 			name, actorID, email string // the event, its actor and the address in its data
-			accepted                  bool
+			accepted             bool
 		}
 		steps := []struct {
 			name  string
