@@ -20,7 +20,13 @@ import (
 // comes with its zone), domain.delete and zone.delete, zone_record.create,
 // zone_record.update and zone_record.delete (one per record written, by a
 // record endpoint, a batch change or a template applied), webhook.create
-// and webhook.delete, contact.create, contact.update and contact.delete.
+// and webhook.delete, contact.create, contact.update and contact.delete;
+// of memberships: account.user_invite, account.user_invitation_revoke (a
+// revocation, or an invitation replaced by a new one to the same address),
+// account.user_invitation_accept (by a user, or at a sign-up from the
+// link) and account.user_remove (a member removed, or leaving: the actor
+// tells them apart). DNSimple has no event for a change of role, nor for
+// an account's deletion (whose webhooks go with it), so none is sent.
 
 // event is one event of a write: its name and its data, the object it is
 // about in DNSimple's shape ({"zone_record": {...}}).
@@ -202,6 +208,41 @@ func contactData(c Contact) any {
 		"state_province": c.StateProvince, "postal_code": c.PostalCode, "country": c.Country,
 		"created_at": eventTime(c.CreatedAt), "updated_at": eventTime(c.UpdatedAt),
 	}}
+}
+
+func accountData(a Account) map[string]any {
+	return map[string]any{
+		"id": a.ID, "email": a.Email, "plan_identifier": a.PlanIdentifier,
+		"created_at": eventTime(a.CreatedAt), "updated_at": eventTime(a.UpdatedAt),
+	}
+}
+
+// invitationData is an invitation's event data. DNSimple's carries the
+// invitation's token; ours is a secret that admits whoever holds it, kept
+// only as a hash, so it is null. updated is when the invitation last
+// changed (accepted, revoked), acceptedAt nil while it is not accepted.
+func invitationData(acc Account, inv Invitation, updated time.Time, acceptedAt *time.Time) any {
+	var accepted any
+	if acceptedAt != nil {
+		accepted = eventTime(*acceptedAt)
+	}
+	return map[string]any{
+		"account": accountData(acc),
+		"account_invitation": map[string]any{
+			"id": inv.ID, "email": inv.Email, "token": nil, "account_id": inv.AccountID,
+			"created_at": eventTime(inv.CreatedAt), "updated_at": eventTime(updated),
+			"invitation_sent_at": eventTime(inv.CreatedAt), "invitation_accepted_at": accepted,
+		},
+	}
+}
+
+func memberRemoveData(acc Account, u User) any {
+	return map[string]any{
+		"user": map[string]any{
+			"id": u.ID, "email": u.Email, "created_at": eventTime(u.CreatedAt), "updated_at": eventTime(u.UpdatedAt),
+		},
+		"account": accountData(acc),
+	}
 }
 
 // emitDomainCreate emits a new domain's events: the domain's and its

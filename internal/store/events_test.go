@@ -227,3 +227,132 @@ func TestJobsClaimedOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestMembershipEvents: each change of a team's members tells its webhooks,
+// by DNSimple's event names, with the invitation or the user in the data.
+// A change of role has no DNSimple event and sends none.
+func TestMembershipEvents(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		ada := newFixture(t, s, "ada@example.com", "")
+		bob := newFixture(t, s, "bob@example.com", "")
+		team, err := s.CreateTeam(ctx, ada.actor, ada.user.ID, "Ops", "ops@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := s.CreateWebhook(ctx, ada.actor, team.ID, "https://hooks.example.net/dns")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tokBob, tokDan, tokCarol string
+		var carolInv Invitation
+		dan := Actor{} // signs up from the invitation: the store names them
+		type check struct {
+			name, actorID, email string // the event, its actor and the address in its data
+			accepted             bool
+		}
+		steps := []struct {
+			name  string
+			write func() error
+			want  []check
+		}{
+			{"invite", func() (err error) {
+				tokBob, _, err = s.CreateInvitation(ctx, ada.actor, team.ID, "bob@example.com", RoleMember, time.Hour)
+				return err
+			}, []check{{"account.user_invite", idText(ada.user.ID), "bob@example.com", false}}},
+			{"invite again", func() (err error) {
+				tokBob, _, err = s.CreateInvitation(ctx, ada.actor, team.ID, "bob@example.com", RoleAdmin, time.Hour)
+				return err
+			}, []check{
+				{"account.user_invitation_revoke", idText(ada.user.ID), "bob@example.com", false},
+				{"account.user_invite", idText(ada.user.ID), "bob@example.com", false},
+			}},
+			{"accept", func() error {
+				_, err := s.AcceptInvitation(ctx, bob.actor, tokBob, bob.user.ID)
+				return err
+			}, []check{{"account.user_invitation_accept", idText(bob.user.ID), "bob@example.com", true}}},
+			{"role change", func() error { return s.SetRole(ctx, ada.actor, team.ID, bob.user.ID, RoleMember) }, nil},
+			{"invite carol", func() (err error) {
+				tokCarol, carolInv, err = s.CreateInvitation(ctx, ada.actor, team.ID, "carol@example.com", RoleMember, time.Hour)
+				return err
+			}, []check{{"account.user_invite", idText(ada.user.ID), "carol@example.com", false}}},
+			{"revoke", func() error { return s.RevokeInvitation(ctx, bob.actor, team.ID, carolInv.ID) },
+				[]check{{"account.user_invitation_revoke", idText(bob.user.ID), "carol@example.com", false}}},
+			{"remove", func() error { return s.RemoveMember(ctx, ada.actor, team.ID, bob.user.ID) },
+				[]check{{"account.user_remove", idText(ada.user.ID), "bob@example.com", false}}},
+			{"invite dan", func() (err error) {
+				tokDan, _, err = s.CreateInvitation(ctx, ada.actor, team.ID, "dan@example.com", RoleMember, time.Hour)
+				return err
+			}, []check{{"account.user_invite", idText(ada.user.ID), "dan@example.com", false}}},
+			{"sign up invited", func() error {
+				u, _, err := s.SignUpInvited(ctx, Actor{}, tokDan, "correct horse battery")
+				dan = Actor{UserID: &u.ID, Label: u.Email}
+				return err
+			}, []check{{"account.user_invitation_accept", "DAN", "dan@example.com", true}}},
+			{"leave", func() error { return s.RemoveMember(ctx, dan, team.ID, *dan.UserID) },
+				[]check{{"account.user_remove", "DAN", "dan@example.com", false}}},
+			{"the last owner cannot leave", func() error {
+				if err := s.RemoveMember(ctx, ada.actor, team.ID, ada.user.ID); !errors.Is(err, zone.ErrConflict) {
+					return errors.New("the last owner left")
+				}
+				return nil
+			}, nil},
+		}
+		seen := 1 // webhook.create
+		for _, st := range steps {
+			if err := st.write(); err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+			ds, err := s.WebhookDeliveries(ctx, team.ID, h.ID, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(ds) - seen; got != len(st.want) {
+				t.Fatalf("%s: %d events, want %d", st.name, got, len(st.want))
+			}
+			for i, c := range st.want {
+				d, err := s.Delivery(ctx, ds[len(st.want)-1-i].ID) // newest first
+				if err != nil {
+					t.Fatal(err)
+				}
+				var p struct {
+					Name string
+					Data struct {
+						Account    map[string]any
+						Invitation map[string]any `json:"account_invitation"`
+						User       map[string]any
+					}
+					Actor   map[string]string
+					Account map[string]any
+				}
+				if err := json.Unmarshal(d.Payload, &p); err != nil {
+					t.Fatal(err)
+				}
+				if c.actorID == "DAN" {
+					c.actorID = idText(*dan.UserID)
+				}
+				email := p.Data.User["email"]
+				if c.name != "account.user_remove" {
+					email = p.Data.Invitation["email"]
+					if tok, ok := p.Data.Invitation["token"]; !ok || tok != nil {
+						t.Errorf("%s: token %v, want null (the token is a secret)", st.name, tok)
+					}
+					if accepted := p.Data.Invitation["invitation_accepted_at"] != nil; accepted != c.accepted {
+						t.Errorf("%s: invitation_accepted_at %v", st.name, p.Data.Invitation["invitation_accepted_at"])
+					}
+				}
+				if p.Name != c.name || p.Actor["id"] != c.actorID || email != c.email ||
+					p.Data.Account["id"] != float64(team.ID) || p.Data.Account["plan_identifier"] != teamPlan || p.Account["display"] != "Ops" {
+					t.Errorf("%s: event %d is %s", st.name, i, d.Payload)
+				}
+			}
+			seen = len(ds)
+		}
+		for _, tok := range []string{tokBob, tokCarol, tokDan} {
+			var n int
+			if err := s.read().row(ctx, "SELECT COUNT(*) FROM events WHERE payload LIKE ?", "%"+tok+"%").Scan(&n); err != nil || n != 0 {
+				t.Errorf("%d events hold an invitation's token, %v", n, err)
+			}
+		}
+	})
+}

@@ -211,7 +211,19 @@ func (s *Store) RemoveMember(ctx context.Context, a Actor, accountID, userID int
 		if a.UserID != nil && *a.UserID == userID {
 			action = "member.leave"
 		}
-		return audit(ctx, d, a, accountID, action, "member", userID, old.audit(), nil)
+		if err := audit(ctx, d, a, accountID, action, "member", userID, old.audit(), nil); err != nil {
+			return err
+		}
+		acc, err := s.account(ctx, d, accountID)
+		if err != nil {
+			return err
+		}
+		u, err := scanUser(d.row(ctx, "SELECT "+userCols+" FROM users WHERE id = ?", userID))
+		if err != nil {
+			return fmt.Errorf("find user %d: %w", userID, err)
+		}
+		// DNSimple has one event for a user leaving and a user removed.
+		return s.emit(ctx, d, a, accountID, event{"account.user_remove", memberRemoveData(acc, u)})
 	})
 	if err != nil {
 		return fmt.Errorf("remove member %d of account %d: %w", userID, accountID, err)
@@ -245,6 +257,7 @@ func (s *Store) CreateInvitation(ctx context.Context, a Actor, accountID int64, 
 		if acc.Personal {
 			return &conflictError{field: "email", msg: "a personal account has no other members: create a team and invite people to it"}
 		}
+		var events []event
 		var one int
 		err = d.row(ctx, "SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? AND u.email = ?", accountID, email).Scan(&one)
 		if err == nil {
@@ -264,12 +277,17 @@ func (s *Store) CreateInvitation(ctx context.Context, a Actor, accountID int64, 
 			if err := audit(ctx, d, a, accountID, "invitation.revoke", "invitation", p.ID, p.audit(), nil); err != nil {
 				return err
 			}
+			events = append(events, event{"account.user_invitation_revoke", invitationData(acc, p, t, nil)})
 		}
 		if err := d.row(ctx, "INSERT INTO invitations (account_id, email, role, token_hash, invited_by, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			accountID, email, string(role), hashToken(token), a.UserID, inv.ExpiresAt, t).Scan(&inv.ID); err != nil {
 			return err
 		}
-		return audit(ctx, d, a, accountID, "invitation.create", "invitation", inv.ID, nil, inv.audit())
+		if err := audit(ctx, d, a, accountID, "invitation.create", "invitation", inv.ID, nil, inv.audit()); err != nil {
+			return err
+		}
+		events = append(events, event{"account.user_invite", invitationData(acc, inv, t, nil)})
+		return s.emit(ctx, d, a, accountID, events...)
 	})
 	if err != nil {
 		return "", Invitation{}, fmt.Errorf("invite %s to account %d: %w", email, accountID, err)
@@ -328,27 +346,31 @@ func (s *Store) Invitation(ctx context.Context, token string) (Invitation, Accou
 }
 
 // useInvitation marks the invitation of token used by userID (nil when the
-// user is yet to be created), in d, and returns it:
+// user is yet to be created), in d, and returns it and when it was used:
 // one UPDATE, so that a token is used once however many race for it.
-func useInvitation(ctx context.Context, d db, token string, userID *int64) (Invitation, error) {
+func useInvitation(ctx context.Context, d db, token string, userID *int64) (Invitation, time.Time, error) {
 	if !strings.HasPrefix(token, invitationPrefix) {
-		return Invitation{}, errBadInvitation()
+		return Invitation{}, time.Time{}, errBadInvitation()
 	}
 	t := now()
 	inv, err := scanInvitation(d.row(ctx, "UPDATE invitations SET accepted_at = ?, accepted_by = ? WHERE token_hash = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ? RETURNING "+invitationCols,
 		t, userID, hashToken(token), t))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Invitation{}, errBadInvitation()
+		return Invitation{}, time.Time{}, errBadInvitation()
 	}
 	if err != nil {
-		return Invitation{}, fmt.Errorf("use invitation: %w", err)
+		return Invitation{}, time.Time{}, fmt.Errorf("use invitation: %w", err)
 	}
-	return inv, nil
+	return inv, t, nil
 }
 
-// join makes u a member of the invitation's account with its role; a
-// member already keeps the role they have.
-func join(ctx context.Context, d db, a Actor, inv Invitation, u User) error {
+// join makes u a member of the invitation's account with its role (a
+// member already keeps the role they have) and tells the account's
+// webhooks that the invitation, used at t, is accepted.
+func (s *Store) join(ctx context.Context, d db, a Actor, acc Account, inv Invitation, t time.Time, u User) error {
+	if err := s.emit(ctx, d, a, acc.ID, event{"account.user_invitation_accept", invitationData(acc, inv, t, &t)}); err != nil {
+		return err
+	}
 	var role string
 	err := d.row(ctx, "SELECT role FROM memberships WHERE account_id = ? AND user_id = ?", inv.AccountID, u.ID).Scan(&role)
 	if err == nil {
@@ -380,7 +402,7 @@ func (s *Store) AcceptInvitation(ctx context.Context, a Actor, token string, use
 		if err != nil {
 			return fmt.Errorf("find user %d: %w", userID, err)
 		}
-		inv, err := useInvitation(ctx, d, token, &userID)
+		inv, used, err := useInvitation(ctx, d, token, &userID)
 		if err != nil {
 			return err
 		}
@@ -390,7 +412,7 @@ func (s *Store) AcceptInvitation(ctx context.Context, a Actor, token string, use
 		if acc, err = s.account(ctx, d, inv.AccountID); err != nil {
 			return err
 		}
-		return join(ctx, d, a, inv, u)
+		return s.join(ctx, d, a, acc, inv, used, u)
 	})
 	if err != nil {
 		return Account{}, fmt.Errorf("accept invitation: %w", err)
@@ -418,7 +440,7 @@ func (s *Store) SignUpInvited(ctx context.Context, a Actor, token, password stri
 	err = s.tx(ctx, func(d db) error {
 		// The invitation is taken before the user exists: accepted_by is
 		// set once the user has an id.
-		inv, err := useInvitation(ctx, d, token, nil)
+		inv, used, err := useInvitation(ctx, d, token, nil)
 		if err != nil {
 			return err
 		}
@@ -450,7 +472,7 @@ func (s *Store) SignUpInvited(ctx context.Context, a Actor, token, password stri
 		if err := auditNewUser(ctx, d, a, "user.sign_up", u, personal); err != nil {
 			return err
 		}
-		return join(ctx, d, a, inv, u)
+		return s.join(ctx, d, a, acc, inv, used, u)
 	})
 	if err != nil {
 		return User{}, Account{}, fmt.Errorf("sign up by invitation: %w", err)
@@ -469,13 +491,122 @@ func (s *Store) RevokeInvitation(ctx context.Context, a Actor, accountID, id int
 		if err != nil {
 			return err
 		}
-		if _, err := d.exec(ctx, "UPDATE invitations SET revoked_at = ? WHERE id = ?", now(), id); err != nil {
+		acc, err := s.account(ctx, d, accountID)
+		if err != nil {
 			return err
 		}
-		return audit(ctx, d, a, accountID, "invitation.revoke", "invitation", id, inv.audit(), nil)
+		t := now()
+		if _, err := d.exec(ctx, "UPDATE invitations SET revoked_at = ? WHERE id = ?", t, id); err != nil {
+			return err
+		}
+		if err := audit(ctx, d, a, accountID, "invitation.revoke", "invitation", id, inv.audit(), nil); err != nil {
+			return err
+		}
+		return s.emit(ctx, d, a, accountID, event{"account.user_invitation_revoke", invitationData(acc, inv, t, nil)})
 	})
 	if err != nil {
 		return fmt.Errorf("revoke invitation %d of account %d: %w", id, accountID, err)
 	}
 	return nil
+}
+
+// TeamDomainsError refuses to delete a team that still has domains:
+// deleting them with it would stop DNS for them without anyone having
+// asked for that. Domains are the team's, at most the first 100 by name.
+// It wraps zone.ErrConflict.
+type TeamDomainsError struct {
+	Domains []string
+	Total   int
+}
+
+func (e *TeamDomainsError) Error() string {
+	return fmt.Sprintf("domains: the team has %d domains (%s): delete or move them first", e.Total, strings.Join(e.Domains, ", "))
+}
+
+func (e *TeamDomainsError) Unwrap() error { return zone.ErrConflict }
+
+// DeleteTeam deletes a team account, as one of its owners asks
+// (a.UserID): its memberships, pending invitations, tokens, webhooks and
+// their deliveries, templates, contacts and primary servers go with it
+// (the schema cascades them). A team with domains is refused
+// (*TeamDomainsError), and so is a personal account (ErrConflict) and an
+// actor who is not an owner (ErrForbidden). The audit log has no foreign
+// key and keeps the team's entries, account.delete last; the same entry is
+// written to the actor's personal account, whose log its owner can still
+// read.
+func (s *Store) DeleteTeam(ctx context.Context, a Actor, accountID int64) (Account, error) {
+	if a.UserID == nil {
+		return Account{}, fmt.Errorf("delete team %d: only an owner may: %w", accountID, zone.ErrForbidden)
+	}
+	var acc Account
+	err := s.tx(ctx, func(d db) error {
+		if s.pg {
+			// A domain created concurrently waits for this lock (its
+			// foreign key locks the account row) and then fails, rather
+			// than being counted out here and cascaded away below.
+			if _, err := d.exec(ctx, "SELECT 1 FROM accounts WHERE id = ? FOR UPDATE", accountID); err != nil {
+				return fmt.Errorf("lock account %d: %w", accountID, err)
+			}
+		}
+		var err error
+		if acc, err = s.account(ctx, d, accountID); err != nil {
+			return err
+		}
+		if acc.Personal {
+			return &conflictError{field: "account", msg: "a personal account belongs to its user and cannot be deleted"}
+		}
+		var role string
+		err = d.row(ctx, "SELECT role FROM memberships WHERE account_id = ? AND user_id = ?", accountID, *a.UserID).Scan(&role)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("find member %d: %w", *a.UserID, zone.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("find member %d: %w", *a.UserID, err)
+		}
+		if Role(role) != RoleOwner {
+			return fmt.Errorf("user %d is not an owner: %w", *a.UserID, zone.ErrForbidden)
+		}
+		domains := &TeamDomainsError{}
+		if err := d.row(ctx, "SELECT COUNT(*) FROM domains WHERE account_id = ?", accountID).Scan(&domains.Total); err != nil {
+			return fmt.Errorf("count domains: %w", err)
+		}
+		if domains.Total > 0 {
+			names, err := queryAll(ctx, d, func(r interface{ Scan(...any) error }) (string, error) {
+				var n string
+				return n, r.Scan(&n)
+			}, "SELECT name FROM domains WHERE account_id = ? ORDER BY name LIMIT 100", accountID)
+			if err != nil {
+				return fmt.Errorf("list domains: %w", err)
+			}
+			domains.Domains = names
+			return domains
+		}
+		var members, invitations int
+		if err := d.row(ctx, "SELECT COUNT(*) FROM memberships WHERE account_id = ?", accountID).Scan(&members); err != nil {
+			return fmt.Errorf("count members: %w", err)
+		}
+		if err := d.row(ctx, "SELECT COUNT(*) FROM invitations WHERE account_id = ? AND accepted_at IS NULL AND revoked_at IS NULL", accountID).Scan(&invitations); err != nil {
+			return fmt.Errorf("count invitations: %w", err)
+		}
+		if _, err := d.exec(ctx, "DELETE FROM accounts WHERE id = ?", accountID); err != nil {
+			return fmt.Errorf("delete account %d: %w", accountID, err)
+		}
+		before := map[string]any{"id": acc.ID, "name": acc.Name, "email": acc.Email, "members": members, "pending_invitations": invitations}
+		if err := audit(ctx, d, a, accountID, "account.delete", "account", accountID, before, nil); err != nil {
+			return err
+		}
+		var personal int64
+		err = d.row(ctx, "SELECT a.id FROM accounts a JOIN memberships m ON m.account_id = a.id WHERE m.user_id = ? AND a.personal ORDER BY a.id LIMIT 1", *a.UserID).Scan(&personal)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // a user without a personal account: the team's log has it
+		}
+		if err != nil {
+			return fmt.Errorf("find the personal account of user %d: %w", *a.UserID, err)
+		}
+		return audit(ctx, d, a, personal, "account.delete", "account", accountID, before, nil)
+	})
+	if err != nil {
+		return Account{}, fmt.Errorf("delete team %d: %w", accountID, err)
+	}
+	return acc, nil
 }

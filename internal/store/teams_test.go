@@ -370,3 +370,132 @@ func TestAddMemberAudited(t *testing.T) {
 		}
 	})
 }
+
+func TestDeleteTeam(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		ada := newFixture(t, s, "ada@example.com", "")
+		bob := newFixture(t, s, "bob@example.com", "")
+		carol := newFixture(t, s, "carol@example.com", "")
+		team, err := s.CreateTeam(ctx, ada.actor, ada.user.ID, "Ops", "ops@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddMember(ctx, team.ID, bob.user.ID, RoleAdmin); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"example.org", "example.com"} {
+			if _, err := s.CreateDomain(ctx, ada.actor, team.ID, name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// What goes with the team.
+		hook, err := s.CreateWebhook(ctx, ada.actor, team.ID, "https://hooks.example.net/dns")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.CreateInvitation(ctx, ada.actor, team.ID, "dan@example.com", RoleMember, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		tokAccount, _, err := s.CreateToken(ctx, NewToken{AccountID: team.ID, Name: "ci"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokBob, _, err := s.CreateToken(ctx, NewToken{AccountID: team.ID, UserID: &bob.user.ID, Name: "bob's"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateTemplate(ctx, ada.actor, team.ID, Template{SID: "mail", Name: "Mail"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateTemplateRecord(ctx, ada.actor, team.ID, "mail", RecordInput{Type: "MX", Content: "mx.example.net", Priority: new(uint16)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateContact(ctx, ada.actor, team.ID, Contact{Label: "main", FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
+			Phone: "+44.2000000000", Address1: "1 St James's Sq", City: "London", StateProvince: "London", PostalCode: "SW1Y 4JU", Country: "GB"}); err != nil {
+			t.Fatal(err)
+		}
+
+		refused := []struct {
+			name      string
+			actor     Actor
+			accountID int64
+			want      error
+		}{
+			{"an admin", bob.actor, team.ID, zone.ErrForbidden},
+			{"an outsider", carol.actor, team.ID, zone.ErrNotFound},
+			{"a token", Actor{TokenID: new(int64), Label: "ci"}, team.ID, zone.ErrForbidden},
+			{"a personal account", ada.actor, ada.account.ID, zone.ErrConflict},
+			{"an unknown account", ada.actor, team.ID + 1000, zone.ErrNotFound},
+			{"a team with domains", ada.actor, team.ID, zone.ErrConflict},
+		}
+		for _, c := range refused {
+			if _, err := s.DeleteTeam(ctx, c.actor, c.accountID); !errors.Is(err, c.want) {
+				t.Errorf("delete %s: %v, want %v", c.name, err, c.want)
+			}
+		}
+		_, err = s.DeleteTeam(ctx, ada.actor, team.ID)
+		var de *TeamDomainsError
+		if !errors.As(err, &de) || de.Total != 2 || strings.Join(de.Domains, " ") != "example.com example.org" {
+			t.Errorf("delete a team with domains: %v, want the two domains named", err)
+		}
+		if _, err := s.Account(ctx, team.ID); err != nil {
+			t.Fatalf("the team after refusals: %v", err)
+		}
+		for _, name := range []string{"example.org", "example.com"} {
+			if err := s.DeleteDomain(ctx, ada.actor, team.ID, name); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		got, err := s.DeleteTeam(ctx, ada.actor, team.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != team.ID || got.Name != "Ops" {
+			t.Errorf("DeleteTeam = %+v", got)
+		}
+		if _, err := s.Account(ctx, team.ID); !errors.Is(err, zone.ErrNotFound) {
+			t.Errorf("the deleted team: %v, want ErrNotFound", err)
+		}
+		for _, u := range []fixture{ada, bob} {
+			accs, err := s.Accounts(ctx, u.user.ID)
+			if err != nil || len(accs) != 1 || accs[0].ID != u.account.ID {
+				t.Errorf("accounts of %s after the deletion: %+v, %v", u.user.Email, accs, err)
+			}
+		}
+		for _, tok := range []string{tokAccount, tokBob} {
+			if _, err := s.Authenticate(ctx, tok); err == nil {
+				t.Errorf("a token of the deleted team still authenticates")
+			}
+		}
+		for _, q := range []string{
+			"SELECT COUNT(*) FROM memberships WHERE account_id = ?",
+			"SELECT COUNT(*) FROM invitations WHERE account_id = ?",
+			"SELECT COUNT(*) FROM tokens WHERE account_id = ?",
+			"SELECT COUNT(*) FROM webhooks WHERE account_id = ?",
+			"SELECT COUNT(*) FROM events WHERE account_id = ?",
+			"SELECT COUNT(*) FROM templates WHERE account_id = ?",
+			"SELECT COUNT(*) FROM contacts WHERE account_id = ?",
+			"SELECT COUNT(*) FROM template_records r WHERE NOT EXISTS (SELECT 1 FROM templates t WHERE t.id = r.template_id) AND ? > 0",
+			"SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = " + idText(hook.ID) + " AND ? > 0",
+		} {
+			var n int
+			if err := s.read().row(ctx, q, team.ID).Scan(&n); err != nil || n != 0 {
+				t.Errorf("%s: %d, %v; want 0", q, n, err)
+			}
+		}
+		// The audit log outlives the team, and the owner's own log says
+		// what they did.
+		for _, acct := range []int64{team.ID, ada.account.ID} {
+			es, _, err := s.Audit(ctx, acct, AuditFilter{Action: "account.delete"}, ListOptions{})
+			if err != nil || len(es) != 1 || es[0].ObjectID != idText(team.ID) || *es[0].ActorUserID != ada.user.ID ||
+				!strings.Contains(es[0].Before, `"name":"Ops"`) || es[0].RemoteAddr != "192.0.2.9" {
+				t.Errorf("account.delete in the log of account %d: %+v, %v", acct, es, err)
+			}
+		}
+		if _, err := s.DeleteTeam(ctx, ada.actor, team.ID); !errors.Is(err, zone.ErrNotFound) {
+			t.Errorf("delete twice: %v, want ErrNotFound", err)
+		}
+	})
+}

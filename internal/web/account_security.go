@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+
+	"github.com/zonewarden/zonewarden/internal/store"
 )
 
 // accountSecurityPage is the data of an account's security settings.
@@ -9,21 +11,50 @@ type accountSecurityPage struct {
 	Required  bool
 	TwoFactor bool // the visitor has 2FA on
 	Message   string
+
+	// Delete is the team-deletion form, shown to the owners of a team
+	// only; nil otherwise.
+	Delete *teamDeletion
+}
+
+// teamDeletion is what the owner of a team reads before deleting it: the
+// domains that must go first, and what was wrong with the last try.
+type teamDeletion struct {
+	Domains      []store.Domain // the first 100 by name
+	TotalDomains int
+	Confirm      string            // what was typed as the team's name
+	Errors       map[string]string // by field: "confirm", "password", "domains"
+}
+
+// accountSecurityData reads the page's data for the view's account.
+func (wb *Web) accountSecurityData(r *http.Request, v view) (accountSecurityPage, error) {
+	on, err := wb.store.TwoFactorRequired(r.Context(), v.Account.ID)
+	if err != nil {
+		return accountSecurityPage{}, err
+	}
+	p := accountSecurityPage{Required: on, TwoFactor: v.User.OTPSecret != ""}
+	if v.Account.Personal || v.Role != store.RoleOwner {
+		return p, nil
+	}
+	ds, page, err := wb.store.Domains(r.Context(), v.Account.ID, "", store.ListOptions{PerPage: 100, Sort: "name:asc"})
+	if err != nil {
+		return accountSecurityPage{}, err
+	}
+	p.Delete = &teamDeletion{Domains: ds, TotalDomains: page.TotalEntries, Errors: map[string]string{}}
+	return p, nil
 }
 
 // accountSecurity is GET /a/{account}/security: whether the account
 // requires two-factor authentication of its members. Every member may
-// read it; owners and admins change it.
+// read it; owners and admins change it. A team's owners delete it here.
 func (wb *Web) accountSecurity(w http.ResponseWriter, r *http.Request) error {
 	v, err := wb.accountView(r, "Account security")
 	if err != nil {
 		return err
 	}
-	on, err := wb.store.TwoFactorRequired(r.Context(), v.Account.ID)
-	if err != nil {
+	if v.Data, err = wb.accountSecurityData(r, v); err != nil {
 		return err
 	}
-	v.Data = accountSecurityPage{Required: on, TwoFactor: v.User.OTPSecret != ""}
 	wb.render(w, r, http.StatusOK, "account_security", v)
 	return nil
 }
@@ -41,7 +72,12 @@ func (wb *Web) accountSecurityUpdate(w http.ResponseWriter, r *http.Request) err
 	}
 	on := r.PostFormValue("require_2fa") == "on"
 	if on && v.User.OTPSecret == "" {
-		v.Data = accountSecurityPage{Message: "Turn on two-factor authentication for yourself first: members without it will be sent to turn it on."}
+		p, err := wb.accountSecurityData(r, v)
+		if err != nil {
+			return err
+		}
+		p.Message = "Turn on two-factor authentication for yourself first: members without it will be sent to turn it on."
+		v.Data = p
 		wb.render(w, r, http.StatusConflict, "account_security", v)
 		return nil
 	}

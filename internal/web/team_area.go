@@ -11,6 +11,7 @@ import (
 // teamStore is what the team, activity and webhook pages need.
 type teamStore interface {
 	CreateTeam(ctx context.Context, a store.Actor, ownerUserID int64, name, email string) (store.Account, error)
+	DeleteTeam(ctx context.Context, a store.Actor, accountID int64) (store.Account, error)
 	Members(ctx context.Context, accountID int64) ([]store.Member, error)
 	SetRole(ctx context.Context, a store.Actor, accountID, userID int64, role store.Role) error
 	RemoveMember(ctx context.Context, a store.Actor, accountID, userID int64) error
@@ -43,6 +44,7 @@ const invitationTTL = 7 * 24 * time.Hour
 func (wb *Web) teamRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /teams/new", wb.signedIn(wb.teamsNew))
 	mux.Handle("POST /teams", wb.signedIn(wb.teamsCreate))
+	mux.Handle("POST /a/{account}/delete", wb.signedIn(wb.teamsDelete))
 
 	mux.Handle("GET /a/{account}/members", wb.signedIn(wb.membersList))
 	mux.Handle("POST /a/{account}/members/{user}", wb.signedIn(wb.membersUpdate))
