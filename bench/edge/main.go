@@ -29,6 +29,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/zonewarden/zonewarden/internal/tsig"
 )
 
 var (
@@ -368,16 +370,18 @@ func run() error {
 
 // transferSize is the bytes received in an AXFR of zone.
 func transferSize(addr, zoneName, key string) (int64, error) {
-	parts := strings.SplitN(key, ":", 3)
+	k, err := tsig.ParseKey(key)
+	if err != nil {
+		return 0, err
+	}
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		return 0, err
 	}
 	cc := &countConn{Conn: conn}
-	tr := &dns.Transfer{Conn: &dns.Conn{Conn: cc}, TsigSecret: map[string]string{dns.Fqdn(parts[0]): parts[2]}}
 	m := new(dns.Msg)
 	m.SetAxfr(zoneName + ".")
-	m.SetTsig(dns.Fqdn(parts[0]), dns.Fqdn(parts[1]), 300, time.Now().Unix())
+	tr := &dns.Transfer{Conn: &dns.Conn{Conn: cc}, TsigSecret: k.Prepare(m)}
 	ch, err := tr.In(m, addr)
 	if err != nil {
 		return 0, err

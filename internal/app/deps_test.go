@@ -12,10 +12,12 @@ import (
 
 // The DNS serving path has a dependency budget (docs/ARCHITECTURE.md):
 //
-//   - internal/zone, internal/authority, internal/dnsserver and
-//     internal/transfer (which serve puts in front of the engine) never reach
+//   - internal/zone, internal/authority, internal/dnsserver, internal/tsig,
+//     internal/transfer (which serve puts in front of the engine) and
+//     internal/secondary (which edge puts there) never reach
 //     SQL, HTML templates, job queues or the control plane's packages;
-//   - internal/zone, the vocabulary, does not reach net/http at all;
+//   - internal/zone, the vocabulary, and internal/tsig, which transfer and
+//     secondary share, do not reach net/http at all;
 //   - in authority and dnsserver, net/http comes in only through
 //     github.com/prometheus/client_golang, whose base package imports it:
 //     dnsserver's Metrics are a prometheus.Collector, and authority imports
@@ -49,6 +51,7 @@ func TestServingPathDependencies(t *testing.T) {
 		noHTTP bool // net/http not even through prometheus
 	}{
 		{"zone", true},
+		{"tsig", true}, // verifies and signs on both ends of a transfer
 		{"authority", false},
 		{"dnsserver", false},
 		{"transfer", false},  // in front of the engine in serve; reads the store through an interface

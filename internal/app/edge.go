@@ -20,6 +20,7 @@ import (
 	"github.com/zonewarden/zonewarden/internal/authority"
 	"github.com/zonewarden/zonewarden/internal/dnsserver"
 	"github.com/zonewarden/zonewarden/internal/secondary"
+	"github.com/zonewarden/zonewarden/internal/tsig"
 )
 
 // EdgeConfig is the configuration of `zonewarden edge`: a secondary name
@@ -73,7 +74,7 @@ func (c *EdgeConfig) Validate() error {
 		bad("--primary %q: %w", c.Primary, err)
 	}
 	if c.TSIG != "" {
-		if _, err := secondary.ParseKey(c.TSIG); err != nil {
+		if _, err := tsig.ParseKey(c.TSIG); err != nil {
 			bad("--tsig: %w", err)
 		}
 	}
@@ -213,7 +214,7 @@ func NewEdge(cfg EdgeConfig, log *slog.Logger) (*Edge, error) {
 		Logger:    log.With("component", "secondary"),
 	}
 	if cfg.TSIG != "" {
-		k, err := secondary.ParseKey(cfg.TSIG)
+		k, err := tsig.ParseKey(cfg.TSIG)
 		if err != nil {
 			return nil, err
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/transfer"
+	"github.com/zonewarden/zonewarden/internal/tsig"
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
@@ -93,9 +94,9 @@ func (s *storeSource) ChangesSince(ctx context.Context, n string, serial uint32)
 	return out, err
 }
 
-func (s *storeSource) TSIGKey(ctx context.Context, n string) (transfer.Key, error) {
+func (s *storeSource) TSIGKey(ctx context.Context, n string) (tsig.Key, error) {
 	k, err := s.st.TSIGKey(ctx, n)
-	return transfer.Key{Name: k.Name, Algorithm: k.Algorithm, Secret: k.Secret}, err
+	return tsig.Key{Name: k.Name, Algorithm: k.Algorithm, Secret: k.Secret}, err
 }
 
 func (s *storeSource) Catalog(ctx context.Context) ([]transfer.CatalogMember, int64, error) {

@@ -10,13 +10,14 @@ import (
 
 	"github.com/zonewarden/zonewarden/internal/authority"
 	"github.com/zonewarden/zonewarden/internal/dnsserver"
+	"github.com/zonewarden/zonewarden/internal/tsig"
 )
 
 // FuzzNotify throws arbitrary messages at an edge's NOTIFY handler, from
 // the primary's address and from a stranger's. Whatever arrives, it must
 // not panic, and what it answers must parse and be a response.
 func FuzzNotify(f *testing.F) {
-	key, err := ParseKey("edge1:hmac-sha256:" + "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0IQ==")
+	key, err := tsig.ParseKey("edge1:hmac-sha256:" + "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0IQ==")
 	if err != nil {
 		f.Fatal(err)
 	}

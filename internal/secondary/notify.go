@@ -1,15 +1,17 @@
 package secondary
 
 import (
-	"cmp"
+	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"slices"
-	"time"
 
 	"github.com/miekg/dns"
 
 	"github.com/zonewarden/zonewarden/internal/dnsserver"
+	"github.com/zonewarden/zonewarden/internal/tsig"
+	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
 // Handler returns a dnsserver.Handler that answers NOTIFY (RFC 1996) for
@@ -49,29 +51,29 @@ func (s *Secondary) notify(resp []byte, req *dnsserver.Request) []byte {
 	r := new(dns.Msg)
 	r.SetReply(q)
 
-	signed := false
-	if t := q.IsTsig(); t != nil {
-		k := s.cfg.Key
-		switch {
-		case k == nil || dns.CanonicalName(t.Hdr.Name) != k.Name || dns.CanonicalName(t.Algorithm) != k.Algorithm:
+	sig, err := tsig.Verify(context.Background(), s.findKey, req.Msg, q)
+	var f *tsig.Failure
+	if errors.As(err, &f) {
+		if f.Code == dns.RcodeBadKey {
 			s.metrics.notifies.WithLabelValues("badkey").Inc()
-			log.Warn("NOTIFY refused: unknown TSIG key", "key", t.Hdr.Name)
-			return pack(resp, tsigFailure(q, r, dns.RcodeBadKey))
-		default:
-			buf := append([]byte(nil), req.Msg...) // TsigVerify writes into it
-			if err := dns.TsigVerify(buf, k.Secret, "", false); err != nil {
-				code := dns.RcodeBadSig
-				if errors.Is(err, dns.ErrTime) {
-					code = dns.RcodeBadTime
-				}
-				s.metrics.notifies.WithLabelValues("badsig").Inc()
-				log.Warn("NOTIFY refused: TSIG does not verify", "key", t.Hdr.Name, "err", err)
-				return pack(resp, tsigFailure(q, r, code))
-			}
-			signed = true
+			log.Warn("NOTIFY refused: unknown TSIG key", "key", f.Key, "reason", f.Reason)
+		} else {
+			s.metrics.notifies.WithLabelValues("badsig").Inc()
+			log.Warn("NOTIFY refused: TSIG does not verify", "key", f.Key, "error", dns.RcodeToString[int(f.Code)], "reason", f.Reason)
 		}
+		b, err := f.Answer(q)
+		if err != nil {
+			log.Error("answer TSIG failure", "err", err)
+			return nil
+		}
+		return append(resp, b...)
 	}
-	if !signed && !s.isPrimary(from) {
+	if err != nil { // findKey's: there is none, but a reply is owed
+		log.Error("find TSIG key", "err", err)
+		r.Rcode = dns.RcodeServerFailure
+		return pack(resp, r)
+	}
+	if sig == nil && !s.isPrimary(from) {
 		s.metrics.notifies.WithLabelValues("refused").Inc()
 		log.Warn("NOTIFY refused: neither from the primary nor signed")
 		r.Rcode = dns.RcodeRefused
@@ -94,35 +96,23 @@ func (s *Secondary) notify(resp []byte, req *dnsserver.Request) []byte {
 		log.Debug("NOTIFY accepted: refreshing the zone")
 		r.Authoritative = true
 	}
-	if signed {
-		k := s.cfg.Key
-		r.SetTsig(k.Name, k.Algorithm, fudge, time.Now().Unix())
-		b, _, err := dns.TsigGenerate(r, k.Secret, q.IsTsig().MAC, false)
-		if err != nil {
-			log.Error("sign NOTIFY answer", "err", err)
-			return nil
-		}
-		return append(resp, b...)
+	b, err := sig.Pack(r)
+	if err != nil {
+		log.Error("answer NOTIFY", "err", err)
+		return nil
 	}
-	return pack(resp, r)
+	return append(resp, b...)
 }
 
 func (s *Secondary) isPrimary(a netip.Addr) bool { return slices.Contains(s.primaries, a) }
 
-// tsigFailure is the NOTAUTH answer carrying a TSIG error, unsigned: the
-// sender could not check a signature made with a key it does not share.
-func tsigFailure(q, r *dns.Msg, code int) *dns.Msg {
-	t := q.IsTsig()
-	r.Rcode = dns.RcodeNotAuth
-	r.Extra = append(r.Extra, &dns.TSIG{
-		Hdr:        dns.RR_Header{Name: t.Hdr.Name, Rrtype: dns.TypeTSIG, Class: dns.ClassANY},
-		Algorithm:  cmp.Or(t.Algorithm, "."), // miekg reads a root name as "", and packs "" as nothing
-		TimeSigned: uint64(time.Now().Unix()),
-		Fudge:      fudge,
-		OrigId:     q.Id,
-		Error:      uint16(code),
-	})
-	return r
+// findKey is the edge's one key, when name is its name: the only key a
+// NOTIFY may be signed with.
+func (s *Secondary) findKey(_ context.Context, name string) (tsig.Key, error) {
+	if k := s.cfg.Key; k != nil && k.Name == name {
+		return *k, nil
+	}
+	return tsig.Key{}, fmt.Errorf("tsig key %s: %w", name, zone.ErrNotFound)
 }
 
 func pack(resp []byte, r *dns.Msg) []byte {

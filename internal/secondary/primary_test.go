@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/zonewarden/zonewarden/internal/tsig"
 )
 
 // fakePrimary is a primary name server on loopback whose zones the test
@@ -17,7 +19,7 @@ import (
 type fakePrimary struct {
 	t    testing.TB
 	addr string
-	key  Key
+	key  tsig.Key
 	udp  *dns.Server
 	tcp  *dns.Server
 
@@ -32,7 +34,7 @@ type zoneVersion struct {
 	records []dns.RR // SOA first
 }
 
-var testKey = Key{Name: "edge-key.", Algorithm: dns.HmacSHA256, Secret: "c2VjcmV0IHNlY3JldCBzZWNyZXQgc2VjcmV0IQ=="}
+var testKey = tsig.Key{Name: "edge-key.", Algorithm: dns.HmacSHA256, Secret: "c2VjcmV0IHNlY3JldCBzZWNyZXQgc2VjcmV0IQ=="}
 
 func startPrimary(t testing.TB) *fakePrimary {
 	t.Helper()

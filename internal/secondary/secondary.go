@@ -28,13 +28,13 @@ import (
 	"net"
 	"net/netip"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
 
+	"github.com/zonewarden/zonewarden/internal/tsig"
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
@@ -44,46 +44,13 @@ type Engine interface {
 	SetExpired(origin string, expired bool) error
 }
 
-// Key is a TSIG key (RFC 8945).
-type Key struct {
-	Name      string // canonical: lower-case, fully qualified
-	Algorithm string // dns.HmacSHA256 or dns.HmacSHA512
-	Secret    string // base64
-}
-
-// ParseKey reads NAME:ALG:SECRET, the form `zonewarden tsig add` prints;
-// ALG is hmac-sha256 or hmac-sha512, SECRET base64.
-func ParseKey(s string) (Key, error) {
-	name, rest, ok1 := strings.Cut(s, ":")
-	alg, secret, ok2 := strings.Cut(rest, ":")
-	if !ok1 || !ok2 || name == "" || secret == "" {
-		return Key{}, fmt.Errorf("tsig key: want NAME:ALGORITHM:SECRET: %w", zone.ErrInvalid)
-	}
-	k := Key{Name: zone.CanonicalName(name), Secret: secret}
-	switch strings.ToLower(strings.TrimSuffix(alg, ".")) {
-	case "hmac-sha256":
-		k.Algorithm = dns.HmacSHA256
-	case "hmac-sha512":
-		k.Algorithm = dns.HmacSHA512
-	default:
-		return Key{}, fmt.Errorf("tsig key %s: algorithm %q is not hmac-sha256 or hmac-sha512: %w", name, alg, zone.ErrInvalid)
-	}
-	if _, ok := dns.IsDomainName(k.Name); !ok {
-		return Key{}, fmt.Errorf("tsig key: name %q is not a domain name: %w", name, zone.ErrInvalid)
-	}
-	if _, err := fromBase64(secret); err != nil {
-		return Key{}, fmt.Errorf("tsig key %s: secret is not base64: %w", name, zone.ErrInvalid)
-	}
-	return k, nil
-}
-
 // Config configures a Secondary.
 type Config struct {
 	// Primary is the primary's address, host:port.
 	Primary string
 	// Key signs every request to the primary and authorizes NOTIFY from
 	// anywhere; nil sends unsigned requests.
-	Key *Key
+	Key *tsig.Key
 	// Catalog is a catalog zone (RFC 9432, version 2) whose member zones
 	// are transferred. "" uses only Zones.
 	Catalog string

@@ -17,6 +17,7 @@ import (
 
 	"github.com/zonewarden/zonewarden/internal/authority"
 	"github.com/zonewarden/zonewarden/internal/dnsserver"
+	"github.com/zonewarden/zonewarden/internal/tsig"
 )
 
 // edge is a Secondary and its engine, run by a test.
@@ -277,71 +278,86 @@ func TestExpiry(t *testing.T) {
 }
 
 // TestNotifyAuthorization: NOTIFY is accepted from the primary's address or
-// signed with the key, and refused otherwise.
+// signed with the key, and refused otherwise; a bad signature gets NOTAUTH
+// with the TSIG error, signed only for BADTIME (RFC 8945 §5.2).
 func TestNotifyAuthorization(t *testing.T) {
 	p := startPrimary(t)
 	p.set("a.example.", soaText(1, 3600, 600, 86400))
 	e := startEdge(t, Config{Primary: p.addr, Key: &testKey, Zones: []string{"a.example."}, Dir: t.TempDir()})
 	e.waitSerial(t, "a.example.", 1)
 
-	signed := func(k Key) []byte {
+	type request struct {
+		wire []byte
+		mac  string // the request's MAC, which a signed answer covers
+	}
+	signed := func(k tsig.Key, at time.Time) request {
 		m := notifyMsg("a.example.")
-		m.SetTsig(k.Name, k.Algorithm, 300, time.Now().Unix())
-		b, _, err := dns.TsigGenerate(m, k.Secret, "", false)
+		m.SetTsig(k.Name, k.Algorithm, 300, at.Unix())
+		b, mac, err := dns.TsigGenerate(m, k.Secret, "", false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return b
+		return request{b, mac}
 	}
 	wrong := testKey
 	wrong.Secret = "d3Jvbmcgd3Jvbmcgd3Jvbmcgd3Jvbmc="
-	other := Key{Name: "other.", Algorithm: dns.HmacSHA512, Secret: testKey.Secret}
+	other := tsig.Key{Name: "other.", Algorithm: dns.HmacSHA512, Secret: testKey.Secret}
 	plain, _ := notifyMsg("a.example.").Pack()
 	unknown, _ := notifyMsg("nope.example.").Pack()
+	now := time.Now()
 	for _, c := range []struct {
 		name    string
-		wire    []byte
+		req     request
 		from    string
 		rcode   int
 		tsigErr uint16
+		signed  bool // the answer is signed with testKey
 	}{
-		{"from the primary", plain, "127.0.0.1:1234", dns.RcodeSuccess, 0},
-		{"from a stranger", plain, "192.0.2.66:1234", dns.RcodeRefused, 0},
-		{"signed, from a stranger", signed(testKey), "192.0.2.66:1234", dns.RcodeSuccess, 0},
-		{"bad signature", signed(wrong), "192.0.2.66:1234", dns.RcodeNotAuth, dns.RcodeBadSig},
-		{"unknown key", signed(other), "127.0.0.1:1234", dns.RcodeNotAuth, dns.RcodeBadKey},
-		{"zone not kept", unknown, "127.0.0.1:1234", dns.RcodeNotAuth, 0},
+		{"from the primary", request{wire: plain}, "127.0.0.1:1234", dns.RcodeSuccess, 0, false},
+		{"from a stranger", request{wire: plain}, "192.0.2.66:1234", dns.RcodeRefused, 0, false},
+		{"signed, from a stranger", signed(testKey, now), "192.0.2.66:1234", dns.RcodeSuccess, 0, true},
+		{"bad signature", signed(wrong, now), "192.0.2.66:1234", dns.RcodeNotAuth, dns.RcodeBadSig, false},
+		{"unknown key", signed(other, now), "127.0.0.1:1234", dns.RcodeNotAuth, dns.RcodeBadKey, false},
+		{"signed an hour ago", signed(testKey, now.Add(-time.Hour)), "192.0.2.66:1234", dns.RcodeNotAuth, dns.RcodeBadTime, true},
+		{"zone not kept", request{wire: unknown}, "127.0.0.1:1234", dns.RcodeNotAuth, 0, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			r := e.exchange(t, c.wire, c.from)
+			out := e.h.ServeDNS(make([]byte, 0, 65535), &dnsserver.Request{Msg: c.req.wire, Remote: netip.MustParseAddrPort(c.from)})
+			r := new(dns.Msg)
+			if err := r.Unpack(out); err != nil {
+				t.Fatalf("unpack answer: %v", err)
+			}
 			if r.Rcode != c.rcode || r.Opcode != dns.OpcodeNotify || !r.Response {
 				t.Errorf("rcode %s opcode %d, want %s", dns.RcodeToString[r.Rcode], r.Opcode, dns.RcodeToString[c.rcode])
 			}
-			if c.tsigErr != 0 {
-				if ts := r.IsTsig(); ts == nil || ts.Error != c.tsigErr {
-					t.Errorf("TSIG %v, want error %s", ts, dns.RcodeToString[int(c.tsigErr)])
+			ts := r.IsTsig()
+			if c.tsigErr != 0 && (ts == nil || ts.Error != c.tsigErr) {
+				t.Errorf("TSIG %v, want error %s", ts, dns.RcodeToString[int(c.tsigErr)])
+			}
+			switch {
+			case c.signed && r.Rcode == dns.RcodeNotAuth:
+				// miekg/dns's TsigVerify refuses every NOTAUTH message:
+				// sign the answer's content again, over the request's
+				// MAC with the key, and compare.
+				re := r.Copy()
+				re.IsTsig().MAC = ""
+				_, mac, err := dns.TsigGenerate(re, testKey.Secret, c.req.mac, false)
+				if err != nil || ts.MAC == "" || mac != ts.MAC {
+					t.Errorf("answer's MAC %q, want %q (%v)", ts.MAC, mac, err)
+				}
+			case c.signed:
+				if err := dns.TsigVerify(out, testKey.Secret, c.req.mac, false); err != nil {
+					t.Errorf("answer's TSIG does not verify: %v", err)
+				}
+			case ts != nil && ts.MAC != "":
+				t.Errorf("answer signed: %v", ts)
+			}
+			if c.tsigErr == dns.RcodeBadTime {
+				if ts.OtherLen != 6 || ts.OtherData != fmt.Sprintf("%012x", ts.TimeSigned) {
+					t.Errorf("BADTIME answer's other data %q (len %d), want our time %d", ts.OtherData, ts.OtherLen, ts.TimeSigned)
 				}
 			}
 		})
-	}
-}
-
-func TestParseKey(t *testing.T) {
-	for _, c := range []struct {
-		in, alg string
-		ok      bool
-	}{
-		{"edge1:hmac-sha256:c2VjcmV0", dns.HmacSHA256, true},
-		{"Edge1.:HMAC-SHA512:c2VjcmV0", dns.HmacSHA512, true},
-		{"edge1:hmac-md5:c2VjcmV0", "", false},
-		{"edge1:hmac-sha256:not base64!", "", false},
-		{"edge1:hmac-sha256", "", false},
-		{":hmac-sha256:c2VjcmV0", "", false},
-	} {
-		k, err := ParseKey(c.in)
-		if (err == nil) != c.ok || (c.ok && (k.Algorithm != c.alg || k.Name != "edge1.")) {
-			t.Errorf("ParseKey(%q) = %+v, %v", c.in, k, err)
-		}
 	}
 }
 

@@ -2,7 +2,6 @@ package secondary
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -14,9 +13,6 @@ import (
 
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
-
-// fudge is the clock skew allowed in TSIG signatures (RFC 8945 §10).
-const fudge = 300
 
 // errDropped: the zone left the catalog while it was being transferred.
 var errDropped = errors.New("zone no longer a member")
@@ -199,8 +195,7 @@ func (s *Secondary) xfr(ctx context.Context, origin string, qtype uint16, serial
 		m.SetAxfr(origin)
 	}
 	if k := s.cfg.Key; k != nil {
-		tr.TsigSecret = map[string]string{k.Name: k.Secret}
-		m.SetTsig(k.Name, k.Algorithm, fudge, time.Now().Unix())
+		tr.TsigSecret = k.Prepare(m)
 	}
 	ch, err := tr.In(m, s.cfg.Primary)
 	if err != nil {
@@ -357,8 +352,7 @@ func (s *Secondary) querySerial(ctx context.Context, origin string) (uint32, err
 	m.SetQuestion(origin, dns.TypeSOA)
 	m.RecursionDesired = false
 	if k := s.cfg.Key; k != nil {
-		c.TsigSecret = map[string]string{k.Name: k.Secret}
-		m.SetTsig(k.Name, k.Algorithm, fudge, time.Now().Unix())
+		c.TsigSecret = k.Prepare(m)
 	}
 	r, _, err := c.ExchangeContext(ctx, m, s.cfg.Primary)
 	var ne net.Error
@@ -401,5 +395,3 @@ func (c *countingConn) Read(p []byte) (int, error) {
 	c.n.Add(int64(n))
 	return n, err
 }
-
-func fromBase64(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }

@@ -10,6 +10,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/zonewarden/zonewarden/internal/dnsserver"
+	"github.com/zonewarden/zonewarden/internal/tsig"
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
@@ -200,7 +201,7 @@ func (h *Handler) Flattening(z *zone.Zone) (fingerprint string, complete bool) {
 // forUDP turns x into what fits one UDP answer to q: x itself when it fits,
 // else the SOA alone, which tells the client to ask again over TCP (RFC
 // 1995 §2).
-func (x *xfr) forUDP(q *dns.Msg, sig *signer) *xfr {
+func (x *xfr) forUDP(q *dns.Msg, sig *tsig.Signer) *xfr {
 	limit := dns.MinMsgSize
 	if o := q.IsEdns0(); o != nil {
 		limit = max(limit, int(o.UDPSize()))
@@ -216,7 +217,7 @@ func (x *xfr) forUDP(q *dns.Msg, sig *signer) *xfr {
 		m.Answer = x.rrs
 		size = m.Len()
 		if sig != nil {
-			size += 2*len(sig.key.Name) + 100 // the TSIG record: names, MAC, fields
+			size += 2*len(sig.KeyName()) + 100 // the TSIG record: names, MAC, fields
 		}
 		if size <= limit {
 			return x
@@ -230,7 +231,7 @@ func (x *xfr) forUDP(q *dns.Msg, sig *signer) *xfr {
 // send packs x's records into messages answering q, each signed when sig
 // is not nil, and sends them; it returns how many messages and bytes were
 // sent.
-func (x *xfr) send(q *dns.Msg, sig *signer, send func([]byte) error) (msgs, bytes int, err error) {
+func (x *xfr) send(q *dns.Msg, sig *tsig.Signer, send func([]byte) error) (msgs, bytes int, err error) {
 	rrs := x.rrs
 	for first := true; first || len(rrs) > 0; first = false {
 		n, size := 0, 0
@@ -244,7 +245,7 @@ func (x *xfr) send(q *dns.Msg, sig *signer, send func([]byte) error) (msgs, byte
 		m.Compress = true
 		m.Answer = rrs[:n]
 		rrs = rrs[n:]
-		b, err := sig.pack(m)
+		b, err := sig.Pack(m)
 		if err != nil {
 			return msgs, bytes, err
 		}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/zonewarden/zonewarden/internal/tsig"
 )
 
 // NotifyConfig configures a Notifier.
@@ -19,7 +21,7 @@ type NotifyConfig struct {
 	// Targets are the secondaries told of changes, "host:port".
 	Targets []string
 	// Key, when its Name is set, signs every NOTIFY.
-	Key Key
+	Key tsig.Key
 	// Retry is the wait before the first retry; it doubles after each,
 	// up to a minute. Default 1s.
 	Retry time.Duration
@@ -195,11 +197,11 @@ func (n *Notifier) send(conn *net.UDPConn, k pendingKey, p *pendingNotify) error
 	m := new(dns.Msg)
 	m.SetNotify(k.zone)
 	m.Id = p.id
-	var sig *signer
+	var sig *tsig.Signer
 	if n.cfg.Key.Name != "" {
-		sig = &signer{key: n.cfg.Key}
+		sig = tsig.NewSigner(n.cfg.Key)
 	}
-	b, err := sig.pack(m)
+	b, err := sig.Pack(m)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package transfer
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net"
 	"sync"
@@ -11,7 +10,7 @@ import (
 
 	"github.com/miekg/dns"
 
-	"github.com/zonewarden/zonewarden/internal/zone"
+	"github.com/zonewarden/zonewarden/internal/tsig"
 )
 
 // secondary is a UDP listener that counts the NOTIFYs it gets and answers
@@ -24,7 +23,7 @@ type secondary struct {
 	rcode  int
 }
 
-func (s *secondary) run(t *testing.T, key *Key) string {
+func (s *secondary) run(t *testing.T, key *tsig.Key) string {
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +66,7 @@ func (s *secondary) count(zone string) int {
 }
 
 func TestNotify(t *testing.T) {
-	key := Key{Name: "edge1.", Algorithm: dns.HmacSHA256, Secret: "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI="}
+	key := tsig.Key{Name: "edge1.", Algorithm: dns.HmacSHA256, Secret: "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI="}
 	a := &secondary{got: map[string]int{}, answer: 3}                          // answers the third
 	b := &secondary{got: map[string]int{}, answer: 1, rcode: dns.RcodeRefused} // refuses at once
 	n, err := NewNotifier(NotifyConfig{
@@ -108,48 +107,5 @@ func TestNotifyGivesUp(t *testing.T) {
 	time.Sleep(600 * time.Millisecond)
 	if n.Pending() != 0 || a.count("example.com.") < 3 {
 		t.Errorf("pending %d, sent %d", n.Pending(), a.count("example.com."))
-	}
-}
-
-// countingKeys counts lookups.
-type countingKeys struct {
-	n    int
-	keys map[string]Key
-}
-
-func (c *countingKeys) TSIGKey(_ context.Context, name string) (Key, error) {
-	c.n++
-	if k, ok := c.keys[name]; ok {
-		return k, nil
-	}
-	return Key{}, zone.ErrNotFound
-}
-
-func TestKeyCache(t *testing.T) {
-	src := &countingKeys{keys: map[string]Key{"a.": {Name: "a.", Secret: "x"}}}
-	c := newKeyCache(src, 50*time.Millisecond)
-	c.max = 3
-	ctx := context.Background()
-	for range 3 {
-		if k, err := c.TSIGKey(ctx, "a."); err != nil || k.Secret != "x" {
-			t.Fatal(k, err)
-		}
-		if _, err := c.TSIGKey(ctx, "nobody."); !errors.Is(err, zone.ErrNotFound) {
-			t.Fatal(err)
-		}
-	}
-	if src.n != 2 {
-		t.Errorf("%d lookups, want 2", src.n)
-	}
-	delete(src.keys, "a.") // removed
-	time.Sleep(60 * time.Millisecond)
-	if _, err := c.TSIGKey(ctx, "a."); !errors.Is(err, zone.ErrNotFound) {
-		t.Errorf("removed key still found after the cache's time: %v", err)
-	}
-	for _, n := range []string{"b.", "c.", "d.", "e."} {
-		c.TSIGKey(ctx, n)
-	}
-	if len(c.m) > c.max {
-		t.Errorf("cache holds %d names, max %d", len(c.m), c.max)
 	}
 }

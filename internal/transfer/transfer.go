@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/zonewarden/zonewarden/internal/dnsserver"
+	"github.com/zonewarden/zonewarden/internal/tsig"
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
@@ -26,20 +27,13 @@ type Source interface {
 	// behind, oldest first; none when no change did.
 	ChangesSince(ctx context.Context, zoneName string, serial uint32) ([]Change, error)
 	// TSIGKey is the key named name, with its secret.
-	TSIGKey(ctx context.Context, name string) (Key, error)
+	TSIGKey(ctx context.Context, name string) (tsig.Key, error)
 	// Catalog is every hosted zone and the journal id of the last creation
 	// or deletion of one, read together.
 	Catalog(ctx context.Context) (members []CatalogMember, lastID int64, err error)
 	// CatalogEvents is every creation and deletion of a zone from journal
 	// entry fromID on, that one included, oldest first.
 	CatalogEvents(ctx context.Context, fromID int64) ([]CatalogEvent, error)
-}
-
-// Key is a TSIG key (RFC 8945).
-type Key struct {
-	Name      string // fully qualified: "edge1."
-	Algorithm string // dns.HmacSHA256 or dns.HmacSHA512
-	Secret    string // base64
 }
 
 // Change is one entry of a zone's journal: the records removed and added
@@ -254,13 +248,13 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 		return true
 	}
 	remote := req.Remote.Addr()
-	sig, err := verify(ctx, h.keys, req.Msg, q)
-	var tf *tsigFailure
+	sig, err := tsig.Verify(ctx, h.keys.TSIGKey, req.Msg, q)
+	var tf *tsig.Failure
 	if errors.As(err, &tf) {
-		h.outcomes.WithLabelValues(strings.ToLower(dns.RcodeToString[int(tf.code)])).Inc()
-		h.log.Warn("tsig check failed", "remote", req.Remote, "key", tf.key, "error", dns.RcodeToString[int(tf.code)], "reason", tf.reason,
+		h.outcomes.WithLabelValues(strings.ToLower(dns.RcodeToString[int(tf.Code)])).Inc()
+		h.log.Warn("tsig check failed", "remote", req.Remote, "key", tf.Key, "error", dns.RcodeToString[int(tf.Code)], "reason", tf.Reason,
 			"qname", q.Question[0].Name, "qtype", dns.TypeToString[q.Question[0].Qtype])
-		b, err := failureAnswer(q, tf)
+		b, err := tf.Answer(q)
 		if err != nil {
 			h.log.Error("answer tsig failure", "err", err)
 			return false
@@ -273,10 +267,7 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 		return h.sendRcode(q, nil, dns.RcodeServerFailure, send)
 	}
 	qt := q.Question[0].Qtype
-	keyName := ""
-	if sig != nil {
-		keyName = sig.key.Name
-	}
+	keyName := sig.KeyName()
 	name := dns.CanonicalName(q.Question[0].Name)
 	if qt != dns.TypeAXFR && qt != dns.TypeIXFR {
 		// The catalog lists every customer's zones: only those who may
@@ -328,13 +319,13 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 }
 
 // sendRcode answers q with rcode alone, signed when sig is not nil.
-func (h *Handler) sendRcode(q *dns.Msg, sig *signer, rcode int, send func([]byte) error) bool {
+func (h *Handler) sendRcode(q *dns.Msg, sig *tsig.Signer, rcode int, send func([]byte) error) bool {
 	if t := q.Question[0].Qtype; t == dns.TypeAXFR || t == dns.TypeIXFR {
 		h.outcomes.WithLabelValues(strings.ToLower(dns.RcodeToString[rcode])).Inc()
 	}
 	m := new(dns.Msg)
 	m.SetRcode(q, rcode)
-	b, err := sig.pack(m)
+	b, err := sig.Pack(m)
 	if err != nil {
 		h.log.Error("pack answer", "err", err)
 		return false
@@ -346,7 +337,7 @@ func (h *Handler) sendRcode(q *dns.Msg, sig *signer, rcode int, send func([]byte
 // signedQuery answers a query that is not a transfer: one with a valid
 // TSIG (a secondary's SOA check) or about the catalog from a client that
 // may ask. Next answers it, and the answer is signed when the query was.
-func (h *Handler) signedQuery(req *dnsserver.Request, q *dns.Msg, sig *signer, send func([]byte) error) bool {
+func (h *Handler) signedQuery(req *dnsserver.Request, q *dns.Msg, sig *tsig.Signer, send func([]byte) error) bool {
 	// Next reads the question and EDNS and ignores the TSIG record.
 	raw := h.cfg.Next.ServeDNS(make([]byte, 0, 65535), req)
 	if raw == nil {
@@ -361,7 +352,7 @@ func (h *Handler) signedQuery(req *dnsserver.Request, q *dns.Msg, sig *signer, s
 		h.log.Error("read engine answer to sign", "err", err)
 		return false
 	}
-	b, err := sig.pack(m)
+	b, err := sig.Pack(m)
 	if err != nil {
 		h.log.Error("sign answer", "err", err)
 		return false
