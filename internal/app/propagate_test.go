@@ -45,8 +45,8 @@ func (r *racingSource) ChangedZones(ctx context.Context, after int64) ([]string,
 }
 
 // TestPropagatePatches: writes to a large zone reach the engine as patches
-// from the journal, not as reloads of the zone; a write Patch cannot apply
-// alone (a CNAME) reloads it; both answer right.
+// from the journal, not as reloads of the zone, CNAMEs included; a write
+// Patch cannot apply alone (a delegation) reloads it; both answer right.
 func TestPropagatePatches(t *testing.T) {
 	ctx := context.Background()
 	cfg := testServeConfig(t)
@@ -149,13 +149,21 @@ func TestPropagatePatches(t *testing.T) {
 		t.Errorf("after delete: %s, want NXDOMAIN", got)
 	}
 
-	// A CNAME is compiled with the zone whole.
+	// A CNAME at a name nothing points to is patched too.
 	if _, err := st.CreateRecord(ctx, a, acc.ID, "example.com", store.RecordInput{Name: "alias", Type: "CNAME", Content: "www.example.com", TTL: 300}); err != nil {
 		t.Fatal(err)
 	}
-	sync(1)
+	sync(0)
 	if got := ask("alias.example.com.", dns.TypeA); !strings.Contains(got, "192.0.2.81") {
 		t.Errorf("CNAME: %s", got)
+	}
+	// A delegation is compiled with the zone whole.
+	if _, err := st.CreateRecord(ctx, a, acc.ID, "example.com", store.RecordInput{Name: "sub", Type: "NS", Content: "ns1.example.net", TTL: 300}); err != nil {
+		t.Fatal(err)
+	}
+	sync(1)
+	if got := ask("host.sub.example.com.", dns.TypeA); got != "NOERROR " {
+		t.Errorf("below the delegation: %s, want a referral", got)
 	}
 	// And patching goes on after it.
 	if _, err := st.CreateRecord(ctx, a, acc.ID, "example.com", store.RecordInput{Name: "after", Type: "AAAA", Content: "2001:db8::1", TTL: 300}); err != nil {
