@@ -5,6 +5,7 @@ import (
 	clist "container/list"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -66,9 +67,18 @@ type zoneVersion struct {
 // is read for each list.
 const versionCacheBytes = 256 << 20
 
-// recordBytes is roughly what a Record in a version takes: the struct and
-// its strings.
-const recordBytes = 256
+// recordBytes is roughly what a Record in a version takes besides its
+// name and content: the struct, its times and shared strings.
+const recordBytes = 192
+
+// versionBytes is roughly what recs hold in memory.
+func versionBytes(recs []Record) int {
+	n := len(recs) * recordBytes
+	for i := range recs {
+		n += len(recs[i].Name) + len(recs[i].Content)
+	}
+	return n
+}
 
 // orderBytes is what an index in an order takes.
 const orderBytes = 4
@@ -108,12 +118,13 @@ func (c *versionCache) done(sn *zoneVersion, z Zone, recs []Record, err error) {
 	if !sn.cached {
 		return
 	}
-	if err != nil || versionOf(z) != sn.key || len(recs)*recordBytes > c.max {
+	size := versionBytes(recs)
+	if err != nil || versionOf(z) != sn.key || size > c.max {
 		c.remove(c.entries[sn.key])
 		return
 	}
-	sn.held += len(recs) * recordBytes
-	c.held += len(recs) * recordBytes
+	sn.held += size
+	c.held += size
 	c.evict()
 }
 
@@ -166,8 +177,16 @@ func (s *Store) currentVersion(ctx context.Context, accountID int64, zoneName st
 	}
 	sn, load := s.snaps.acquire(versionOf(z))
 	if load {
-		z, recs, err := s.readVersion(ctx, accountID, zoneName)
-		s.snaps.done(sn, z, recs, err)
+		var (
+			z    Zone
+			recs []Record
+			err  = errors.New("reading the zone's records stopped short") // if readVersion panics
+		)
+		func() {
+			// Deferred, so that waiters are never left waiting.
+			defer func() { s.snaps.done(sn, z, recs, err) }()
+			z, recs, err = s.readVersion(ctx, accountID, zoneName)
+		}()
 	} else {
 		select {
 		case <-sn.ready:
@@ -304,6 +323,21 @@ func versionRecords(ctx context.Context, d db, z Zone) ([]Record, error) {
 // sqliteTimeLayout is how the SQLite driver writes times.
 const sqliteTimeLayout = "2006-01-02 15:04:05.999999999-07:00"
 
+// sqliteTimeLayouts are the layouts a time in SQLite may have besides
+// sqliteTimeLayout, as the driver reads them: written by hand or by
+// another tool, say. Without an offset, a time is UTC.
+var sqliteTimeLayouts = []string{
+	sqliteTimeLayout,
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02T15:04:05.999999999Z07:00",
+	"2006-01-02T15:04:05.999999999-07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04",
+	"2006-01-02T15:04",
+	"2006-01-02",
+}
+
 // parseSQLiteTime parses a time as the SQLite driver writes it,
 // "2026-01-02 03:04:05.123456+00:00", without the general parser for the
 // usual case: a zone's worth of them is read at once.
@@ -318,7 +352,16 @@ func parseSQLiteTime(b []byte) (time.Time, error) {
 		}
 		return n, len(s) > 0
 	}
-	slow := func() (time.Time, error) { return time.Parse(sqliteTimeLayout, string(b)) }
+	slow := func() (time.Time, error) {
+		var err error
+		for _, l := range sqliteTimeLayouts {
+			var t time.Time
+			if t, err = time.Parse(l, string(b)); err == nil {
+				return t, nil
+			}
+		}
+		return time.Time{}, err
+	}
 	if len(b) < 25 || b[4] != '-' || b[7] != '-' || b[10] != ' ' || b[13] != ':' || b[16] != ':' {
 		return slow()
 	}

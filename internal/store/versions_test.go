@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 )
 
 // checkHeld checks the version cache's accounting: what it holds is the sum
@@ -44,8 +45,6 @@ func fillZone(t *testing.T, s *Store, f fixture, zoneName string, n int) {
 func TestVersionCacheBound(t *testing.T) {
 	each(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
-		// a and b fit, but not with an order of either.
-		s.snaps = newVersionCache(606*recordBytes + 303*orderBytes - 1)
 		f := newFixture(t, s, "ada@example.com", "a.example")
 		for _, d := range []string{"b.example", "huge.example"} {
 			if _, err := s.CreateDomain(ctx, f.actor, f.account.ID, d); err != nil {
@@ -55,6 +54,8 @@ func TestVersionCacheBound(t *testing.T) {
 		fillZone(t, s, f, "a.example", 300)
 		fillZone(t, s, f, "b.example", 300)
 		fillZone(t, s, f, "huge.example", 800)
+		// a and b fit, but not with an order of either; huge does not fit.
+		s.snaps = newVersionCache(2*versionBytes(recsOf(t, s, f, "a.example")) + 303*orderBytes - 1)
 		list := func(zone, sort string) Page {
 			t.Helper()
 			rs, p, err := s.Records(ctx, f.account.ID, zone, RecordFilter{}, ListOptions{PerPage: 100, Sort: sort})
@@ -98,7 +99,7 @@ func TestVersionCacheBound(t *testing.T) {
 		if p := list("a.example", ""); p.TotalEntries != 304 {
 			t.Errorf("after a create: %+v", p)
 		}
-		if got := cached(); len(got) != 1 || s.snaps.held != 304*recordBytes {
+		if got := cached(); len(got) != 1 || s.snaps.held != versionBytes(recsOf(t, s, f, "a.example")) {
 			t.Errorf("cached zones %v holding %d after a write, want the new version of a alone", got, s.snaps.held)
 		}
 	})
@@ -153,4 +154,35 @@ func TestVersionCacheConcurrent(t *testing.T) {
 			t.Errorf("after the writes: %+v, %v; want 523 entries", p, err)
 		}
 	})
+}
+
+func recsOf(t *testing.T, s *Store, f fixture, zoneName string) []Record {
+	t.Helper()
+	_, recs, err := s.readVersion(context.Background(), f.account.ID, zoneName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+func TestParseSQLiteTime(t *testing.T) {
+	want := time.Date(2026, 1, 2, 3, 4, 5, 678900000, time.UTC)
+	for _, in := range []string{
+		"2026-01-02 03:04:05.6789+00:00",
+		"2026-01-02 04:04:05.6789+01:00",
+		"2026-01-02 00:34:05.6789-02:30",
+		"2026-01-02 03:04:05.6789Z",
+		"2026-01-02T03:04:05.6789Z",
+		"2026-01-02 03:04:05.6789",
+	} {
+		got, err := parseSQLiteTime([]byte(in))
+		if err != nil || !got.Equal(want) {
+			t.Errorf("parseSQLiteTime(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "2026-02-31 03:04:05+00:00", "2026-01-02 25:04:05+00:00", "yesterday"} {
+		if got, err := parseSQLiteTime([]byte(in)); err == nil {
+			t.Errorf("parseSQLiteTime(%q) = %v, want an error", in, got)
+		}
+	}
 }
