@@ -86,6 +86,15 @@ say "go test -race -count=1 ./..."
 go test -race -count=1 ./...
 
 # --- fuzzing ---------------------------------------------------------------
+# corpus_size counts the inputs a fuzz target has saved (0 without a dir).
+corpus_size() {
+	if [ -d "$1" ]; then
+		find "$1" -type f | wc -l
+	else
+		echo 0
+	fi
+}
+
 if [ "$FUZZTIME" != "0" ]; then
 	targets=$(mktemp)
 	# go test -list prints each package's matching names, then a line
@@ -97,13 +106,13 @@ if [ "$FUZZTIME" != "0" ]; then
 	while read -r pkg target; do
 		say "fuzz $pkg $target ($FUZZTIME)"
 		dir=$(go list -f '{{.Dir}}' "$pkg")/testdata/fuzz/$target
-		before=$(ls "$dir" 2>/dev/null | wc -l)
+		before=$(corpus_size "$dir")
 		if ! go test -run '^$' -fuzz "^$target\$" -fuzztime "$FUZZTIME" "$pkg"; then
 			# A finding is written to testdata/fuzz and fails the run. A
 			# failure that wrote none is the fuzzing engine's own (Go 1.26's
 			# coordinator can end a run with "context deadline exceeded" on
 			# a loaded machine, golang/go#75804): run the target once more.
-			if [ "$(ls "$dir" 2>/dev/null | wc -l)" != "$before" ]; then
+			if [ "$(corpus_size "$dir")" != "$before" ]; then
 				echo "$target found a failing input: $dir" >&2
 				exit 1
 			fi
