@@ -130,6 +130,11 @@ func (s *Secondary) finish(z *zoneState, t *transferred, err error) {
 		}
 	}
 	z.next = now.Add(s.clampTimer(z.soa.refresh))
+	if z.reset {
+		// The catalog reset the member while this refresh, which did
+		// not see it, was under way: the AXFR it asks for is due now.
+		z.next = now
+	}
 	if z.again {
 		z.again, z.next = false, now
 	}
