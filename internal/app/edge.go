@@ -197,7 +197,10 @@ func NewEdge(cfg EdgeConfig, log *slog.Logger) (*Edge, error) {
 	}
 	e := &Edge{cfg: cfg, log: log}
 	dcfg := cfg.dnsConfig()
-	acfg := authority.Config{MaxUDPSize: uint16(cfg.MaxUDPSize), NSID: dcfg.nsid(), Identity: cfg.Identity}
+	acfg := authority.Config{MaxUDPSize: uint16(cfg.MaxUDPSize), NSID: dcfg.nsid(), Identity: cfg.Identity,
+		// An IXFR of a large zone patches it (secondary's install)
+		// rather than compiling it whole.
+		PatchableRecords: patchableRecords}
 	if len(cfg.AliasUpstream) > 0 {
 		e.resolver = alias.New(alias.Config{Upstream: cfg.AliasUpstream, Logger: log.With("component", "alias")})
 		acfg.Aliases = e.resolver

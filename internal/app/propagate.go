@@ -39,6 +39,11 @@ type zoneJournal interface {
 	ZoneSerial(ctx context.Context, zoneName string) (uint32, error)
 }
 
+// patchableRecords is authority.Config.PatchableRecords for serve's and
+// edge's engines: a smaller zone compiles whole in a few milliseconds, so
+// keeping its records for Patch would cost memory for little time saved.
+const patchableRecords = 1000
+
 // zonePatcher is an engine that applies a zone's change by itself
 // (authority.Engine.Patch); it returns an error wrapping
 // authority.ErrNotPatchable when it wants the whole zone.

@@ -386,7 +386,7 @@ func NewServe(cfg ServeConfig, log *slog.Logger) (*Serve, error) {
 	acfg := authority.Config{MaxUDPSize: uint16(cfg.MaxUDPSize), NSID: dcfg.nsid(), Identity: cfg.Identity,
 		// A write to a large zone patches it (propagate.go) rather than
 		// compiling it whole.
-		PatchableRecords: 1000}
+		PatchableRecords: patchableRecords}
 	if len(cfg.AliasUpstream) > 0 {
 		s.resolver = alias.New(alias.Config{Upstream: cfg.AliasUpstream, Logger: log.With("component", "alias")})
 		acfg.Aliases = s.resolver

@@ -69,7 +69,8 @@ old TXT "gone soon"
 		{"primary newer but silent", soa(5), "", false, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			z, incr, err := s.applyIXFR("a.example.", 1, rrs(t, c.answer))
+			z, d, err := s.applyIXFR("a.example.", 1, rrs(t, c.answer))
+			incr := d != nil
 			switch {
 			case c.upToDate:
 				if err != nil || z != nil {

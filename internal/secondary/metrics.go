@@ -8,6 +8,9 @@ import (
 type zoneStats struct {
 	axfrs, ixfrs, upToDate, failures uint64
 	bytes                            uint64 // received in transfers
+	// How the versions transferred reached the engine: patched from an
+	// IXFR's change, or compiled whole.
+	patched, compiled uint64
 }
 
 // Metrics is the Prometheus collector of a Secondary: per zone, the serial
@@ -17,7 +20,7 @@ type Metrics struct {
 	s        *Secondary
 	notifies *prometheus.CounterVec
 
-	serial, expired, verified, transfers, failures, checks, bytes, zones *prometheus.Desc
+	serial, expired, verified, transfers, failures, checks, bytes, zones, patched, compiled *prometheus.Desc
 }
 
 func newMetrics(s *Secondary) *Metrics {
@@ -44,12 +47,16 @@ func newMetrics(s *Secondary) *Metrics {
 			"Refreshes that found the zone held up to date.", zl, nil),
 		bytes: prometheus.NewDesc("zonewarden_secondary_zone_transfer_bytes_total",
 			"Bytes received in the zone's completed transfers.", zl, nil),
+		patched: prometheus.NewDesc("zonewarden_secondary_zone_patched_total",
+			"Versions of the zone served by patching the names an IXFR changed.", zl, nil),
+		compiled: prometheus.NewDesc("zonewarden_secondary_zone_compiled_total",
+			"Versions of the zone served by compiling it whole: AXFR, an IXFR the engine could not patch, or a zone too small to keep for patching.", zl, nil),
 	}
 }
 
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	m.notifies.Describe(ch)
-	for _, d := range []*prometheus.Desc{m.zones, m.serial, m.expired, m.verified, m.transfers, m.failures, m.checks, m.bytes} {
+	for _, d := range []*prometheus.Desc{m.zones, m.serial, m.expired, m.verified, m.transfers, m.failures, m.checks, m.bytes, m.patched, m.compiled} {
 		ch <- d
 	}
 }
@@ -85,6 +92,10 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(m.failures, prometheus.CounterValue, float64(z.stats.failures), o)
 		ch <- prometheus.MustNewConstMetric(m.checks, prometheus.CounterValue, float64(z.stats.upToDate), o)
 		ch <- prometheus.MustNewConstMetric(m.bytes, prometheus.CounterValue, float64(z.stats.bytes), o)
+		if !z.catalog { // not served: never patched nor compiled
+			ch <- prometheus.MustNewConstMetric(m.patched, prometheus.CounterValue, float64(z.stats.patched), o)
+			ch <- prometheus.MustNewConstMetric(m.compiled, prometheus.CounterValue, float64(z.stats.compiled), o)
+		}
 	}
 	ch <- prometheus.MustNewConstMetric(m.zones, prometheus.GaugeValue, held, "held")
 	ch <- prometheus.MustNewConstMetric(m.zones, prometheus.GaugeValue, missing, "missing")

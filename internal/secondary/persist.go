@@ -197,7 +197,14 @@ func (s *Secondary) removeFiles(origin string) error {
 // before stays, served and on disk.
 func (s *Secondary) install(z *zoneState, t *transferred) ([]member, error) {
 	nz := t.zone
+	n := len(nz.Records)
 	nz.Normalize()
+	if len(nz.Records) != n {
+		// Normalize dropped records the IXFR keeps apart (names in the
+		// data differing in case): the change as sent is not the
+		// zone's, and only a whole compile serves what Normalize kept.
+		t.change = nil
+	}
 	if err := nz.Validate(); err != nil {
 		return nil, err
 	}
@@ -211,19 +218,29 @@ func (s *Secondary) install(z *zoneState, t *transferred) ([]member, error) {
 		return nil, errDropped
 	}
 	var members []member
+	patched := false
 	if z.catalog {
 		var err error
 		if members, err = catalogMembers(nz); err != nil {
 			return nil, err
 		}
-	} else if err := s.put(nz); err != nil {
-		return nil, err
+	} else if patched = s.patch(nz.Origin, t.change); !patched {
+		if err := s.put(nz); err != nil {
+			return nil, err
+		}
 	}
 	now := time.Now()
 	// Served from now on; a write that fails below leaves the previous
 	// version on disk, and the failure makes the zone be fetched again.
 	s.mu.Lock()
 	prev := z.serial
+	if z.expired && !z.catalog {
+		// A patch keeps the engine's expired flag, and the zone may have
+		// expired while it was compiled: the zone is confirmed now.
+		if err := s.cfg.Engine.SetExpired(z.origin, false); err != nil {
+			s.log.Error("serve zone again", "zone", z.origin, "err", err)
+		}
+	}
 	z.have, z.serial, z.soa, z.expired, z.verified = true, soa.Serial, timersOf(soa), false, now
 	switch t.kind {
 	case "ixfr":
@@ -231,10 +248,16 @@ func (s *Secondary) install(z *zoneState, t *transferred) ([]member, error) {
 	default:
 		z.stats.axfrs++
 	}
+	switch {
+	case patched:
+		z.stats.patched++
+	case !z.catalog:
+		z.stats.compiled++
+	}
 	z.stats.bytes += uint64(t.bytes)
 	s.mu.Unlock()
 	s.log.Info("zone transferred", "zone", nz.Origin, "type", t.kind, "serial", soa.Serial, "previous", prev,
-		"records", len(nz.Records), "bytes", t.bytes, "took", t.took.Round(time.Microsecond))
+		"records", len(nz.Records), "bytes", t.bytes, "patched", patched, "took", t.took.Round(time.Microsecond))
 	if err := s.writeZone(nz, stateFile{Origin: nz.Origin, Serial: soa.Serial, Verified: now, Catalog: z.catalog}); err != nil {
 		return nil, err
 	}

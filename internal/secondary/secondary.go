@@ -44,6 +44,13 @@ type Engine interface {
 	SetExpired(origin string, expired bool) error
 }
 
+// patcher is an Engine that applies a change of a zone it serves without
+// compiling the rest (authority.Engine.Patch). It returns an error when it
+// cannot, and then serves the zone as before.
+type patcher interface {
+	Patch(origin string, removed, added []dns.RR) error
+}
+
 // Config configures a Secondary.
 type Config struct {
 	// Primary is the primary's address, host:port.
@@ -157,6 +164,23 @@ func (s *Secondary) put(z *zone.Zone) error {
 		}
 	}
 	return <-req.done
+}
+
+// patch applies an IXFR's net change to the zone the engine serves and
+// reports whether it did; when it did not, the engine serves the zone as
+// before and the caller compiles the new version whole. Patch refuses
+// what changes other names' answers (an NS, a target of other records...)
+// and zones compiled below authority.Config.PatchableRecords.
+func (s *Secondary) patch(origin string, d *difference) bool {
+	e, ok := s.cfg.Engine.(patcher)
+	if !ok || d == nil {
+		return false
+	}
+	if err := e.Patch(origin, d.removed, d.added); err != nil {
+		s.log.Debug("IXFR not patched: compiling the zone whole", "zone", origin, "err", err)
+		return false
+	}
+	return true
 }
 
 // zoneState is what the secondary knows of one zone. Fields are under

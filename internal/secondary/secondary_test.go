@@ -30,7 +30,13 @@ type edge struct {
 
 func startEdge(t *testing.T, cfg Config) *edge {
 	t.Helper()
-	e := &edge{engine: authority.New(authority.Config{})}
+	return startEdgeWith(t, cfg, authority.Config{})
+}
+
+// startEdgeWith is startEdge with an engine configured by acfg.
+func startEdgeWith(t *testing.T, cfg Config, acfg authority.Config) *edge {
+	t.Helper()
+	e := &edge{engine: authority.New(acfg)}
 	cfg.Engine = e.engine
 	if cfg.MinRefresh == 0 {
 		cfg.MinRefresh = 50 * time.Millisecond

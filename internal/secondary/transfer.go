@@ -126,6 +126,11 @@ func (s *Secondary) finish(z *zoneState, t *transferred, err error) {
 		}
 	}
 	z.next = now.Add(s.clampTimer(z.soa.refresh))
+	if z.reset {
+		// The catalog reset the member while this refresh, which did
+		// not see it, was under way: the AXFR it asks for is due now.
+		z.next = now
+	}
 	if z.again {
 		z.again, z.next = false, now
 	}
@@ -134,11 +139,14 @@ func (s *Secondary) finish(z *zoneState, t *transferred, err error) {
 // transferred is the outcome of a transfer: the zone's new version, or nil
 // when the primary had nothing newer.
 type transferred struct {
-	zone  *zone.Zone
-	reset bool   // transferred afresh after a catalog member reset
-	kind  string // "ixfr" or "axfr"
-	bytes int64  // received on the wire
-	took  time.Duration
+	zone *zone.Zone
+	// change is how zone differs from the version held, when it came by
+	// IXFR: the engine can patch that rather than compile the zone.
+	change *difference
+	reset  bool   // transferred afresh after a catalog member reset
+	kind   string // "ixfr" or "axfr"
+	bytes  int64  // received on the wire
+	took   time.Duration
 }
 
 // transfer fetches origin: by IXFR from *from when it is set, by AXFR
@@ -148,13 +156,13 @@ func (s *Secondary) transfer(ctx context.Context, origin string, from *uint32) (
 	if from != nil {
 		rrs, n, err := s.xfr(ctx, origin, dns.TypeIXFR, *from)
 		if err == nil {
-			z, incremental, aerr := s.applyIXFR(origin, *from, rrs)
+			z, d, aerr := s.applyIXFR(origin, *from, rrs)
 			kind := "axfr" // a primary may answer IXFR with the whole zone (RFC 1995 §4)
-			if incremental {
+			if d != nil {
 				kind = "ixfr"
 			}
 			if aerr == nil {
-				return &transferred{zone: z, kind: kind, bytes: n, took: time.Since(start)}, nil
+				return &transferred{zone: z, change: d, kind: kind, bytes: n, took: time.Since(start)}, nil
 			}
 			err = aerr
 		}
@@ -248,35 +256,51 @@ func axfrZone(origin string, rrs []dns.RR) (*zone.Zone, error) {
 	return &zone.Zone{Origin: origin, Records: rrs[:len(rrs)-1]}, nil
 }
 
+// difference is a change of a zone as authority.Engine.Patch takes it: the
+// records of the version held that go, and those of the new version that
+// come, SOAs included.
+type difference struct {
+	removed, added []dns.RR
+}
+
 // applyIXFR turns an IXFR answer into the zone's new version: the
 // differences (RFC 1995 §4) applied to the version held on disk, or the
-// whole zone when the primary sent that instead. incremental tells which.
-// A single SOA (nothing newer) gives a nil zone.
-func (s *Secondary) applyIXFR(origin string, from uint32, rrs []dns.RR) (z *zone.Zone, incremental bool, err error) {
+// whole zone when the primary sent that instead. d is the net change from
+// the version held when the answer was differences, nil when it was the
+// whole zone. A single SOA (nothing newer) gives a nil zone.
+func (s *Secondary) applyIXFR(origin string, from uint32, rrs []dns.RR) (z *zone.Zone, d *difference, err error) {
 	if len(rrs) == 0 {
-		return nil, false, fmt.Errorf("IXFR %s: empty answer", origin)
+		return nil, nil, fmt.Errorf("IXFR %s: empty answer", origin)
 	}
 	newest, ok := rrs[0].(*dns.SOA)
 	if !ok {
-		return nil, false, fmt.Errorf("IXFR %s: answer does not begin with a SOA", origin)
+		return nil, nil, fmt.Errorf("IXFR %s: answer does not begin with a SOA", origin)
 	}
 	if len(rrs) == 1 {
 		if zone.SerialLess(from, newest.Serial) {
-			return nil, false, fmt.Errorf("IXFR %s: primary has serial %d and sent nothing", origin, newest.Serial)
+			return nil, nil, fmt.Errorf("IXFR %s: primary has serial %d and sent nothing", origin, newest.Serial)
 		}
-		return nil, false, nil
+		return nil, nil, nil
 	}
 	if _, ok := rrs[1].(*dns.SOA); !ok {
 		z, err := axfrZone(origin, rrs)
-		return z, false, err
+		return z, nil, err
 	}
+	// Failures from here on are of differences: an empty, non-nil d says so.
+	d = &difference{}
 	last, ok := rrs[len(rrs)-1].(*dns.SOA)
 	if !ok || last.Serial != newest.Serial {
-		return nil, true, fmt.Errorf("IXFR %s: does not end with the new SOA", origin)
+		return nil, d, fmt.Errorf("IXFR %s: does not end with the new SOA", origin)
 	}
 	cur, err := s.readZone(origin)
 	if err != nil {
-		return nil, true, fmt.Errorf("IXFR %s: read the zone held: %w", origin, err)
+		return nil, d, fmt.Errorf("IXFR %s: read the zone held: %w", origin, err)
+	}
+	heldSOA := cur.SOA()
+	if heldSOA == nil || heldSOA.Serial != from {
+		// The file is behind what was served (its write failed): the
+		// differences from the serial served do not apply to it.
+		return nil, d, fmt.Errorf("IXFR %s: the zone file does not hold serial %d", origin, from)
 	}
 	set := make(map[string]dns.RR, len(cur.Records))
 	var order []string
@@ -290,23 +314,36 @@ func (s *Secondary) applyIXFR(origin string, from uint32, rrs []dns.RR) (z *zone
 		}
 		set[k] = rr
 	}
+	// held keeps the record each key had in the version held (nil: none)
+	// before the differences first touched it; touched lists the keys in
+	// that order, so the change is the same from run to run.
+	held := map[string]dns.RR{}
+	var touched []string
+	touch := func(k string) {
+		if _, ok := held[k]; !ok {
+			held[k] = set[k]
+			touched = append(touched, k)
+		}
+	}
 	serial := from
 	var soa *dns.SOA
 	body := rrs[1 : len(rrs)-1]
 	for i := 0; i < len(body); {
 		old, ok := body[i].(*dns.SOA)
 		if !ok || old.Serial != serial {
-			return nil, true, fmt.Errorf("IXFR %s: a difference does not start from serial %d", origin, serial)
+			return nil, d, fmt.Errorf("IXFR %s: a difference does not start from serial %d", origin, serial)
 		}
 		i++
 		for ; i < len(body); i++ {
 			if _, ok := body[i].(*dns.SOA); ok {
 				break
 			}
-			delete(set, rrKey(body[i]))
+			k := rrKey(body[i])
+			touch(k)
+			delete(set, k)
 		}
 		if i == len(body) {
-			return nil, true, fmt.Errorf("IXFR %s: a difference deletes but adds nothing, not even its SOA", origin)
+			return nil, d, fmt.Errorf("IXFR %s: a difference deletes but adds nothing, not even its SOA", origin)
 		}
 		soa = body[i].(*dns.SOA)
 		i++
@@ -315,6 +352,7 @@ func (s *Secondary) applyIXFR(origin string, from uint32, rrs []dns.RR) (z *zone
 				break
 			}
 			k := rrKey(body[i])
+			touch(k)
 			if _, dup := set[k]; !dup {
 				order = append(order, k)
 			}
@@ -323,7 +361,23 @@ func (s *Secondary) applyIXFR(origin string, from uint32, rrs []dns.RR) (z *zone
 		serial = soa.Serial
 	}
 	if soa == nil || serial != newest.Serial {
-		return nil, true, fmt.Errorf("IXFR %s: the differences end at serial %d, not %d", origin, serial, newest.Serial)
+		return nil, d, fmt.Errorf("IXFR %s: the differences end at serial %d, not %d", origin, serial, newest.Serial)
+	}
+	// One net change rather than one per difference: Patch applies it at
+	// once or not at all, so a refusal half-way cannot leave the engine
+	// at a version between the two.
+	d.removed, d.added = []dns.RR{heldSOA}, []dns.RR{newest}
+	for _, k := range touched {
+		was, now := held[k], set[k]
+		if was != nil && now != nil && was.String() == now.String() {
+			continue // deleted and added back as it was
+		}
+		if was != nil {
+			d.removed = append(d.removed, was)
+		}
+		if now != nil {
+			d.added = append(d.added, now)
+		}
 	}
 	out := &zone.Zone{Origin: origin, Records: make([]dns.RR, 0, len(set)+1)}
 	out.Records = append(out.Records, newest)
@@ -333,7 +387,7 @@ func (s *Secondary) applyIXFR(origin string, from uint32, rrs []dns.RR) (z *zone
 			delete(set, k) // once, whatever the order held
 		}
 	}
-	return out, true, nil
+	return out, d, nil
 }
 
 // rrKey identifies a record within its zone, TTL aside: IXFR deletes
