@@ -2,17 +2,12 @@ package api
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base32"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/zone"
@@ -78,7 +73,7 @@ func (a *API) identify(r *http.Request) (store.Principal, error) {
 			return store.Principal{}, err
 		}
 		if u.OTPSecret != "" {
-			step, ok := validTOTP(u.OTPSecret, r.Header.Get("X-Dnsimple-OTP"), a.now())
+			step, ok := store.TOTPStep(u.OTPSecret, r.Header.Get("X-Dnsimple-OTP"), a.now())
 			if !ok {
 				return store.Principal{}, errOTPRequired
 			}
@@ -166,35 +161,4 @@ func actor(r *http.Request) store.Actor {
 		a.RemoteAddr = r.RemoteAddr
 	}
 	return a
-}
-
-// validTOTP checks a 6-digit time-based one-time password (RFC 6238: SHA-1,
-// 30-second steps) against a base32 secret, allowing one step of clock skew
-// either way, and returns the time step it matched.
-func validTOTP(secret, code string, now time.Time) (int64, bool) {
-	if len(code) != 6 {
-		return 0, false
-	}
-	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(strings.TrimRight(strings.ReplaceAll(secret, " ", ""), "=")))
-	if err != nil || len(key) == 0 {
-		return 0, false
-	}
-	step := now.Unix() / 30
-	for _, s := range []int64{step - 1, step, step + 1} {
-		if hmac.Equal([]byte(totp(key, uint64(s))), []byte(code)) {
-			return s, true
-		}
-	}
-	return 0, false
-}
-
-func totp(key []byte, counter uint64) string {
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], counter)
-	m := hmac.New(sha1.New, key)
-	m.Write(msg[:])
-	sum := m.Sum(nil)
-	off := sum[len(sum)-1] & 0x0f
-	v := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
-	return fmt.Sprintf("%06d", v%1_000_000)
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/alexedwards/argon2id"
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
 
 	"github.com/zonewarden/zonewarden/internal/seal"
 	"github.com/zonewarden/zonewarden/internal/zone"
@@ -139,6 +141,23 @@ func (s *Store) DisableTwoFactor(ctx context.Context, userID int64) error {
 		return nil
 	})
 }
+
+// TOTPStep returns the time step (Unix time / 30 s) whose code code is, for
+// the base32 secret: a 6-digit RFC 6238 code (SHA-1, 30-second steps) of
+// t's step or of one step either side, for clocks that drift. Pass the step
+// to UseTOTPStep, so that the code works once.
+func TOTPStep(secret, code string, t time.Time) (int64, bool) {
+	for _, d := range []time.Duration{0, -totpPeriod, totpPeriod} {
+		at := t.Add(d)
+		ok, err := totp.ValidateCustom(code, secret, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		if err == nil && ok {
+			return at.Unix() / 30, true
+		}
+	}
+	return 0, false
+}
+
+const totpPeriod = 30 * time.Second
 
 // UseTOTPStep records that a user signed in with the TOTP code of time
 // step (Unix time / 30 s), so that this code, and any earlier one, does

@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
-
+	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
@@ -86,7 +83,7 @@ func (wb *Web) checkCode(r *http.Request, userID int64, secret, code string) (re
 	code = strings.TrimSpace(code)
 	digits := normalCode(code) // as enrollment reads it: "123 456" and "123-456" too
 	if len(digits) == 6 && strings.Trim(digits, "0123456789") == "" {
-		step, ok := totpStep(secret, digits, wb.now())
+		step, ok := store.TOTPStep(secret, digits, wb.now())
 		if !ok {
 			return false, fmt.Errorf("check code: %w", zone.ErrForbidden)
 		}
@@ -99,18 +96,3 @@ func (wb *Web) checkCode(r *http.Request, userID int64, secret, code string) (re
 	}
 	return true, nil
 }
-
-// totpStep returns the time step (Unix time / 30 s) whose code this is, if
-// it is the code of t's step or of one step either side.
-func totpStep(secret, code string, t time.Time) (int64, bool) {
-	for _, d := range []time.Duration{0, -totpPeriod, totpPeriod} {
-		at := t.Add(d)
-		ok, err := totp.ValidateCustom(code, secret, at, totp.ValidateOpts{Period: 30, Skew: 0, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-		if err == nil && ok {
-			return at.Unix() / 30, true
-		}
-	}
-	return 0, false
-}
-
-const totpPeriod = 30 * time.Second

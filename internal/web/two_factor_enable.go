@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
@@ -46,7 +47,7 @@ func (wb *Web) twoFactorEnable(w http.ResponseWriter, r *http.Request) error {
 	if d := attempt.wait(); d > 0 {
 		return fail(http.StatusTooManyRequests, "Too many wrong codes. For your safety, this is paused for "+minutes(d)+".")
 	}
-	step, ok := totpStep(secret, normalCode(r.PostFormValue("code")), wb.now())
+	step, ok := store.TOTPStep(secret, normalCode(r.PostFormValue("code")), wb.now())
 	if !ok {
 		attempt.failed()
 		return fail(http.StatusUnprocessableEntity, "This code is wrong or has expired. Enter the 6-digit code your authenticator app shows now for Zonewarden.")
