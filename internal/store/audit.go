@@ -134,7 +134,7 @@ func (s *Store) Audit(ctx context.Context, accountID int64, f AuditFilter, o Lis
 		where, args = where+" AND actor_token_id = ?", append(args, f.ActorTokenID)
 	}
 	if f.Domain != "" {
-		where, args = where+" AND domain = ?", append(args, f.Domain)
+		where, args = where+" AND domain = ?", append(args, lookupName(f.Domain))
 	}
 	if !f.Since.IsZero() {
 		where, args = where+" AND created_at >= ?", append(args, f.Since.UTC())

@@ -364,13 +364,23 @@ func (s *Store) Zone(ctx context.Context, accountID int64, name string) (Zone, e
 }
 
 func (s *Store) zone(ctx context.Context, d db, accountID int64, name string, lock bool) (Zone, error) {
-	q := "SELECT " + zoneCols + " FROM zones WHERE account_id = ? AND name = ?"
+	return s.findZone(ctx, d, lock, name, "account_id = ? AND name = ?", accountID, lookupName(name))
+}
+
+// zoneByName reads a zone whoever's it is: for internal work on it.
+func (s *Store) zoneByName(ctx context.Context, d db, name string, lock bool) (Zone, error) {
+	return s.findZone(ctx, d, lock, name, "name = ?", lookupName(name))
+}
+
+// findZone reads the zone where says. With lock, on PostgreSQL, writers to
+// one zone take turns: each reads the serial and the records it validates
+// against, then writes (SQLite has one writer).
+func (s *Store) findZone(ctx context.Context, d db, lock bool, name, where string, args ...any) (Zone, error) {
+	q := "SELECT " + zoneCols + " FROM zones WHERE " + where
 	if lock && s.pg {
-		// Writers to one zone take turns: each reads the serial and the
-		// records it validates against, then writes.
 		q += " FOR UPDATE"
 	}
-	z, err := scanZone(d.rowPrepared(ctx, q, accountID, lookupName(name)))
+	z, err := scanZone(d.rowPrepared(ctx, q, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Zone{}, fmt.Errorf("find zone %s: %w", name, zone.ErrNotFound)
 	}

@@ -356,10 +356,9 @@ func (s *Store) ReplaceSecondaryZone(ctx context.Context, z *zone.Zone) (changed
 		want[k] = row{r, back}
 	}
 	err = s.tx(ctx, func(d db) error {
-		cur, err := scanZone(d.row(ctx, "SELECT "+zoneCols+" FROM zones WHERE name = ?", name))
-		if errors.Is(err, sql.ErrNoRows) {
-			return zone.ErrNotFound
-		}
+		// Locked before the serial is compared, so that two pulls of one
+		// zone cannot both pass the check.
+		cur, err := s.zoneByName(ctx, d, name, true)
 		if err != nil {
 			return err
 		}
@@ -371,11 +370,6 @@ func (s *Store) ReplaceSecondaryZone(ctx context.Context, z *zone.Zone) (changed
 		// and above).
 		if cur.LastTransferredAt != nil && zone.SerialLess(soa.Serial, cur.Serial) {
 			return nil
-		}
-		if s.pg {
-			if _, err := d.exec(ctx, "SELECT id FROM zones WHERE id = ? FOR UPDATE", cur.ID); err != nil {
-				return err
-			}
 		}
 		rows, err := d.query(ctx, "SELECT id, name, type, content, ttl, priority FROM records WHERE zone_id = ? ORDER BY id", cur.ID)
 		if err != nil {

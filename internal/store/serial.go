@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -21,14 +19,7 @@ func (s *Store) BumpSerial(ctx context.Context, zoneName, reason string) (uint32
 	name := lookupName(zoneName)
 	var serial uint32
 	err := s.tx(ctx, func(d db) error {
-		q := "SELECT " + zoneCols + " FROM zones WHERE name = ?"
-		if s.pg {
-			q += " FOR UPDATE"
-		}
-		z, err := scanZone(d.row(ctx, q, name))
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("find zone %s: %w", name, zone.ErrNotFound)
-		}
+		z, err := s.zoneByName(ctx, d, name, true)
 		if err != nil {
 			return err
 		}
