@@ -48,6 +48,7 @@ const patchableRecords = 1000
 // (authority.Engine.Patch); it returns an error wrapping
 // authority.ErrNotPatchable when it wants the whole zone.
 type zonePatcher interface {
+	Patchable(origin string) bool
 	Patch(origin string, removed, added []dns.RR) error
 }
 
@@ -279,7 +280,9 @@ func (p *propagator) patch(ctx context.Context, name string, lastID int64) bool 
 	e, eok := p.sink.(zonePatcher)
 	origin := zone.CanonicalName(name)
 	served, ok := p.serials[origin]
-	if !jok || !eok || !ok {
+	// A zone too small to be kept for patching is reloaded without
+	// reading its journal first.
+	if !jok || !eok || !ok || !e.Patchable(origin) {
 		return false
 	}
 	changes, err := j.Changes(ctx, name, p.lastID)

@@ -146,6 +146,18 @@ func (src *patchSource) affects(k string, t uint16) bool {
 	return u&usesAll != 0
 }
 
+// Patchable reports whether the zone at origin is kept for patching
+// (Config.PatchableRecords), so that a caller need not prepare a change
+// Patch would refuse anyway.
+func (e *Engine) Patchable(origin string) bool {
+	w, err := wireName(zone.CanonicalName(origin))
+	if err != nil {
+		return false
+	}
+	z := e.snap.Load().zones[string(w)]
+	return z != nil && z.src != nil
+}
+
 // Patch applies one change of a zone kept for it (Config.PatchableRecords) — the
 // records removed and added, an IXFR difference — recompiling only the names
 // it touches. When the change is beyond what Patch does alone it returns an

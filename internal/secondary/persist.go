@@ -279,6 +279,7 @@ func (s *Secondary) Load() error {
 		return fmt.Errorf("read data directory: %w", err)
 	}
 	var names []string
+	have := map[string]bool{}
 	for _, e := range entries {
 		name := e.Name()
 		if strings.HasPrefix(name, tmpPrefix) {
@@ -287,10 +288,11 @@ func (s *Secondary) Load() error {
 		}
 		if strings.HasSuffix(name, ".zone") {
 			names = append(names, name)
+			have[name] = true
 		}
 	}
 	for _, e := range entries { // a state without its zone: the zone's write was cut off
-		if base, ok := strings.CutSuffix(e.Name(), ".state"); ok && !slices.Contains(names, base+".zone") {
+		if base, ok := strings.CutSuffix(e.Name(), ".state"); ok && !have[base+".zone"] {
 			os.Remove(filepath.Join(s.cfg.Dir, e.Name()))
 		}
 	}

@@ -39,10 +39,13 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64
 }
 
+// nat64 is the well-known NAT64 prefix (RFC 6052).
+var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+
 // public reports whether a is an address a webhook may be delivered to.
 func public(a netip.Addr) bool {
 	a = a.Unmap()
-	if a.Is6() && netip.MustParsePrefix("64:ff9b::/96").Contains(a) {
+	if a.Is6() && nat64.Contains(a) {
 		// NAT64: the IPv4 address it stands for decides.
 		b := a.As16()
 		a = netip.AddrFrom4([4]byte(b[12:]))
