@@ -258,34 +258,6 @@ func (s *Store) SetOTPSecret(ctx context.Context, userID int64, secret string) e
 	})
 }
 
-// CreateAccount creates a team account owned by a user.
-func (s *Store) CreateAccount(ctx context.Context, ownerUserID int64, email string) (Account, error) {
-	email, err := normalEmail(email)
-	if err != nil {
-		return Account{}, err
-	}
-	var a Account
-	err = s.tx(ctx, func(d db) error {
-		owner, err := scanUser(d.row(ctx, "SELECT "+userCols+" FROM users WHERE id = ?", ownerUserID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("find user %d: %w", ownerUserID, zone.ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("find user %d: %w", ownerUserID, err)
-		}
-		if a, err = createAccount(ctx, d, ownerUserID, email, false); err != nil {
-			return err
-		}
-		actor := Actor{UserID: &owner.ID, Label: owner.Email}
-		if err := audit(ctx, d, actor, a.ID, "account.create", "account", a.ID, nil, map[string]any{"id": a.ID, "email": email}); err != nil {
-			return err
-		}
-		m := Member{UserID: owner.ID, Email: owner.Email, Role: RoleOwner}
-		return audit(ctx, d, actor, a.ID, "member.add", "member", owner.ID, nil, m.audit())
-	})
-	return a, err
-}
-
 func (s *Store) userExists(ctx context.Context, d db, id int64) (bool, error) {
 	var one int
 	err := d.row(ctx, "SELECT 1 FROM users WHERE id = ?", id).Scan(&one)

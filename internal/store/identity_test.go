@@ -77,9 +77,9 @@ func TestUsers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		team, err := s.CreateAccount(ctx, u.ID, "team@example.com")
+		team, err := s.CreateTeam(ctx, Actor{UserID: &u.ID, Label: u.Email}, u.ID, "Team", "team@example.com")
 		if err != nil || team.Personal {
-			t.Fatalf("CreateAccount = %+v, %v", team, err)
+			t.Fatalf("CreateTeam = %+v, %v", team, err)
 		}
 		if _, err := s.Role(ctx, team.ID, b.ID); !errors.Is(err, zone.ErrNotFound) {
 			t.Errorf("Role of a non-member = %v, want ErrNotFound", err)
