@@ -222,26 +222,8 @@ func qtypeIndex(msg []byte) int {
 	if len(msg) < 12 || msg[4] == 0 && msg[5] == 0 {
 		return qtOther
 	}
-	off := 12
-	for {
-		if off >= len(msg) {
-			return qtOther
-		}
-		l := int(msg[off])
-		if l == 0 {
-			off++
-			break
-		}
-		if l&0xc0 == 0xc0 { // a compression pointer ends the name
-			off += 2
-			break
-		}
-		if l&0xc0 != 0 {
-			return qtOther
-		}
-		off += 1 + l
-	}
-	if off+2 > len(msg) {
+	off := SkipName(msg, 12)
+	if off < 0 || off+2 > len(msg) {
 		return qtOther
 	}
 	switch uint16(msg[off])<<8 | uint16(msg[off+1]) {
