@@ -49,7 +49,7 @@ func TestIdentityWritesAudited(t *testing.T) {
 			t.Errorf("after create-user: %q", got)
 		}
 
-		team, err := s.CreateTeam(ctx, Actor{UserID: &ada.ID, Label: ada.Email}, ada.ID, "Ops", "ops@example.com")
+		team, err := s.CreateTeam(ctx, Actor{UserID: &ada.ID, Label: ada.Email}, ada.ID, "ops@example.com", "ops@example.com")
 		if err != nil {
 			t.Fatal(err)
 		}

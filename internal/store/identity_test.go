@@ -77,7 +77,7 @@ func TestUsers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		team, err := s.CreateTeam(ctx, Actor{UserID: &u.ID, Label: u.Email}, u.ID, "Team", "team@example.com")
+		team, err := s.CreateTeam(ctx, Actor{UserID: &u.ID, Label: u.Email}, u.ID, "team@example.com", "team@example.com")
 		if err != nil || team.Personal {
 			t.Fatalf("CreateTeam = %+v, %v", team, err)
 		}

@@ -114,7 +114,7 @@ func cloneForm(f url.Values) url.Values {
 func TestAccountSwitcher(t *testing.T) {
 	e := newEnv(t, web.Config{})
 	ada, _ := e.user("ada@example.com")
-	team, err := e.st.CreateTeam(context.Background(), store.Actor{UserID: &ada.ID, Label: ada.Email}, ada.ID, "Ops", "ops@example.com")
+	team, err := e.st.CreateTeam(context.Background(), store.Actor{UserID: &ada.ID, Label: ada.Email}, ada.ID, "ops@example.com", "ops@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -387,7 +387,7 @@ func TestEmailVerification(t *testing.T) {
 
 	// Unverified users may not invite people nor join teams.
 	ada, _ := e.st.UserByEmail(ctx, "ada@example.com")
-	team, err := e.st.CreateTeam(ctx, store.Actor{UserID: &ada.ID, Label: ada.Email}, ada.ID, "Ops", "ops@example.com")
+	team, err := e.st.CreateTeam(ctx, store.Actor{UserID: &ada.ID, Label: ada.Email}, ada.ID, "ops@example.com", "ops@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -454,7 +454,7 @@ func TestRequireTwoFactor(t *testing.T) {
 	bob, bobAcct := e.user("bob@example.com")
 	carol, _ := e.user("carol@example.com")
 	e.user("dan@example.com")
-	team, err := e.st.CreateTeam(ctx, store.Actor{UserID: &ada.ID, Label: ada.Email}, ada.ID, "Ops", "ops@example.com")
+	team, err := e.st.CreateTeam(ctx, store.Actor{UserID: &ada.ID, Label: ada.Email}, ada.ID, "ops@example.com", "ops@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
