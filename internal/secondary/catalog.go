@@ -109,11 +109,13 @@ func (s *Secondary) applyCatalog(members []member) {
 	for _, z := range gone {
 		z.mu.Lock()
 		z.dropped = true
-		if err := s.cfg.Engine.Update(nil, []string{z.origin}); err != nil {
-			s.log.Error("stop serving zone", "zone", z.origin, "err", err)
-		}
+		// Off the disk before out of the engine: once the zone stops being
+		// served it is gone for good, and a restart cannot bring it back.
 		if err := s.removeFiles(z.origin); err != nil {
 			s.log.Error("drop zone", "zone", z.origin, "err", err)
+		}
+		if err := s.cfg.Engine.Update(nil, []string{z.origin}); err != nil {
+			s.log.Error("stop serving zone", "zone", z.origin, "err", err)
 		}
 		z.mu.Unlock()
 		s.log.Info("zone dropped: no longer in the catalog", "zone", z.origin, "catalog", s.catalog)
