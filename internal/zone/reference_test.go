@@ -81,7 +81,7 @@ func writeToBefore(z *Zone, w io.Writer) (int64, error) {
 // recordLineBefore is recordLine as it was, sameRecord for every record.
 func recordLineBefore(rr dns.RR, origin string, buf []byte) (string, error) {
 	h := rr.Header()
-	owner := relativeNameBefore(h.Name, origin)
+	owner := unambiguousOwner(relativeNameBefore(h.Name, origin)) // the one change since: owners that read back
 	ttl := strconv.FormatUint(uint64(h.Ttl), 10)
 	class := "IN"
 	if h.Class != dns.ClassINET {

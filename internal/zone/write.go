@@ -109,7 +109,7 @@ func (z *Zone) WriteTo(w io.Writer) (int64, error) {
 // and falling back to RFC 3597's.
 func recordLine(rr dns.RR, origin string, buf []byte) (string, error) {
 	h := rr.Header()
-	owner := relativeName(h.Name, origin)
+	owner := unambiguousOwner(relativeName(h.Name, origin))
 	ttl := strconv.FormatUint(uint64(h.Ttl), 10)
 	class := "IN"
 	if h.Class != dns.ClassINET {
@@ -319,4 +319,29 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// unambiguousOwner writes each escaped backslash of owner (\\) as \092:
+// miekg/dns's zone parser reads a relative owner ending in \\ before the
+// blank as ending in an escaped blank.
+func unambiguousOwner(owner string) string {
+	if !strings.Contains(owner, `\\`) {
+		return owner
+	}
+	var b strings.Builder
+	for i := 0; i < len(owner); i++ {
+		c := owner[i]
+		if c == '\\' && i+1 < len(owner) {
+			if owner[i+1] == '\\' {
+				b.WriteString(`\092`)
+			} else {
+				b.WriteByte(c)
+				b.WriteByte(owner[i+1])
+			}
+			i++
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
