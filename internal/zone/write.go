@@ -321,27 +321,31 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// unambiguousOwner writes each escaped backslash of owner (\\) as \092:
-// miekg/dns's zone parser reads a relative owner ending in \\ before the
-// blank as ending in an escaped blank.
+// unambiguousOwner writes each escaped character of owner other than a dot
+// and the $ relativeName escapes (\\, \ , \( and the like) as \DDD. miekg/dns's lexer misreads some of
+// them at the start of a line: a relative owner ending in \\ before the
+// blank reads as ending in an escaped blank, and an owner that starts with
+// \  after a line ending in a blank (lineReader puts one before every
+// newline) reads as a blank. Digits it cannot misread.
 func unambiguousOwner(owner string) string {
-	if !strings.Contains(owner, `\\`) {
+	if strings.IndexByte(owner, '\\') < 0 {
 		return owner
 	}
 	var b strings.Builder
 	for i := 0; i < len(owner); i++ {
 		c := owner[i]
-		if c == '\\' && i+1 < len(owner) {
-			if owner[i+1] == '\\' {
-				b.WriteString(`\092`)
-			} else {
-				b.WriteByte(c)
-				b.WriteByte(owner[i+1])
-			}
-			i++
+		if c != '\\' || i+1 == len(owner) {
+			b.WriteByte(c)
 			continue
 		}
-		b.WriteByte(c)
+		i++
+		switch e := owner[i]; {
+		case e >= '0' && e <= '9', e == '.', e == '$':
+			b.WriteByte(c)
+			b.WriteByte(e)
+		default:
+			fmt.Fprintf(&b, "\\%03d", e)
+		}
 	}
 	return b.String()
 }
