@@ -158,8 +158,10 @@ func (f *recordForm) numbers() (ttl *uint32, prio *uint16) {
 		if _, err := strconv.ParseUint(f.Flags, 10, 8); err != nil {
 			f.Errors["flags"] = "Enter the flags as a number from 0 to 255; 0 is usual."
 		}
-		if !slices.Contains([]string{"issue", "issuewild", "iodef"}, f.Tag) {
-			f.Errors["tag"] = "Choose issue, issuewild or iodef."
+		// Tags other than the form's own (from the API or an import)
+		// are kept; the zone rules judge them.
+		if f.Tag == "" {
+			f.Errors["tag"] = "Choose what the record allows, for example issue."
 		}
 		if f.Value == "" {
 			f.Errors["value"] = "Enter the certificate authority's domain, for example letsencrypt.org, or for iodef a mailto: or https: address."
@@ -205,6 +207,8 @@ func (f *recordForm) addError(field, msg string) {
 			field = "port"
 		case f.Type == "SRV" && strings.Contains(raw, "not a host name"):
 			field = "target"
+		case f.Type == "CAA" && strings.Contains(raw, "tag "):
+			field = "tag"
 		case f.Type == "SRV" || f.Type == "CAA":
 			field = "composite"
 		}
@@ -216,6 +220,30 @@ func (f *recordForm) addError(field, msg string) {
 		msg = f.Errors[field] + " " + msg
 	}
 	f.Errors[field] = msg
+}
+
+// caaTag is a CAA property tag the form offers.
+type caaTag struct{ Tag, Meaning string }
+
+// caaTags are the registered CAA property tags (IANA's "Certification
+// Authority Restriction Properties").
+var caaTags = []caaTag{
+	{"issue", "may issue certificates"},
+	{"issuewild", "may issue wildcard certificates"},
+	{"iodef", "where to report problems"},
+	{"issuemail", "may issue S/MIME certificates"},
+	{"issuevmc", "may issue verified mark certificates"},
+	{"contactemail", "address for domain validation"},
+	{"contactphone", "phone number for domain validation"},
+}
+
+// CAATags are the tags the tag field offers: the registered ones, and the
+// record's own when it is another.
+func (f recordForm) CAATags() []caaTag {
+	if f.Tag == "" || slices.ContainsFunc(caaTags, func(t caaTag) bool { return t.Tag == f.Tag }) {
+		return caaTags
+	}
+	return append(slices.Clip(caaTags), caaTag{f.Tag, "as the record has it"})
 }
 
 // recordPage is the data of the record form's page.

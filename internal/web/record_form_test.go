@@ -1,10 +1,14 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
+	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/web"
 )
 
@@ -50,7 +54,8 @@ func TestRecordFormErrors(t *testing.T) {
 		{"SRV target with a space", url.Values{"type": {"SRV"}, "name": {"_sip._tcp"}, "priority": {"1"}, "weight": {"1"}, "port": {"5060"}, "target": {"sip example"}}, "target-error", "Enter one host name, without spaces."},
 		{"SRV bad target", url.Values{"type": {"SRV"}, "name": {"_sip._tcp"}, "priority": {"1"}, "weight": {"1"}, "port": {"5060"}, "target": {"sip_!.example.com"}}, "target-error", "is not a host name"},
 		{"CAA flags", url.Values{"type": {"CAA"}, "name": {""}, "flags": {"300"}, "tag": {"issue"}, "value": {"letsencrypt.org"}}, "flags-error", "Enter the flags as a number from 0 to 255"},
-		{"CAA tag", url.Values{"type": {"CAA"}, "name": {""}, "flags": {"0"}, "tag": {"bogus"}, "value": {"letsencrypt.org"}}, "tag-error", "Choose issue, issuewild or iodef."},
+		{"CAA tag", url.Values{"type": {"CAA"}, "name": {""}, "flags": {"0"}, "tag": {"is-bad"}, "value": {"letsencrypt.org"}}, "tag-error", "is not letters and digits"},
+		{"CAA no tag", url.Values{"type": {"CAA"}, "name": {""}, "flags": {"0"}, "value": {"letsencrypt.org"}}, "tag-error", "Choose what the record allows"},
 		{"CAA value", url.Values{"type": {"CAA"}, "name": {""}, "flags": {"0"}, "tag": {"issue"}, "value": {""}}, "value-error", "Enter the certificate authority&#39;s domain"},
 		{"TXT quotes", url.Values{"type": {"TXT"}, "name": {""}, "content": {`"unterminated`}}, "content-error", "is not a list of quoted strings: a quote is not closed."},
 	}
@@ -63,5 +68,34 @@ func TestRecordFormErrors(t *testing.T) {
 			r := b.post(page, path, f)
 			want(t, tt.name, r, http.StatusUnprocessableEntity, `<p class="error" id="`+tt.field+`">`, tt.msg, `aria-invalid="true"`)
 		})
+	}
+}
+
+// TestRecordFormCAATags: the tag field offers the registered tags, and a
+// record with another tag (from the API or an import) edits without losing
+// it.
+func TestRecordFormCAATags(t *testing.T) {
+	e := newEnv(t, web.Config{})
+	e.user("ada@example.com")
+	b := e.browser()
+	b.signIn("ada@example.com")
+	b.post("/a/1/domains/new", "/a/1/domains", url.Values{"name": {"example.com"}})
+	page := "/a/1/domains/example.com/records/new?type=CAA"
+	path := "/a/1/domains/example.com/records"
+	want(t, "new CAA", b.get(page), 200, `<option value="issuemail">`, `<option value="contactemail">`)
+	for _, tag := range []string{"issuemail", "custom"} {
+		f := url.Values{"type": {"CAA"}, "name": {""}, "flags": {"0"}, "tag": {tag}, "value": {"ca.example.net"}, "ttl": {"3600"}}
+		if r := b.post(page, path, f); r.status != http.StatusSeeOther {
+			t.Fatalf("add CAA %s: %d %.600s", tag, r.status, r.body)
+		}
+	}
+	recs, _, err := e.st.Records(context.Background(), 1, "example.com", store.RecordFilter{Type: "CAA"}, store.ListOptions{})
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("CAA records: %v %v", recs, err)
+	}
+	for _, rec := range recs {
+		tag := strings.Fields(rec.Content)[1]
+		edit := fmt.Sprintf("/a/1/domains/example.com/records/%d/edit", rec.ID)
+		want(t, "edit CAA "+tag, b.get(edit), 200, `<option value="`+tag+`" selected>`, `<option value="issue">`)
 	}
 }
