@@ -44,6 +44,10 @@ type Config struct {
 	// it is how the process hands writes to the DNS engine without waiting
 	// for its poll.
 	Changed func(zones ...string)
+	// LinksChanged, when set, is called after a write that may have
+	// changed which secondary zones are pulled from which primary servers
+	// (a link, an unlink, a domain deleted). It must not block.
+	LinksChanged func()
 	// Distributed reports whether the DNS servers answer with the zone's
 	// current data, for the distribution checks. Nil answers true.
 	Distributed func(ctx context.Context, zone string) (bool, error)
@@ -167,5 +171,13 @@ func (a *API) chain(routes http.Handler) http.Handler {
 func (a *API) changed(zones ...string) {
 	if a.cfg.Changed != nil && len(zones) > 0 {
 		a.cfg.Changed(zones...)
+	}
+}
+
+// linksChanged tells the process that secondary zones' links may have
+// changed.
+func (a *API) linksChanged() {
+	if a.cfg.LinksChanged != nil {
+		a.cfg.LinksChanged()
 	}
 }

@@ -23,5 +23,6 @@ func (a *API) domainsDelete(w http.ResponseWriter, r *http.Request) error {
 		return notFound(fmt.Errorf("delete domain %q of account %d: %w", id, acc, err), "Domain", id)
 	}
 	a.changed(d.Name)
+	a.linksChanged() // it may have been a secondary zone
 	return noContent(w)
 }

@@ -42,5 +42,6 @@ func (a *API) secondaryDNSLink(w http.ResponseWriter, r *http.Request, link bool
 		return notFound(err, "Zone", in.Zone)
 	}
 	a.changed(strings.TrimSuffix(strings.ToLower(strings.TrimSpace(in.Zone)), "."))
+	a.linksChanged()
 	return data(w, http.StatusOK, toPrimaryServer(p))
 }

@@ -494,12 +494,15 @@ func (s *Serve) handler() http.Handler {
 	s.registry.MustRegister(requests, duration)
 
 	a := api.New(api.Config{
-		Store:       s.store,
-		Logger:      s.log.With("component", "api"),
-		RateLimit:   s.cfg.RateLimit,
-		TLDs:        s.cfg.TLDs,
-		Changed:     s.changed,
-		Distributed: s.distributed(),
+		Store:     s.store,
+		Logger:    s.log.With("component", "api"),
+		RateLimit: s.cfg.RateLimit,
+		TLDs:      s.cfg.TLDs,
+		Changed:   s.changed,
+		// Record writes, the hot path, cannot change links: only these
+		// wake the follower before its poll.
+		LinksChanged: s.secdns.Kick,
+		Distributed:  s.distributed(),
 	})
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{
@@ -547,7 +550,6 @@ func (s *Serve) mailer() mail.Sender {
 func (s *Serve) changed(zones ...string) {
 	s.prop.Kick(zones...)
 	s.jobs.Kick()
-	s.secdns.Kick()
 }
 
 // HTTPAddr, UDPAddr and TCPAddr are the bound addresses, valid after Start.

@@ -38,7 +38,7 @@ type secondaryStore interface {
 //	handler := p.Handler(next) // NOTIFY from customers' primaries
 //	p.st = store
 //	go p.Run(ctx)              // follows the links in the store
-//	p.Kick()                   // after an API write
+//	p.Kick()                   // after an API write that links or unlinks
 type secondaryDNS struct {
 	st      secondaryStore
 	dir     string
