@@ -534,11 +534,12 @@ func (e *TeamDomainsError) Unwrap() error { return zone.ErrConflict }
 // key and keeps the team's entries, account.delete last; the same entry is
 // written to the actor's personal account, whose log its owner can still
 // read.
-func (s *Store) DeleteTeam(ctx context.Context, a Actor, accountID int64) (Account, error) {
+func (s *Store) DeleteTeam(ctx context.Context, a Actor, accountID int64) (DeletedTeam, error) {
 	if a.UserID == nil {
-		return Account{}, fmt.Errorf("delete team %d: only an owner may: %w", accountID, zone.ErrForbidden)
+		return DeletedTeam{}, fmt.Errorf("delete team %d: only an owner may: %w", accountID, zone.ErrForbidden)
 	}
 	var acc Account
+	var members []string
 	err := s.tx(ctx, func(d db) error {
 		if s.pg {
 			// A domain created concurrently waits for this lock (its
@@ -581,9 +582,13 @@ func (s *Store) DeleteTeam(ctx context.Context, a Actor, accountID int64) (Accou
 			domains.Domains = names
 			return domains
 		}
-		var members, invitations int
-		if err := d.row(ctx, "SELECT COUNT(*) FROM memberships WHERE account_id = ?", accountID).Scan(&members); err != nil {
-			return fmt.Errorf("count members: %w", err)
+		var invitations int
+		members, err = queryAll(ctx, d, func(r interface{ Scan(...any) error }) (string, error) {
+			var e string
+			return e, r.Scan(&e)
+		}, "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? ORDER BY u.email", accountID)
+		if err != nil {
+			return fmt.Errorf("list members: %w", err)
 		}
 		if err := d.row(ctx, "SELECT COUNT(*) FROM invitations WHERE account_id = ? AND accepted_at IS NULL AND revoked_at IS NULL", accountID).Scan(&invitations); err != nil {
 			return fmt.Errorf("count invitations: %w", err)
@@ -591,7 +596,7 @@ func (s *Store) DeleteTeam(ctx context.Context, a Actor, accountID int64) (Accou
 		if _, err := d.exec(ctx, "DELETE FROM accounts WHERE id = ?", accountID); err != nil {
 			return fmt.Errorf("delete account %d: %w", accountID, err)
 		}
-		before := map[string]any{"id": acc.ID, "name": acc.Name, "email": acc.Email, "members": members, "pending_invitations": invitations}
+		before := map[string]any{"id": acc.ID, "name": acc.Name, "email": acc.Email, "members": len(members), "pending_invitations": invitations}
 		if err := audit(ctx, d, a, accountID, "account.delete", "account", accountID, before, nil); err != nil {
 			return err
 		}
@@ -606,7 +611,15 @@ func (s *Store) DeleteTeam(ctx context.Context, a Actor, accountID int64) (Accou
 		return audit(ctx, d, a, personal, "account.delete", "account", accountID, before, nil)
 	})
 	if err != nil {
-		return Account{}, fmt.Errorf("delete team %d: %w", accountID, err)
+		return DeletedTeam{}, fmt.Errorf("delete team %d: %w", accountID, err)
 	}
-	return acc, nil
+	return DeletedTeam{Account: acc, Members: members}, nil
+}
+
+// DeletedTeam is what DeleteTeam deleted: the account, and the addresses
+// of its members at the time, the deleting owner's among them, for telling
+// them.
+type DeletedTeam struct {
+	Account
+	Members []string
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -452,8 +453,8 @@ func TestDeleteTeam(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.ID != team.ID || got.Name != "Ops" {
-			t.Errorf("DeleteTeam = %+v", got)
+		if got.ID != team.ID || got.Name != "Ops" || !slices.Equal(got.Members, []string{ada.user.Email, bob.user.Email}) {
+			t.Errorf("DeleteTeam = %+v, want the team and its members %s and %s", got, ada.user.Email, bob.user.Email)
 		}
 		if _, err := s.Account(ctx, team.ID); !errors.Is(err, zone.ErrNotFound) {
 			t.Errorf("the deleted team: %v, want ErrNotFound", err)

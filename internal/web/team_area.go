@@ -11,7 +11,7 @@ import (
 // teamStore is what the team, activity and webhook pages need.
 type teamStore interface {
 	CreateTeam(ctx context.Context, a store.Actor, ownerUserID int64, name, email string) (store.Account, error)
-	DeleteTeam(ctx context.Context, a store.Actor, accountID int64) (store.Account, error)
+	DeleteTeam(ctx context.Context, a store.Actor, accountID int64) (store.DeletedTeam, error)
 	Members(ctx context.Context, accountID int64) ([]store.Member, error)
 	SetRole(ctx context.Context, a store.Actor, accountID, userID int64, role store.Role) error
 	RemoveMember(ctx context.Context, a store.Actor, accountID, userID int64) error

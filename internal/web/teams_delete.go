@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
+	"github.com/zonewarden/zonewarden/internal/mail"
 	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
@@ -73,7 +75,21 @@ func (wb *Web) teamsDelete(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
-	wb.flash(w, r, fmt.Sprintf("The team %s is deleted, with its members, invitations, API tokens, webhooks and templates.", accountName(acc)))
+	// The other members lose access without having done anything: tell
+	// them who deleted it, so that it is not a mystery or unnoticed.
+	when := time.Now().UTC().Format("Monday 2 January 2006 at 15:04 UTC")
+	for _, addr := range acc.Members {
+		if addr == u.Email {
+			continue
+		}
+		wb.mailLater(mail.Message{
+			To:      addr,
+			Subject: "Zonewarden: the team " + accountName(acc.Account) + " was deleted",
+			Body: fmt.Sprintf("%s deleted the team %s, of which you were a member, on %s.\n\nIts members, invitations, API tokens, webhooks and templates are gone with it; it had no domains left. Your own account and your other teams are as they were.\n\nIf this is a surprise, ask %s.\n",
+				u.Email, accountName(acc.Account), when, u.Email),
+		})
+	}
+	wb.flash(w, r, fmt.Sprintf("The team %s is deleted, with its members, invitations, API tokens, webhooks and templates.", accountName(acc.Account)))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 	return nil
 }

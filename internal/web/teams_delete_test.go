@@ -17,7 +17,8 @@ import (
 // with its name and their password, once it has no domains; its members'
 // pages of it are then 404 and their switchers forget it.
 func TestTeamDelete(t *testing.T) {
-	tm := newTeam(t, web.Config{Mail: &mail.Memory{}})
+	mails := &mail.Memory{}
+	tm := newTeam(t, web.Config{Mail: mails})
 	ctx := context.Background()
 	e, a := tm.e, tm.path
 	security, del := a+"/security", a+"/delete"
@@ -112,6 +113,19 @@ func TestTeamDelete(t *testing.T) {
 		t.Fatalf("delete: %d to %q\n%s", r.status, r.location, r.body)
 	}
 	want(t, "home after the deletion", tm.adaB.get("/"), http.StatusOK, "The team Ops is deleted")
+	// The other members are told by mail who deleted it; the owner is
+	// not mailed about what they just did.
+	for _, u := range []store.User{tm.erin, tm.dan, tm.carol} {
+		m := waitMailAbout(t, mails, u.Email, "Zonewarden: the team Ops was deleted")
+		if !strings.Contains(m.Body, tm.ada.Email+" deleted the team Ops") {
+			t.Errorf("mail to %s:\n%s", u.Email, m.Body)
+		}
+	}
+	for _, m := range mails.Sent() {
+		if m.To == tm.ada.Email && strings.Contains(m.Subject, "was deleted") {
+			t.Errorf("the owner is mailed about their own deletion: %+v", m)
+		}
+	}
 	if _, err := e.st.Account(ctx, tm.acct.ID); err == nil {
 		t.Errorf("the team is still there")
 	}
