@@ -22,7 +22,6 @@ import (
 
 	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/zonewarden/zonewarden/internal/alias"
 	"github.com/zonewarden/zonewarden/internal/authority"
@@ -148,39 +147,11 @@ func NewDNS(cfg DNSConfig, log *slog.Logger) (*DNS, error) {
 	}
 	d := &DNS{cfg: cfg, log: log, stats: newLoadStats()}
 
-	acfg := authority.Config{
-		MaxUDPSize: uint16(cfg.MaxUDPSize),
-		NSID:       cfg.nsid(),
-		Identity:   cfg.Identity,
+	d.engine, d.resolver = cfg.newEngine(log, 0)
+	var err error
+	if d.server, d.registry, err = cfg.newServer(d.engine, log); err != nil {
+		return nil, err
 	}
-	if len(cfg.AliasUpstream) > 0 {
-		d.resolver = alias.New(alias.Config{
-			Upstream: cfg.AliasUpstream,
-			Logger:   log.With("component", "alias"),
-		})
-		acfg.Aliases = d.resolver // only when non-nil: a nil *Resolver is not a nil AliasSource
-	}
-	d.engine = authority.New(acfg)
-
-	metrics := dnsserver.NewMetrics()
-	srv, err := dnsserver.New(dnsserver.Config{
-		Addr:           cfg.Listen,
-		Handler:        d.engine,
-		Workers:        cfg.Workers,
-		TCPIdleTimeout: cfg.TCPIdleTimeout,
-		TCPMaxConns:    cfg.TCPMaxConns,
-		Metrics:        metrics,
-		Logger:         log.With("component", "dnsserver"),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("configure dns server: %w", err)
-	}
-	d.server = srv
-
-	d.registry = prometheus.NewRegistry()
-	d.registry.MustRegister(metrics,
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	d.registry.MustRegister(d.stats.collectors()...)
 	return d, nil
 }

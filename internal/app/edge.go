@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/zonewarden/zonewarden/internal/alias"
 	"github.com/zonewarden/zonewarden/internal/authority"
@@ -197,15 +196,9 @@ func NewEdge(cfg EdgeConfig, log *slog.Logger) (*Edge, error) {
 	}
 	e := &Edge{cfg: cfg, log: log}
 	dcfg := cfg.dnsConfig()
-	acfg := authority.Config{MaxUDPSize: uint16(cfg.MaxUDPSize), NSID: dcfg.nsid(), Identity: cfg.Identity,
-		// An IXFR of a large zone patches it (secondary's install)
-		// rather than compiling it whole.
-		PatchableRecords: patchableRecords}
-	if len(cfg.AliasUpstream) > 0 {
-		e.resolver = alias.New(alias.Config{Upstream: cfg.AliasUpstream, Logger: log.With("component", "alias")})
-		acfg.Aliases = e.resolver
-	}
-	e.engine = authority.New(acfg)
+	// An IXFR of a large zone patches it (secondary's install) rather
+	// than compiling it whole.
+	e.engine, e.resolver = dcfg.newEngine(log, patchableRecords)
 	scfg := secondary.Config{
 		Primary:   cfg.Primary,
 		Catalog:   cfg.Catalog,
@@ -228,23 +221,10 @@ func NewEdge(cfg EdgeConfig, log *slog.Logger) (*Edge, error) {
 		return nil, err
 	}
 	e.secondary = sec
-	metrics := dnsserver.NewMetrics()
-	e.server, err = dnsserver.New(dnsserver.Config{
-		Addr:           cfg.Listen,
-		Handler:        sec.Handler(e.engine),
-		Workers:        cfg.Workers,
-		TCPIdleTimeout: cfg.TCPIdleTimeout,
-		TCPMaxConns:    cfg.TCPMaxConns,
-		Metrics:        metrics,
-		Logger:         log.With("component", "dnsserver"),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("configure dns server: %w", err)
+	if e.server, e.registry, err = dcfg.newServer(sec.Handler(e.engine), log); err != nil {
+		return nil, err
 	}
-	e.registry = prometheus.NewRegistry()
-	e.registry.MustRegister(metrics, sec.Metrics(),
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	e.registry.MustRegister(sec.Metrics())
 	return e, nil
 }
 

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/zonewarden/zonewarden/internal/alias"
@@ -383,15 +382,9 @@ func NewServe(cfg ServeConfig, log *slog.Logger) (*Serve, error) {
 	}
 	s := &Serve{cfg: cfg, log: log}
 	dcfg := cfg.dnsConfig()
-	acfg := authority.Config{MaxUDPSize: uint16(cfg.MaxUDPSize), NSID: dcfg.nsid(), Identity: cfg.Identity,
-		// A write to a large zone patches it (propagate.go) rather than
-		// compiling it whole.
-		PatchableRecords: patchableRecords}
-	if len(cfg.AliasUpstream) > 0 {
-		s.resolver = alias.New(alias.Config{Upstream: cfg.AliasUpstream, Logger: log.With("component", "alias")})
-		acfg.Aliases = s.resolver
-	}
-	s.engine = authority.New(acfg)
+	// A write to a large zone patches it (propagate.go) rather than
+	// compiling it whole.
+	s.engine, s.resolver = dcfg.newEngine(log, patchableRecords)
 	acl, err := transfer.ParseACL(cfg.Transfer.Allow)
 	if err != nil {
 		return nil, err
@@ -403,18 +396,9 @@ func NewServe(cfg ServeConfig, log *slog.Logger) (*Serve, error) {
 	}
 	s.secdns = newSecondaryDNS(filepath.Join(cfg.Data, "secondary-dns"), s.engine,
 		func(zones ...string) { s.prop.Kick(zones...) }, cfg.Poll, log.With("component", "secondary-dns"))
-	metrics := dnsserver.NewMetrics()
-	srv, err := dnsserver.New(dnsserver.Config{
-		Addr: cfg.DNS, Handler: s.secdns.Handler(s.xfr), Workers: cfg.Workers,
-		TCPIdleTimeout: cfg.TCPIdleTimeout, TCPMaxConns: cfg.TCPMaxConns,
-		Metrics: metrics, Logger: log.With("component", "dnsserver"),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("configure dns server: %w", err)
+	if s.dns, s.registry, err = dcfg.newServer(s.secdns.Handler(s.xfr), log); err != nil {
+		return nil, err
 	}
-	s.dns = srv
-	s.registry = prometheus.NewRegistry()
-	s.registry.MustRegister(metrics, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return s, nil
 }
 
