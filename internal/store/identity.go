@@ -102,18 +102,28 @@ func normalEmail(email string) (string, error) {
 	return email, nil
 }
 
+// hashPassword is the one place a new password is judged and hashed
+// (argon2id, with the store's parameters): at least 8 characters.
+func (s *Store) hashPassword(password string) (string, error) {
+	if len(password) < 8 {
+		return "", invalid("password", "is shorter than 8 characters")
+	}
+	hash, err := argon2id.CreateHash(password, &s.cfg.argon)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	return hash, nil
+}
+
 // CreateUser creates a user with a personal account that the user owns.
 func (s *Store) CreateUser(ctx context.Context, email, password string) (User, Account, error) {
 	email, err := normalEmail(email)
 	if err != nil {
 		return User{}, Account{}, err
 	}
-	if len(password) < 8 {
-		return User{}, Account{}, invalid("password", "is shorter than 8 characters")
-	}
-	hash, err := argon2id.CreateHash(password, &s.cfg.argon)
+	hash, err := s.hashPassword(password)
 	if err != nil {
-		return User{}, Account{}, fmt.Errorf("hash password: %w", err)
+		return User{}, Account{}, err
 	}
 	t := now()
 	u := User{Email: email, CreatedAt: t, UpdatedAt: t}

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/alexedwards/argon2id"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
@@ -262,12 +261,9 @@ func (s *Store) RecoveryCodesLeft(ctx context.Context, userID int64) (int, error
 // setPassword writes a new password hash and ends the user's sessions but
 // keepSession (0: all of them).
 func (s *Store) setPassword(ctx context.Context, d db, userID int64, password string, keepSession int64) error {
-	if len(password) < 8 {
-		return invalid("password", "is shorter than 8 characters")
-	}
-	hash, err := argon2id.CreateHash(password, &s.cfg.argon)
+	hash, err := s.hashPassword(password)
 	if err != nil {
-		return fmt.Errorf("hash password: %w", err)
+		return err
 	}
 	res, err := d.exec(ctx, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", hash, now(), userID)
 	if err != nil {

@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/alexedwards/argon2id"
-
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
@@ -60,12 +58,9 @@ func (s *Store) SignUp(ctx context.Context, a Actor, email, password string, pol
 	if err != nil {
 		return User{}, Account{}, err
 	}
-	if len(password) < 8 {
-		return User{}, Account{}, invalid("password", "is shorter than 8 characters")
-	}
-	hash, err := argon2id.CreateHash(password, &s.cfg.argon)
+	hash, err := s.hashPassword(password)
 	if err != nil {
-		return User{}, Account{}, fmt.Errorf("hash password: %w", err)
+		return User{}, Account{}, err
 	}
 	t := now()
 	u := User{Email: email, CreatedAt: t, UpdatedAt: t}

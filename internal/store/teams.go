@@ -12,8 +12,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/alexedwards/argon2id"
-
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
@@ -426,12 +424,9 @@ func (s *Store) AcceptInvitation(ctx context.Context, a Actor, token string, use
 // policy (the invitation is the permission). It returns the user and the
 // team account.
 func (s *Store) SignUpInvited(ctx context.Context, a Actor, token, password string) (User, Account, error) {
-	if len(password) < 8 {
-		return User{}, Account{}, invalid("password", "is shorter than 8 characters")
-	}
-	hash, err := argon2id.CreateHash(password, &s.cfg.argon)
+	hash, err := s.hashPassword(password)
 	if err != nil {
-		return User{}, Account{}, fmt.Errorf("hash password: %w", err)
+		return User{}, Account{}, err
 	}
 	var (
 		u   User
