@@ -172,16 +172,21 @@ func (f *recordForm) numbers() (ttl *uint32, prio *uint16) {
 
 // refused puts the store's refusal on the form's fields, in plain words.
 // It returns err when it is not a refusal.
-func (f *recordForm) refused(err error) error {
+func (f *recordForm) refused(err error) error { return recordRefusal(err, f.addError) }
+
+// recordRefusal hands each field a record write was refused for to add,
+// whether the store or the record's rules refused it; it returns err when
+// it is not a refusal.
+func recordRefusal(err error, add func(field, msg string)) error {
 	var ve *store.ValidationError
 	var re *zone.RecordError
 	switch {
 	case errors.As(err, &ve):
 		for _, fe := range ve.Fields {
-			f.addError(fe.Field, fe.Msg)
+			add(fe.Field, fe.Msg)
 		}
 	case errors.As(err, &re):
-		f.addError(re.Field, re.Msg)
+		add(re.Field, re.Msg)
 	default:
 		return err
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -9,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/zonewarden/zonewarden/internal/store"
-	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
 // templateRecordsCreate is POST /a/{account}/templates/{template}/records.
@@ -49,16 +47,7 @@ func (wb *Web) templateRecordsCreate(w http.ResponseWriter, r *http.Request) err
 			http.Redirect(w, r, v.accountPath(fmt.Sprintf("/templates/%d", p.Template.ID)), http.StatusSeeOther)
 			return nil
 		}
-		var ve *store.ValidationError
-		var re *zone.RecordError
-		switch {
-		case errors.As(err, &ve):
-			for _, fe := range ve.Fields {
-				f.addError(fe.Field, fe.Msg)
-			}
-		case errors.As(err, &re):
-			f.addError(re.Field, re.Msg)
-		default:
+		if err := recordRefusal(err, f.addError); err != nil {
 			return err
 		}
 	}
