@@ -1,10 +1,8 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
-	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
 // passwordChange is POST /security/password: a new password, given the
@@ -18,21 +16,14 @@ func (wb *Web) passwordChange(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.PasswordErrors = map[string]string{}
-	attempt := wb.proof(r, u.Email)
-	if d := attempt.wait(); d > 0 {
-		p.PasswordErrors["current"] = "Too many wrong passwords. For your safety, this is paused for " + minutes(d) + "."
-		wb.renderSecurity(w, r, http.StatusTooManyRequests, p)
-		return nil
-	}
-	_, err = wb.store.UserByPassword(r.Context(), u.Email, r.PostFormValue("current"))
-	if errors.Is(err, zone.ErrForbidden) {
-		attempt.failed()
-		p.PasswordErrors["current"] = "This is not your current password."
-		wb.renderSecurity(w, r, http.StatusUnauthorized, p)
-		return nil
-	}
+	status, msg, err := wb.confirmPassword(r, u.Email, r.PostFormValue("current"), "This is not your current password.")
 	if err != nil {
 		return err
+	}
+	if status != 0 {
+		p.PasswordErrors["current"] = msg
+		wb.renderSecurity(w, r, status, p)
+		return nil
 	}
 	password := r.PostFormValue("password")
 	if msg := passwordProblem(password, u.Email); msg != "" {

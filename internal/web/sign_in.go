@@ -88,6 +88,26 @@ func (p proof) failed() { p.t.fail(p.emailKey); p.t.fail(p.addrKey) }
 // succeeding at one account does not reset a client's tries at others.
 func (p proof) succeeded() { p.t.forget(p.emailKey) }
 
+// confirmPassword checks the password a signed-in user typed to confirm a
+// change that needs it, throttled as sign-ins are: a wrong one counts as a
+// failed sign-in. It returns status 0 when the password is theirs, else
+// the status and what to say beside the field (wrong, when it is wrong).
+func (wb *Web) confirmPassword(r *http.Request, email, password, wrong string) (status int, msg string, err error) {
+	attempt := wb.proof(r, email)
+	if d := attempt.wait(); d > 0 {
+		return http.StatusTooManyRequests, "Too many wrong passwords. For your safety, this is paused for " + minutes(d) + ".", nil
+	}
+	_, err = wb.store.UserByPassword(r.Context(), email, password)
+	switch {
+	case errors.Is(err, zone.ErrForbidden):
+		attempt.failed()
+		return http.StatusUnauthorized, wrong, nil
+	case err != nil:
+		return 0, "", err
+	}
+	return 0, "", nil
+}
+
 // safeNext keeps a "next" path only if it is one of ours: a path, not
 // another site ("//evil.example" or "https://...").
 func safeNext(next string) string {

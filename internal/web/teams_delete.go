@@ -47,17 +47,12 @@ func (wb *Web) teamsDelete(w http.ResponseWriter, r *http.Request) error {
 		return refuse(http.StatusUnprocessableEntity, "confirm", "Type the team's name exactly as it is shown to confirm.")
 	}
 	u := visitOf(r).user
-	attempt := wb.proof(r, u.Email)
-	if d := attempt.wait(); d > 0 {
-		return refuse(http.StatusTooManyRequests, "password", "Too many wrong passwords. For your safety, this is paused for "+minutes(d)+".")
-	}
-	_, err = wb.store.UserByPassword(r.Context(), u.Email, r.PostFormValue("password"))
-	if errors.Is(err, zone.ErrForbidden) {
-		attempt.failed()
-		return refuse(http.StatusUnauthorized, "password", "This is not your password. The team is not deleted.")
-	}
+	status, msg, err := wb.confirmPassword(r, u.Email, r.PostFormValue("password"), "This is not your password. The team is not deleted.")
 	if err != nil {
 		return err
+	}
+	if status != 0 {
+		return refuse(status, "password", msg)
 	}
 	acc, err := wb.store.DeleteTeam(r.Context(), actor(r), v.Account.ID)
 	var domains *store.TeamDomainsError
