@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-
 )
 
 // passwordChange is POST /security/password: a new password, given the
