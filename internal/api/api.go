@@ -64,6 +64,9 @@ type Config struct {
 type Store interface {
 	Authenticate(ctx context.Context, token string) (store.Principal, error)
 	UserByPassword(ctx context.Context, email, password string) (store.User, error)
+	SignInWait(ctx context.Context, email, addr string, now time.Time) (time.Duration, error)
+	SignInFailed(ctx context.Context, email, addr string, now time.Time) error
+	SignInSucceeded(ctx context.Context, email string) error
 	UseTOTPStep(ctx context.Context, userID, step int64) error
 	Accounts(ctx context.Context, userID int64) ([]store.Account, error)
 	Role(ctx context.Context, accountID, userID int64) (store.Role, error)

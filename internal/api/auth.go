@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/zone"
@@ -68,26 +69,68 @@ func (a *API) identify(r *http.Request) (store.Principal, error) {
 		if !ok {
 			return store.Principal{}, fmt.Errorf("malformed basic credentials: %w", zone.ErrForbidden)
 		}
-		u, err := a.store.UserByPassword(r.Context(), email, password)
-		if err != nil {
-			return store.Principal{}, err
-		}
-		if u.OTPSecret != "" {
-			step, ok := store.TOTPStep(u.OTPSecret, r.Header.Get("X-Dnsimple-OTP"), a.now())
-			if !ok {
-				return store.Principal{}, errOTPRequired
-			}
-			// A code works once, as in the dashboard (RFC 6238, 5.2): one
-			// seen on the wire cannot be replayed within its minute.
-			if err := a.store.UseTOTPStep(r.Context(), u.ID, step); errors.Is(err, zone.ErrForbidden) {
-				return store.Principal{}, fmt.Errorf("%w: %w", errOTPRequired, err)
-			} else if err != nil {
-				return store.Principal{}, err
-			}
-		}
-		return store.Principal{User: &u}, nil
+		return a.basic(r, email, password)
 	}
 	return store.Principal{}, fmt.Errorf("authorization scheme %q: %w", scheme, zone.ErrForbidden)
+}
+
+// basic identifies a user by email and password, and one-time code when
+// they have two-factor authentication on. Wrong passwords and codes are
+// throttled with the dashboard's sign-ins, by the store (SignInWait): the
+// API is no side door for guessing.
+func (a *API) basic(r *http.Request, email, password string) (store.Principal, error) {
+	ctx, addr := r.Context(), clientHost(r)
+	wait, err := a.store.SignInWait(ctx, email, addr, a.now())
+	if err != nil {
+		return store.Principal{}, fmt.Errorf("sign-in throttle: %w", err)
+	}
+	if wait > 0 {
+		return store.Principal{}, &Error{Status: http.StatusTooManyRequests, RetryAfter: wait,
+			Message: fmt.Sprintf("Too many failed sign-ins for this user or from this address. Try again in %d minutes, or use an API token", int((wait+time.Minute-1)/time.Minute))}
+	}
+	failed := func(err error) (store.Principal, error) {
+		if ferr := a.store.SignInFailed(ctx, email, addr, a.now()); ferr != nil {
+			return store.Principal{}, fmt.Errorf("count a failed sign-in: %w", ferr)
+		}
+		return store.Principal{}, err
+	}
+	u, err := a.store.UserByPassword(ctx, email, password)
+	if errors.Is(err, zone.ErrForbidden) {
+		return failed(err)
+	}
+	if err != nil {
+		return store.Principal{}, err
+	}
+	if u.OTPSecret != "" {
+		code := r.Header.Get("X-Dnsimple-OTP")
+		step, ok := store.TOTPStep(u.OTPSecret, code, a.now())
+		if !ok && code == "" {
+			// The right password, asking for the code: not a guess.
+			return store.Principal{}, errOTPRequired
+		}
+		if !ok {
+			return failed(errOTPRequired)
+		}
+		// A code works once, as in the dashboard (RFC 6238, 5.2): one
+		// seen on the wire cannot be replayed within its minute.
+		if err := a.store.UseTOTPStep(ctx, u.ID, step); errors.Is(err, zone.ErrForbidden) {
+			return failed(fmt.Errorf("%w: %w", errOTPRequired, err))
+		} else if err != nil {
+			return store.Principal{}, err
+		}
+	}
+	if err := a.store.SignInSucceeded(ctx, u.Email); err != nil {
+		return store.Principal{}, fmt.Errorf("clear the sign-in throttle: %w", err)
+	}
+	return store.Principal{User: &u}, nil
+}
+
+// clientHost is the client's address without its port.
+func clientHost(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
 }
 
 // requireAuth answers 401 to requests authenticate could not identify.
@@ -155,10 +198,6 @@ func actor(r *http.Request) store.Actor {
 			a.Label = fmt.Sprintf("token %d", p.TokenID)
 		}
 	}
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		a.RemoteAddr = host
-	} else {
-		a.RemoteAddr = r.RemoteAddr
-	}
+	a.RemoteAddr = clientHost(r)
 	return a
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
@@ -18,7 +20,10 @@ type Error struct {
 	// Errors is the "errors" member: map[string][]string for validation
 	// errors, the batch endpoint's lists for its own. Nil omits it.
 	Errors any
-	Err    error
+	// RetryAfter, when set, is sent as Retry-After (whole seconds, at
+	// least 1): when a refused caller may try again.
+	RetryAfter time.Duration
+	Err        error
 }
 
 func (e *Error) Error() string {
@@ -59,6 +64,9 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	a.log.Log(r.Context(), level, "api request failed", "method", r.Method, "path", r.URL.Path,
 		"status", e.Status, "request_id", w.Header().Get("X-Request-Id"), "err", err)
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int((e.RetryAfter+time.Second-1)/time.Second))))
+	}
 	writeJSON(w, e.Status, errorBody{Message: e.Message, Errors: e.Errors})
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/dnsimple/dnsimple-go/v8/dnsimple"
 
 	"github.com/zonewarden/zonewarden/internal/api"
+	"github.com/zonewarden/zonewarden/internal/store"
 )
 
 // errorBody is DNSimple's error shape.
@@ -211,6 +212,65 @@ func TestBasicAuth(t *testing.T) {
 	}
 	if status, _ := basic(totp(t, secret, now.Add(-30*time.Second))); status != 401 {
 		t.Errorf("2FA with the previous step's OTP after the current one: %d", status)
+	}
+}
+
+// TestBasicAuthThrottle: wrong passwords and codes sent with HTTP Basic are
+// throttled as the dashboard's sign-ins are (and counted with them, in the
+// store), so the API is no side door for guessing; asking for the code
+// with the right password is not a guess, and tokens are not throttled.
+func TestBasicAuthThrottle(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	e := newEnv(t, dbPath(t), func(c *api.Config) { c.Now = func() time.Time { return now } })
+	ctx := context.Background()
+	whoami := func(email, pw, otp string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("GET", e.srv.URL+"/v2/whoami", nil)
+		req.SetBasicAuth(email, pw)
+		if otp != "" {
+			req.Header.Set("X-Dnsimple-OTP", otp)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	for i := range store.SignInPerEmail {
+		if r := whoami("alice@example.com", "wrong password", ""); r.StatusCode != 401 {
+			t.Fatalf("wrong password %d: %d", i+1, r.StatusCode)
+		}
+	}
+	r := whoami("alice@example.com", password, "")
+	if r.StatusCode != 429 || r.Header.Get("Retry-After") != "900" {
+		t.Errorf("the right password after %d wrong ones: %d, Retry-After %q; want 429 after 900 s", store.SignInPerEmail, r.StatusCode, r.Header.Get("Retry-After"))
+	}
+	if _, err := e.client(e.tokenA, nil).Identity.Whoami(ctx); err != nil {
+		t.Errorf("a token while the user's sign-ins are throttled: %v", err)
+	}
+	now = now.Add(store.SignInWindow)
+	if r := whoami("alice@example.com", password, ""); r.StatusCode != 200 {
+		t.Errorf("the right password after the window: %d", r.StatusCode)
+	}
+
+	// Codes: asking for one is free, guessing is counted.
+	const secret = "JBSWY3DPEHPK3PXP"
+	if err := e.st.SetOTPSecret(ctx, e.alice.ID, secret); err != nil {
+		t.Fatal(err)
+	}
+	for range store.SignInPerEmail + 1 {
+		if r := whoami("alice@example.com", password, ""); r.StatusCode != 401 || r.Header.Get("X-Dnsimple-OTP") != "required" {
+			t.Fatalf("no code: %d", r.StatusCode)
+		}
+	}
+	for i := range store.SignInPerEmail {
+		if r := whoami("alice@example.com", password, fmt.Sprintf("%06d", i)); r.StatusCode != 401 {
+			t.Fatalf("wrong code %d: %d", i+1, r.StatusCode)
+		}
+	}
+	if r := whoami("alice@example.com", password, totp(t, secret, now)); r.StatusCode != 429 {
+		t.Errorf("the right code after %d wrong ones: %d, want 429", store.SignInPerEmail, r.StatusCode)
 	}
 }
 

@@ -3,7 +3,6 @@ package api
 import (
 	"crypto/rand"
 	"fmt"
-	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -73,8 +72,7 @@ func (a *API) rateLimit(next http.Handler) http.Handler {
 		h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
 		h.Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
 		if !ok {
-			h.Set("Retry-After", strconv.Itoa(max(1, int(reset.Sub(a.now()).Seconds()+0.999))))
-			a.fail(w, r, &Error{Status: http.StatusTooManyRequests,
+			a.fail(w, r, &Error{Status: http.StatusTooManyRequests, RetryAfter: reset.Sub(a.now()),
 				Message: fmt.Sprintf("API rate limit exceeded: %d requests per hour. Try again after %s", a.limiter.limit, reset.UTC().Format(time.RFC3339))})
 			return
 		}
@@ -92,11 +90,7 @@ func limitKey(r *http.Request) string {
 	case p.Account != nil:
 		return "account:" + strconv.FormatInt(p.Account.ID, 10)
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return "addr:" + host
+	return "addr:" + clientHost(r)
 }
 
 // requestID gives every response an X-Request-Id, and turns a panicking

@@ -42,14 +42,14 @@ func (wb *Web) passwordForgot(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	emailKey, addrKey := "mail:email:"+strings.ToLower(f.Email), "mail:addr:"+clientAddr(r)
-	if d := max(wb.throttle.wait(emailKey, mailsPerUser), wb.throttle.wait(addrKey, mailsPerAddress)); d > 0 {
+	if d := max(wb.throttle.wait(r.Context(), emailKey, mailsPerUser), wb.throttle.wait(r.Context(), addrKey, mailsPerAddress)); d > 0 {
 		f.Message = "Too many reset links were asked for. Wait " + minutes(d) + ", and check your spam folder for the ones sent."
 		v.Data = f
 		wb.render(w, r, http.StatusTooManyRequests, "password_forgot", v)
 		return nil
 	}
-	wb.throttle.fail(emailKey)
-	wb.throttle.fail(addrKey)
+	wb.throttle.fail(r.Context(), emailKey)
+	wb.throttle.fail(r.Context(), addrKey)
 	base := wb.linkBase(r)
 	go wb.mailReset(f.Email, base)
 	f.Sent = true

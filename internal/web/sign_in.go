@@ -65,28 +65,41 @@ func (wb *Web) signIn(w http.ResponseWriter, r *http.Request) error {
 }
 
 // proof is one attempt to prove who one is (a password or a code), as the
-// throttle counts it: against the user's email and against the client's
-// address. Every such step counts against the same keys.
+// store counts them (store.SignInWait): against the user's email and
+// against the client's address, shared with the API's HTTP Basic and every
+// process. A count that cannot be read or written is logged and lets the
+// attempt go on: what it attempts is checked against the same database
+// next, and fails with it.
 type proof struct {
-	t                 *throttle
-	emailKey, addrKey string
+	r     *http.Request
+	wb    *Web
+	email string
 }
 
-func (wb *Web) proof(r *http.Request, email string) proof {
-	return proof{wb.throttle, "email:" + strings.ToLower(strings.TrimSpace(email)), "addr:" + clientAddr(r)}
-}
+func (wb *Web) proof(r *http.Request, email string) proof { return proof{r, wb, email} }
 
 // wait is how long the attempt must wait; 0 lets it go on.
 func (p proof) wait() time.Duration {
-	return max(p.t.wait(p.emailKey, throttlePerAccount), p.t.wait(p.addrKey, throttlePerAddress))
+	d, err := p.wb.store.SignInWait(p.r.Context(), p.email, clientAddr(p.r), p.wb.now())
+	if err != nil {
+		p.wb.log.Error("read the sign-in throttle", "err", err)
+	}
+	return d
 }
 
-// failed counts a wrong password or code against both keys.
-func (p proof) failed() { p.t.fail(p.emailKey); p.t.fail(p.addrKey) }
+// failed counts a wrong password or code.
+func (p proof) failed() {
+	if err := p.wb.store.SignInFailed(p.r.Context(), p.email, clientAddr(p.r), p.wb.now()); err != nil {
+		p.wb.log.Error("count a failed sign-in", "err", err)
+	}
+}
 
-// succeeded clears the user's count; the address's count stays, so that
-// succeeding at one account does not reset a client's tries at others.
-func (p proof) succeeded() { p.t.forget(p.emailKey) }
+// succeeded clears the user's count; the address's stays.
+func (p proof) succeeded() {
+	if err := p.wb.store.SignInSucceeded(p.r.Context(), p.email); err != nil {
+		p.wb.log.Error("clear the sign-in throttle", "err", err)
+	}
+}
 
 // confirmPassword checks the password a signed-in user typed to confirm a
 // change that needs it, throttled as sign-ins are: a wrong one counts as a

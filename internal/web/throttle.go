@@ -1,77 +1,54 @@
 package web
 
 import (
-	"sync"
+	"context"
+	"log/slog"
 	"time"
 )
 
-// Sign-in throttling: after too many failed attempts for one email, or from
-// one address, within a window, sign-ins are refused until the window
-// ends. Counts live in this process's memory.
-const (
-	throttleWindow     = 15 * time.Minute
-	throttlePerAccount = 5
-	throttlePerAddress = 30
-	throttleMaxKeys    = 100_000
-)
+// Throttling of mails sent on request (reset and verification links):
+// after too many for one address or user within a window, more are refused
+// until the window ends. Sign-ins and codes are throttled by the store's
+// own SignInWait. The counts are the store's, shared by every process of
+// the installation: counts in one process's memory would give a client
+// behind a load balancer one allowance per process.
+const throttleWindow = 15 * time.Minute
+
+// attemptStore keeps the counts: *store.Store.
+type attemptStore interface {
+	Attempts(ctx context.Context, key string, since time.Time) (int, time.Time, error)
+	AddAttempt(ctx context.Context, key string, now, since time.Time) error
+	SignInWait(ctx context.Context, email, addr string, now time.Time) (time.Duration, error)
+	SignInFailed(ctx context.Context, email, addr string, now time.Time) error
+	SignInSucceeded(ctx context.Context, email string) error
+}
 
 type throttle struct {
-	mu   sync.Mutex
-	now  func() time.Time
-	keys map[string]*failures
+	st  attemptStore
+	now func() time.Time
+	log *slog.Logger
 }
 
-type failures struct {
-	n     int
-	first time.Time
-}
-
-func newThrottle(now func() time.Time) *throttle {
-	return &throttle{now: now, keys: map[string]*failures{}}
-}
-
-// wait returns how long until key may try again; 0 when it may now.
-func (t *throttle) wait(key string, limit int) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	f := t.keys[key]
-	if f == nil {
+// wait returns how long until key may try again; 0 when it may now. A
+// count that cannot be read lets the attempt go on, logged: the user it
+// mails is read from the same database next, and fails with it.
+func (t *throttle) wait(ctx context.Context, key string, limit int) time.Duration {
+	now := t.now()
+	n, first, err := t.st.Attempts(ctx, key, now.Add(-throttleWindow))
+	if err != nil {
+		t.log.Error("read the throttle's count", "err", err)
 		return 0
 	}
-	left := f.first.Add(throttleWindow).Sub(t.now())
-	if left <= 0 {
-		delete(t.keys, key)
+	if n < limit {
 		return 0
 	}
-	if f.n < limit {
-		return 0
-	}
-	return left
+	return first.Add(throttleWindow).Sub(now)
 }
 
-// fail counts a failed attempt of key.
-func (t *throttle) fail(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	n := t.now()
-	if len(t.keys) >= throttleMaxKeys {
-		for k, f := range t.keys {
-			if n.Sub(f.first) >= throttleWindow {
-				delete(t.keys, k)
-			}
-		}
+// fail counts an attempt of key.
+func (t *throttle) fail(ctx context.Context, key string) {
+	now := t.now()
+	if err := t.st.AddAttempt(ctx, key, now, now.Add(-throttleWindow)); err != nil {
+		t.log.Error("count a failed attempt", "err", err)
 	}
-	f := t.keys[key]
-	if f == nil || n.Sub(f.first) >= throttleWindow {
-		f = &failures{first: n}
-		t.keys[key] = f
-	}
-	f.n++
-}
-
-// forget clears key's failures, after a successful sign-in.
-func (t *throttle) forget(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.keys, key)
 }

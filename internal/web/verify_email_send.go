@@ -14,12 +14,12 @@ func (wb *Web) verifyEmailSend(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	key := "mail:user:" + strconv.FormatInt(u.ID, 10)
-	if d := wb.throttle.wait(key, mailsPerUser); d > 0 {
+	if d := wb.throttle.wait(r.Context(), key, mailsPerUser); d > 0 {
 		wb.flash(w, r, "We sent you several links already. Wait "+minutes(d)+" before asking for another, and check your spam folder.")
 		http.Redirect(w, r, "/security", http.StatusSeeOther)
 		return nil
 	}
-	wb.throttle.fail(key)
+	wb.throttle.fail(r.Context(), key)
 	if err := wb.sendVerification(r, *u); err != nil {
 		return err
 	}

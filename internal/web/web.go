@@ -87,11 +87,12 @@ type Config struct {
 
 // Store is what the dashboard reads and writes: *store.Store. The methods
 // of each area of the dashboard are listed beside it (authStore,
-// teamStore, domainToolStore).
+// teamStore, domainToolStore, attemptStore).
 type Store interface {
 	authStore
 	teamStore
 	domainToolStore
+	attemptStore
 
 	SignUp(ctx context.Context, a store.Actor, email, password string, policy store.SignUpPolicy) (store.User, store.Account, error)
 	UserCount(ctx context.Context) (int, error)
@@ -156,7 +157,7 @@ func New(cfg Config) *Web {
 		wb.cfg.SessionIdle = 14 * 24 * time.Hour
 	}
 	wb.pages = loadPages()
-	wb.throttle = newThrottle(wb.now)
+	wb.throttle = &throttle{st: cfg.Store, now: wb.now, log: wb.log}
 	wb.handler = wb.chain(wb.routes())
 	return wb
 }
