@@ -96,7 +96,9 @@ func TestSecondaryDNSPages(t *testing.T) {
 			t.Fatalf("primary servers in the store: %+v", ps)
 		}
 		ns1, ns2 := ps["ns1"], ps["ns2"]
-		pp := func(ps store.PrimaryServer, rest string) string { return fmt.Sprintf("%s/primaries/%d%s", p, ps.ID, rest) }
+		pp := func(ps store.PrimaryServer, rest string) string {
+			return fmt.Sprintf("%s/primaries/%d%s", p, ps.ID, rest)
+		}
 
 		// A secondary zone, and a primary one beside it.
 		s.seeOther(t, "add a secondary zone", s.adaB.post(p, p+"/zones", url.Values{"name": {"Sec.Example."}}),
