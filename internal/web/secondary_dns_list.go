@@ -106,7 +106,15 @@ func (wb *Web) secondaryDNSPage(r *http.Request, v view) (secondaryDNSPage, erro
 	for _, n := range wb.store.NameServers() {
 		ns = append(ns, strings.TrimSuffix(n, "."))
 	}
-	return secondaryDNSPage{Primaries: ps, Pager: newPager(page, nil), Zones: zs, AllZones: all,
+	// The page links name the page's path: a refused form is shown again
+	// at the path it was posted to.
+	pg := newPager(page, nil)
+	for _, l := range []*string{&pg.Prev, &pg.Next} {
+		if *l != "" {
+			*l = v.accountPath("/secondary-dns") + *l
+		}
+	}
+	return secondaryDNSPage{Primaries: ps, Pager: pg, Zones: zs, AllZones: all,
 		NameServers: ns, Primary: primaryForm{Port: "53"}}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -423,4 +424,31 @@ func (b *browser) postWithoutCSRF(path string, form url.Values) response {
 	req, _ := http.NewRequest("POST", b.e.srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return b.do(req)
+}
+
+// TestSecondaryDNSPagination: the primary servers come 25 a page, by name;
+// a page past the end goes to the last.
+func TestSecondaryDNSPagination(t *testing.T) {
+	s := newSecondaryEnv(t, filepath.Join(t.TempDir(), "zonewarden.db"))
+	ctx := context.Background()
+	for i := range 27 {
+		in := store.PrimaryServerInput{Name: fmt.Sprintf("ns%02d", i), IP: fmt.Sprintf("192.0.2.%d", i+1)}
+		if _, err := s.st.CreatePrimaryServer(ctx, store.Actor{UserID: &s.ada.ID}, s.acct.ID, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := s.path
+	r := s.adaB.get(p)
+	want(t, "page 1", r, http.StatusOK, "<td>ns00</td>", "<td>ns24</td>", "Page 1 of 2 (27 in all)", `href="`+p+`?page=2"`)
+	if strings.Contains(r.body, "<td>ns25</td>") {
+		t.Errorf("page 1 shows the 26th server")
+	}
+	want(t, "page 2", s.adaB.get(p+"?page=2"), http.StatusOK, "<td>ns25</td>", "<td>ns26</td>", `href="`+p+`?page=1"`)
+	if r := s.adaB.get(p + "?page=9"); r.status != http.StatusSeeOther || r.location != p+"?page=2" {
+		t.Errorf("a page past the end: %d to %q", r.status, r.location)
+	}
+	// A refused form is shown with links to the list's pages, not to the
+	// form's path.
+	r = s.adaB.post(p, p+"/primaries", url.Values{"name": {""}, "ip": {"192.0.2.99"}})
+	want(t, "a refused form", r, http.StatusUnprocessableEntity, `href="`+p+`?page=2"`)
 }
