@@ -507,6 +507,7 @@ func (s *Serve) handler() http.Handler {
 		Store:         s.store,
 		Logger:        s.log.With("component", "web"),
 		Changed:       s.changed,
+		LinksChanged:  s.secdns.Kick,
 		SignUp:        web.SignUp(s.cfg.SignUp),
 		SecureCookies: s.cfg.SecureCookies,
 		Mail:          s.mailer(),

@@ -39,6 +39,7 @@ func (wb *Web) domainsDelete(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	wb.changed(d.Name)
+	wb.linksChanged() // it may have been a secondary zone
 	wb.flash(w, r, fmt.Sprintf("%s is deleted; its DNS is no longer served.", d.UnicodeName))
 	http.Redirect(w, r, v.accountPath("/domains"), http.StatusSeeOther)
 	return nil

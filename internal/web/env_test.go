@@ -2,6 +2,9 @@ package web_test
 
 import (
 	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
 	"flag"
 	"io"
 	"log/slog"
@@ -37,8 +40,15 @@ type env struct {
 
 func newEnv(t *testing.T, cfg web.Config) *env {
 	t.Helper()
+	return newEnvOn(t, filepath.Join(t.TempDir(), "zonewarden.db"), cfg)
+}
+
+// newEnvOn is newEnv over the database at dbURL: a SQLite file, or a
+// PostgreSQL URL (see backends).
+func newEnvOn(t *testing.T, dbURL string, cfg web.Config) *env {
+	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "zonewarden.db"), store.WithPasswordParams(cheapArgon))
+	st, err := store.Open(ctx, dbURL, store.WithPasswordParams(cheapArgon))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +72,48 @@ func newEnv(t *testing.T, cfg web.Config) *env {
 	e.srv = httptest.NewServer(web.New(cfg))
 	t.Cleanup(e.srv.Close)
 	return e
+}
+
+// backends are the databases a test runs on: SQLite always, PostgreSQL
+// when ZONEWARDEN_TEST_DATABASE_URL is set (a schema of the test's own).
+func backends(t *testing.T, f func(t *testing.T, dbURL string)) {
+	t.Run("sqlite", func(t *testing.T) { f(t, filepath.Join(t.TempDir(), "zonewarden.db")) })
+	if u := os.Getenv("ZONEWARDEN_TEST_DATABASE_URL"); u != "" {
+		t.Run("postgres", func(t *testing.T) { f(t, pgSchema(t, u)) })
+	}
+}
+
+// pgSchema creates a schema of its own for the test in the database at base
+// and returns a URL that uses it.
+func pgSchema(t *testing.T, base string) string {
+	t.Helper()
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "webtest_" + hex.EncodeToString(b[:])
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("pgx", base)
+		if err != nil {
+			return
+		}
+		defer db.Close()
+		db.Exec("DROP SCHEMA " + schema + " CASCADE")
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // browser is one visitor: a cookie jar, redirects not followed so that

@@ -45,6 +45,7 @@ func (wb *Web) routes() http.Handler {
 	wb.authRoutes(mux)
 	wb.teamRoutes(mux)
 	wb.domainToolRoutes(mux)
+	wb.secondaryDNSRoutes(mux)
 
 	mux.Handle("/", wb.handle(func(w http.ResponseWriter, r *http.Request) error { return notFound(nil) }))
 	return mux

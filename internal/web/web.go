@@ -57,6 +57,10 @@ type Config struct {
 	// Changed, when set, is called after every committed write that
 	// changed zones, with their names. It must not block.
 	Changed func(zones ...string)
+	// LinksChanged, when set, is called after a write that may have
+	// changed which secondary zones are pulled from which primary servers
+	// (a link, an unlink, a domain deleted). It must not block.
+	LinksChanged func()
 	// SignUp is who may sign up after the first user; default closed.
 	SignUp SignUp
 	// SecureCookies marks cookies Secure even on plain HTTP, for a
@@ -87,12 +91,13 @@ type Config struct {
 
 // Store is what the dashboard reads and writes: *store.Store. The methods
 // of each area of the dashboard are listed beside it (authStore,
-// teamStore, domainToolStore, attemptStore).
+// teamStore, domainToolStore, attemptStore, secondaryDNSStore).
 type Store interface {
 	authStore
 	teamStore
 	domainToolStore
 	attemptStore
+	secondaryDNSStore
 
 	SignUp(ctx context.Context, a store.Actor, email, password string, policy store.SignUpPolicy) (store.User, store.Account, error)
 	UserCount(ctx context.Context) (int, error)
