@@ -71,7 +71,9 @@ func (a *API) identify(r *http.Request) (store.Principal, error) {
 		}
 		return a.basic(r, email, password)
 	}
-	return store.Principal{}, fmt.Errorf("authorization scheme %q: %w", scheme, zone.ErrForbidden)
+	// Not the scheme itself: a token sent without "Bearer " would be it,
+	// and the error is logged.
+	return store.Principal{}, fmt.Errorf("authorization scheme neither Bearer nor Basic: %w", zone.ErrForbidden)
 }
 
 // basic identifies a user by email and password, and one-time code when

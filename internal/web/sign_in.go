@@ -122,9 +122,19 @@ func (wb *Web) confirmPassword(r *http.Request, email, password, wrong string) (
 }
 
 // safeNext keeps a "next" path only if it is one of ours: a path, not
-// another site ("//evil.example" or "https://...").
+// another site ("//evil.example" or "https://..."). Control characters and
+// backslashes are refused anywhere: browsers drop tabs and newlines from a
+// Location and read \ as /, so "/\t/evil.example" would be "//evil.example".
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return ""
+	}
+	for i := 0; i < len(next); i++ {
+		if c := next[i]; c < 0x20 || c == 0x7f || c == '\\' {
+			return ""
+		}
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" {
 		return ""
 	}
 	return next
