@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"syscall"
 	"time"
+
+	"github.com/zonewarden/zonewarden/internal/egress"
 )
 
 // Guard keeps webhooks away from the installation's own networks: a URL
@@ -29,38 +31,6 @@ type Guard struct {
 // errPrivate is wrapped by the refusals of non-public addresses.
 var errPrivate = errors.New("not a public address")
 
-// nonPublic are ranges that netip.Addr's predicates do not cover.
-var nonPublic = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),      // "this network"
-	netip.MustParsePrefix("100.64.0.0/10"),  // carrier-grade NAT
-	netip.MustParsePrefix("192.0.0.0/24"),   // IETF protocol assignments
-	netip.MustParsePrefix("198.18.0.0/15"),  // benchmarking
-	netip.MustParsePrefix("240.0.0.0/4"),    // reserved, and broadcast
-	netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64
-}
-
-// nat64 is the well-known NAT64 prefix (RFC 6052).
-var nat64 = netip.MustParsePrefix("64:ff9b::/96")
-
-// public reports whether a is an address a webhook may be delivered to.
-func public(a netip.Addr) bool {
-	a = a.Unmap()
-	if a.Is6() && nat64.Contains(a) {
-		// NAT64: the IPv4 address it stands for decides.
-		b := a.As16()
-		a = netip.AddrFrom4([4]byte(b[12:]))
-	}
-	if !a.IsGlobalUnicast() || a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() {
-		return false
-	}
-	for _, p := range nonPublic {
-		if p.Contains(a) {
-			return false
-		}
-	}
-	return true
-}
-
 // CheckURL refuses a webhook URL whose host is, or resolves to, an address
 // that is not public. A host that does not resolve is refused too.
 func (g Guard) CheckURL(ctx context.Context, raw string) error {
@@ -73,7 +43,7 @@ func (g Guard) CheckURL(ctx context.Context, raw string) error {
 	}
 	host := u.Hostname()
 	if a, err := netip.ParseAddr(host); err == nil {
-		if !public(a) {
+		if !egress.Public(a) {
 			return fmt.Errorf("%s is %w", host, errPrivate)
 		}
 		return nil
@@ -89,7 +59,7 @@ func (g Guard) CheckURL(ctx context.Context, raw string) error {
 		return fmt.Errorf("host %s does not resolve", host)
 	}
 	for _, a := range addrs {
-		if !public(a) {
+		if !egress.Public(a) {
 			return fmt.Errorf("host %s resolves to %s, which is %w", host, a.Unmap(), errPrivate)
 		}
 	}
@@ -103,7 +73,7 @@ func (g Guard) control(network, address string, _ syscall.RawConn) error {
 	if err != nil {
 		return fmt.Errorf("webhook delivery to %s: %w", address, err)
 	}
-	if !public(ap.Addr()) {
+	if !egress.Public(ap.Addr()) {
 		return fmt.Errorf("webhook delivery to %s: the address is %w (serve --webhook-allow-private allows it)", ap.Addr().Unmap(), errPrivate)
 	}
 	return nil
