@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,10 +24,12 @@ import (
 )
 
 // EdgeConfig is the configuration of `zonewarden edge`: a secondary name
-// server of one primary (`zonewarden serve`, Knot, NSD, BIND).
+// server of a primary (`zonewarden serve`, Knot, NSD, BIND), or of several
+// serving the same zones, failed over in turn.
 type EdgeConfig struct {
-	// Primary is the primary's address; a missing port is 53.
-	Primary string
+	// Primaries are the primaries' addresses, host:port, in the order
+	// they are preferred (the flag adds port 53 where none is given).
+	Primaries []string
 	// TSIG is NAME:ALGORITHM:SECRET (as `zonewarden tsig add` prints it);
 	// empty sends unsigned requests.
 	TSIG string
@@ -67,10 +70,15 @@ func (c *EdgeConfig) Validate() error {
 	d.Zones = "-" // no zone directory
 	errs := []error{d.Validate()}
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if c.Primary == "" {
-		bad("--primary is required: the address of the primary name server")
-	} else if err := checkHostPort(c.Primary); err != nil {
-		bad("--primary %q: %w", c.Primary, err)
+	if len(c.Primaries) == 0 {
+		bad("--primary is required: the address of the primary name server, or a comma-separated list of them")
+	}
+	for i, p := range c.Primaries {
+		if err := checkPrimary(p); err != nil {
+			bad("--primary: %q: %w", p, err)
+		} else if slices.Index(c.Primaries, p) != i {
+			bad("--primary: %q is listed twice", p)
+		}
 	}
 	if c.TSIG != "" {
 		if _, err := tsig.ParseKey(c.TSIG); err != nil {
@@ -102,6 +110,24 @@ func (c *EdgeConfig) Validate() error {
 	return errors.Join(errs...)
 }
 
+// checkPrimary checks the address of a primary, host:port: an IP address or
+// a host name, and a port that is not 0.
+func checkPrimary(addr string) error {
+	if err := checkHostPort(addr); err != nil {
+		return err
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	if port == "0" {
+		return errors.New("port 0 is not a port a primary answers on")
+	}
+	if _, err := netip.ParseAddr(host); err != nil {
+		if _, ok := dnsName(host); !ok {
+			return fmt.Errorf("%q is neither an IP address nor a host name", host)
+		}
+	}
+	return nil
+}
+
 func (c *EdgeConfig) dnsConfig() DNSConfig {
 	return DNSConfig{Listen: c.Listen, Metrics: c.Metrics, ServerConfig: c.ServerConfig}
 }
@@ -110,7 +136,7 @@ func edgeFlags(output io.Writer) (*flag.FlagSet, *EdgeConfig) {
 	c := DefaultEdgeConfig()
 	fs := flag.NewFlagSet("zonewarden edge", flag.ContinueOnError)
 	fs.SetOutput(output)
-	fs.StringVar(&c.Primary, "primary", c.Primary, "`address` of the primary name server (port 53 when none is given)")
+	fs.Var((*addrList)(&c.Primaries), "primary", "`addresses` of the primary name servers, comma-separated, in the order tried (port 53 when none is given)")
 	fs.StringVar(&c.TSIG, "tsig", c.TSIG, "TSIG key `NAME:ALGORITHM:SECRET` (hmac-sha256 or hmac-sha512) signing transfers and authorizing NOTIFY")
 	fs.StringVar(&c.Catalog, "catalog", c.Catalog, "catalog `zone` (RFC 9432) whose member zones are transferred")
 	fs.Var((*nameList)(&c.Zones), "zones", "comma-separated `zones` to transfer besides the catalog's (for a primary without one)")
@@ -121,10 +147,11 @@ func edgeFlags(output io.Writer) (*flag.FlagSet, *EdgeConfig) {
 	fs.DurationVar(&c.Timeout, "timeout", c.Timeout, "bound on each exchange with the primary")
 	serverFlags(fs, &c.ServerConfig)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: zonewarden edge --primary ADDR (--catalog ZONE | --zones LIST) [flags]\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: zonewarden edge --primary ADDR[,ADDR...] (--catalog ZONE | --zones LIST) [flags]\n\n"+
 			"Serve the zones of a primary name server as its secondary: transfer them\n"+
 			"(IXFR, AXFR), follow NOTIFY and the SOA timers, keep them in --data so a\n"+
-			"restart answers at once. SIGINT or SIGTERM stops. Each flag can be set in\n"+
+			"restart answers at once. With several primaries, one that does not answer\n"+
+			"is passed over for the next. SIGINT or SIGTERM stops. Each flag can be set in\n"+
 			"the environment as ZONEWARDEN_<FLAG> (--tsig is ZONEWARDEN_TSIG).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -135,9 +162,6 @@ func parseEdgeConfig(args []string, getenv func(string) string, output io.Writer
 	fs, c := edgeFlags(output)
 	if err := parseFlags(fs, args, getenv, output); err != nil {
 		return nil, err
-	}
-	if c.Primary != "" {
-		c.Primary = withDefaultPort(c.Primary, "53")
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -200,7 +224,7 @@ func NewEdge(cfg EdgeConfig, log *slog.Logger) (*Edge, error) {
 	// than compiling it whole.
 	e.engine, e.resolver = dcfg.newEngine(log, patchableRecords)
 	scfg := secondary.Config{
-		Primary:   cfg.Primary,
+		Primaries: cfg.Primaries,
 		Catalog:   cfg.Catalog,
 		Zones:     cfg.Zones,
 		Dir:       cfg.Data,
@@ -249,7 +273,7 @@ func (e *Edge) Start() error {
 	}
 	e.started = true
 	attrs := []any{"udp", e.server.UDPAddr().String(), "tcp", e.server.TCPAddr().String(),
-		"primary", e.cfg.Primary, "zones", len(e.engine.Zones())}
+		"primaries", e.cfg.Primaries, "zones", len(e.engine.Zones())}
 	if e.httpLn != nil {
 		attrs = append(attrs, "metrics", "http://"+e.httpLn.Addr().String()+"/metrics")
 	}

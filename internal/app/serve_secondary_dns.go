@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -28,9 +30,10 @@ type secondaryStore interface {
 
 // secondaryDNS pulls the customers' secondary zones (DNSimple's Secondary
 // DNS) from their own primary servers into the store. It runs one
-// internal/secondary.Secondary per primary address, for the zones whose
-// first linked primary it is: SOA refresh, retry and expire, IXFR with AXFR
-// fallback, NOTIFY. Each version transferred is written to the store as one
+// internal/secondary.Secondary per distinct list of linked primaries (in
+// the order the links were made), for the zones linked to exactly those:
+// SOA refresh, retry and expire, IXFR with AXFR fallback, failing over
+// from one primary to the next, NOTIFY. Each version transferred is written to the store as one
 // transaction (store.ReplaceSecondaryZone), from which the propagator, the
 // journal, outgoing transfers and the catalog take it like any write.
 //
@@ -49,17 +52,18 @@ type secondaryDNS struct {
 	kick    chan struct{}
 
 	mu      sync.RWMutex
-	pullers map[string]*puller             // by primary address
+	pullers map[string]*puller             // by pullerKey of its primaries
 	notify  map[string]map[netip.Addr]bool // by zone origin: addresses NOTIFY is accepted from
 }
 
 // puller is one Secondary at work.
 type puller struct {
-	addr   string
-	zones  []string
-	sec    *secondary.Secondary
-	cancel context.CancelFunc
-	done   chan struct{}
+	key       string   // pullerKey(primaries)
+	primaries []string // ip:port, in the order tried
+	zones     []string
+	sec       *secondary.Secondary
+	cancel    context.CancelFunc
+	done      chan struct{}
 }
 
 func newSecondaryDNS(dir string, expirer interface{ SetExpired(string, bool) error }, changed func(...string), poll time.Duration, log *slog.Logger) *secondaryDNS {
@@ -98,17 +102,28 @@ func (p *secondaryDNS) Run(ctx context.Context) error {
 	}
 }
 
-// sync starts, restarts and stops pullers so that each primary address
-// pulls exactly the zones linked to it first.
+// sync starts, restarts and stops pullers so that each list of primaries
+// pulls exactly the zones linked to those primaries.
 func (p *secondaryDNS) sync(ctx context.Context) error {
 	zones, err := p.st.SecondaryZones(ctx)
 	if err != nil {
 		return err
 	}
-	want := map[string][]string{}
+	want := map[string][]string{}        // by pullerKey: zones
+	primariesOf := map[string][]string{} // by pullerKey
 	notify := map[string]map[netip.Addr]bool{}
 	for _, z := range zones {
-		want[z.Primaries[0]] = append(want[z.Primaries[0]], z.Name)
+		// Two servers of an account may have one address: it is asked
+		// once.
+		var primaries []string
+		for _, a := range z.Primaries {
+			if !slices.Contains(primaries, a) {
+				primaries = append(primaries, a)
+			}
+		}
+		key := pullerKey(primaries)
+		want[key] = append(want[key], z.Name)
+		primariesOf[key] = primaries
 		allowed := map[netip.Addr]bool{}
 		for _, a := range z.Primaries {
 			if ap, err := netip.ParseAddrPort(a); err == nil {
@@ -119,10 +134,10 @@ func (p *secondaryDNS) sync(ctx context.Context) error {
 	}
 	p.mu.Lock()
 	var stop []*puller
-	for addr, pl := range p.pullers {
-		if !slices.Equal(pl.zones, want[addr]) {
+	for key, pl := range p.pullers {
+		if !slices.Equal(pl.zones, want[key]) {
 			stop = append(stop, pl)
-			delete(p.pullers, addr)
+			delete(p.pullers, key)
 		}
 	}
 	p.notify = notify
@@ -130,44 +145,48 @@ func (p *secondaryDNS) sync(ctx context.Context) error {
 	for _, pl := range stop {
 		pl.cancel()
 		<-pl.done
-		if want[pl.addr] == nil {
-			// No zone is pulled from it any more: a copy left on disk
-			// would come back as the zone's version if it were linked
-			// again.
-			if err := os.RemoveAll(p.dirOf(pl.addr)); err != nil {
-				p.log.Error("remove the zones of a primary no longer linked", "primary", pl.addr, "err", err)
+		if want[pl.key] == nil {
+			// No zone is pulled from these any more: a copy left on
+			// disk would come back as the zone's version if it were
+			// linked again.
+			if err := os.RemoveAll(p.dirOf(pl.primaries)); err != nil {
+				p.log.Error("remove the zones of primaries no longer linked", "primaries", pl.primaries, "err", err)
 			}
 		}
 	}
-	for addr, names := range want {
+	for key, names := range want {
 		p.mu.RLock()
-		_, running := p.pullers[addr]
+		_, running := p.pullers[key]
 		p.mu.RUnlock()
 		if running {
 			continue
 		}
-		pl, err := p.start(ctx, addr, names)
+		pl, err := p.start(ctx, primariesOf[key], names)
 		if err != nil {
-			p.log.Error("pull secondary zones", "primary", addr, "zones", names, "err", err)
+			p.log.Error("pull secondary zones", "primaries", primariesOf[key], "zones", names, "err", err)
 			continue
 		}
 		p.mu.Lock()
-		p.pullers[addr] = pl
+		p.pullers[key] = pl
 		p.mu.Unlock()
 	}
 	return nil
 }
 
-// start runs a Secondary for the zones of one primary address. Its
-// directory keeps the zones as last transferred, which IXFR starts from.
-func (p *secondaryDNS) start(ctx context.Context, addr string, names []string) (*puller, error) {
+// pullerKey names a list of primaries, in order: [A, B] and [B, A] are two
+// pullers, since the first is the one asked first.
+func pullerKey(primaries []string) string { return strings.Join(primaries, ",") }
+
+// start runs a Secondary for the zones linked to primaries. Its directory
+// keeps the zones as last transferred, which IXFR starts from.
+func (p *secondaryDNS) start(ctx context.Context, primaries []string, names []string) (*puller, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	sec, err := secondary.New(secondary.Config{
-		Primary: addr,
-		Zones:   names,
-		Dir:     p.dirOf(addr),
-		Engine:  &storeEngine{ctx: ctx, p: p},
-		Logger:  p.log, // which names the primary
+		Primaries: primaries,
+		Zones:     names,
+		Dir:       p.dirOf(primaries),
+		Engine:    &storeEngine{ctx: ctx, p: p},
+		Logger:    p.log, // whose lines name the primary
 	})
 	if err != nil {
 		cancel()
@@ -177,18 +196,26 @@ func (p *secondaryDNS) start(ctx context.Context, addr string, names []string) (
 		cancel()
 		return nil, err
 	}
-	pl := &puller{addr: addr, zones: names, sec: sec, cancel: cancel, done: make(chan struct{})}
+	pl := &puller{key: pullerKey(primaries), primaries: primaries, zones: names, sec: sec, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(pl.done)
 		sec.Run(ctx) //nolint:errcheck // only "already running"
 	}()
-	p.log.Info("pulling secondary zones", "primary", addr, "zones", names)
+	p.log.Info("pulling secondary zones", "primaries", primaries, "zones", names)
 	return pl, nil
 }
 
-// dirOf is where the zones pulled from addr are kept.
-func (p *secondaryDNS) dirOf(addr string) string {
-	return filepath.Join(p.dir, strings.NewReplacer(":", "_", "[", "", "]", "").Replace(addr))
+// dirOf is where the zones pulled from primaries are kept. One primary's
+// is named after its address ("192.0.2.1_53"), as before there could be
+// several, so that an upgrade finds its zones; several primaries' is named
+// by a hash of the list ("primaries-…"), which no address escapes to, and
+// which a list of any length or content keeps to a safe file name.
+func (p *secondaryDNS) dirOf(primaries []string) string {
+	if len(primaries) == 1 {
+		return filepath.Join(p.dir, strings.NewReplacer(":", "_", "[", "", "]", "").Replace(primaries[0]))
+	}
+	sum := sha256.Sum256([]byte(pullerKey(primaries)))
+	return filepath.Join(p.dir, "primaries-"+hex.EncodeToString(sum[:12]))
 }
 
 func (p *secondaryDNS) stopAll() {
@@ -282,7 +309,7 @@ func (h *secondaryNotify) ServeDNS(resp []byte, req *dnsserver.Request) []byte {
 	if q.Question[0].Qtype != dns.TypeSOA {
 		r.Rcode = dns.RcodeNotImplemented
 	} else {
-		sec.Notify(origin)
+		sec.NotifyFrom(origin, from)
 		r.Authoritative = true
 		h.p.log.Debug("NOTIFY accepted: refreshing the secondary zone", "zone", origin, "from", req.Remote.String())
 	}

@@ -368,3 +368,108 @@ func TestSecondaryDNSCutTransfer(t *testing.T) {
 	notify("127.0.0.1")
 	waitFor("version 2", func() bool { return www() == "192.0.2.2" })
 }
+
+// TestSecondaryDNSFailover: a secondary zone linked to two of the
+// customer's primary servers, the first down, is pulled from the second,
+// whose NOTIFY is taken. Unlinked from the first, it is pulled by a
+// puller of the second alone, and the two primaries' copy on disk goes.
+func TestSecondaryDNSFailover(t *testing.T) {
+	down := freePort(t) // nothing listens there
+	up := freePort(t)
+	upAddr := fmt.Sprintf("127.0.0.2:%d", up)
+	prim := &cuttingPrimary{serial: 1, www: "192.0.2.1"}
+	for _, n := range []string{"udp", "tcp"} {
+		srv := &dns.Server{Addr: upAddr, Net: n, Handler: prim}
+		started := make(chan struct{})
+		srv.NotifyStartedFunc = func() { close(started) }
+		go srv.ListenAndServe()
+		<-started
+		t.Cleanup(func() { srv.Shutdown() })
+	}
+
+	cfg := testServeConfig(t)
+	cfg.Poll = 200 * time.Millisecond
+	s := startServe(t, cfg)
+	dnsAddr := s.UDPAddr().String()
+	ctx := context.Background()
+	_, acc, err := s.store.CreateUser(ctx, "customer@example.com", "a long password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	who := store.Actor{Label: "test"}
+	for _, p := range []store.PrimaryServerInput{
+		{Name: "down", IP: "127.0.0.1", Port: down},
+		{Name: "up", IP: "127.0.0.2", Port: up},
+	} {
+		if _, err := s.store.CreatePrimaryServer(ctx, who, acc.ID, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.store.CreateSecondaryZone(ctx, who, acc.ID, "cut.example"); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"down", "up"} { // "down" first: the one asked first
+		if _, err := s.store.LinkPrimaryServer(ctx, who, acc.ID, name, "cut.example"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.changed("cut.example")
+	www := func() string {
+		r := query(t, dnsAddr, "www.cut.example.", dns.TypeA)
+		if len(r.Answer) == 0 {
+			return dns.RcodeToString[r.Rcode]
+		}
+		return r.Answer[0].(*dns.A).A.String()
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitFor("the first version, from the second primary", func() bool { return www() == "192.0.2.1" })
+	root := filepath.Join(cfg.Data, "secondary-dns")
+	dirs := func() []string {
+		var out []string
+		entries, _ := os.ReadDir(root)
+		for _, e := range entries {
+			out = append(out, e.Name())
+		}
+		return out
+	}
+	if d := dirs(); len(d) != 1 || !strings.HasPrefix(d[0], "primaries-") {
+		t.Errorf("directories of the pullers: %q, want one primaries-…", d)
+	}
+
+	// The second primary's NOTIFY, from its address.
+	prim.set(2, "192.0.2.2", false)
+	m := new(dns.Msg)
+	m.SetNotify("cut.example.")
+	c := &dns.Client{Timeout: 2 * time.Second, Dialer: &net.Dialer{LocalAddr: &net.UDPAddr{IP: net.ParseIP("127.0.0.2")}}}
+	if r, _, err := c.Exchange(m, dnsAddr); err != nil || r.Rcode != dns.RcodeSuccess || !r.Authoritative {
+		t.Fatalf("NOTIFY from the second primary: %v, %v", r, err)
+	}
+	waitFor("version 2", func() bool { return www() == "192.0.2.2" })
+
+	// Unlinked from the primary that is down: pulled from the other
+	// alone, in that primary's directory; the pair's is removed.
+	if _, err := s.store.UnlinkPrimaryServer(ctx, who, acc.ID, "down", "cut.example"); err != nil {
+		t.Fatal(err)
+	}
+	s.changed("cut.example")
+	single := fmt.Sprintf("127.0.0.2_%d", up)
+	waitFor("the zone kept by the puller of the second primary alone", func() bool {
+		_, err := os.Stat(filepath.Join(root, single, "cut.example.zone"))
+		d := dirs()
+		return err == nil && len(d) == 1 && d[0] == single
+	})
+	prim.set(3, "192.0.2.3", false)
+	if r, _, err := c.Exchange(m, dnsAddr); err != nil || r.Rcode != dns.RcodeSuccess {
+		t.Fatalf("NOTIFY from the primary: %v, %v", r, err)
+	}
+	waitFor("version 3", func() bool { return www() == "192.0.2.3" })
+}

@@ -22,7 +22,7 @@ func FuzzNotify(f *testing.F) {
 		f.Fatal(err)
 	}
 	engine := authority.New(authority.Config{})
-	s, err := New(Config{Primary: "127.0.0.1:1", Key: &key, Zones: []string{"example.com."}, Dir: f.TempDir(),
+	s, err := New(Config{Primaries: []string{"127.0.0.1:1"}, Key: &key, Zones: []string{"example.com."}, Dir: f.TempDir(),
 		Engine: engine, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		f.Fatal(err)

@@ -34,7 +34,7 @@ func rrs(t *testing.T, text string) []dns.RR {
 // versions at once, applied to the zone held on disk; answers that do not
 // fit are errors, never a zone.
 func TestApplyIXFR(t *testing.T) {
-	s, err := New(Config{Primary: "127.0.0.1:53", Zones: []string{"a.example."}, Dir: t.TempDir(),
+	s, err := New(Config{Primaries: []string{"127.0.0.1:53"}, Zones: []string{"a.example."}, Dir: t.TempDir(),
 		Engine: authority.New(authority.Config{}), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +118,7 @@ old TXT "gone soon"
 func TestLoadStates(t *testing.T) {
 	dir := t.TempDir()
 	engine := authority.New(authority.Config{})
-	s, err := New(Config{Primary: "127.0.0.1:53", Zones: []string{"a.example.", "b.example.", "c.example."}, Dir: dir,
+	s, err := New(Config{Primaries: []string{"127.0.0.1:53"}, Zones: []string{"a.example.", "b.example.", "c.example."}, Dir: dir,
 		Engine: engine, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -11,26 +11,34 @@ type zoneStats struct {
 	// How the versions transferred reached the engine: patched from an
 	// IXFR's change, or compiled whole.
 	patched, compiled uint64
+	// Refreshes that a primary other than the first asked answered.
+	failovers uint64
 }
 
 // Metrics is the Prometheus collector of a Secondary: per zone, the serial
 // served, whether it expired, when the primary last confirmed it, and the
-// transfers; the NOTIFY messages received.
+// transfers; the NOTIFY messages received; per primary, the refreshes it
+// failed.
 type Metrics struct {
-	s        *Secondary
-	notifies *prometheus.CounterVec
+	s               *Secondary
+	notifies        *prometheus.CounterVec
+	primaryFailures *prometheus.CounterVec
 
-	serial, expired, verified, transfers, failures, checks, bytes, zones, patched, compiled *prometheus.Desc
+	serial, expired, verified, transfers, failures, checks, bytes, zones, patched, compiled, failovers *prometheus.Desc
 }
 
 func newMetrics(s *Secondary) *Metrics {
 	zl := []string{"zone"}
-	return &Metrics{
+	m := &Metrics{
 		s: s,
 		notifies: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "zonewarden_secondary_notifies_total",
 			Help: "NOTIFY messages received, by result: accepted, refused (not from the primary), badkey, badsig, notauth (zone not kept here)."},
 			[]string{"result"}),
+		primaryFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "zonewarden_secondary_primary_failures_total",
+			Help: "Refreshes of a zone that the primary failed (no answer, refused, transfer cut off), whether or not another primary served them."},
+			[]string{"primary"}),
 		zones: prometheus.NewDesc("zonewarden_secondary_zones",
 			"Zones to keep (the catalog zone not included), by state: held, missing (never transferred), expired.", []string{"state"}, nil),
 		serial: prometheus.NewDesc("zonewarden_secondary_zone_serial",
@@ -51,18 +59,28 @@ func newMetrics(s *Secondary) *Metrics {
 			"Versions of the zone served by patching the names an IXFR changed.", zl, nil),
 		compiled: prometheus.NewDesc("zonewarden_secondary_zone_compiled_total",
 			"Versions of the zone served by compiling it whole: AXFR, an IXFR the engine could not patch, or a zone too small to keep for patching.", zl, nil),
+		failovers: prometheus.NewDesc("zonewarden_secondary_zone_failovers_total",
+			"Refreshes of the zone that a primary other than the first asked answered, the first having failed.", zl, nil),
 	}
+	// Every primary from the start, at 0, so that a rate can be taken of
+	// one that has not failed yet.
+	for _, p := range s.cfg.Primaries {
+		m.primaryFailures.WithLabelValues(p)
+	}
+	return m
 }
 
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	m.notifies.Describe(ch)
-	for _, d := range []*prometheus.Desc{m.zones, m.serial, m.expired, m.verified, m.transfers, m.failures, m.checks, m.bytes, m.patched, m.compiled} {
+	m.primaryFailures.Describe(ch)
+	for _, d := range []*prometheus.Desc{m.zones, m.serial, m.expired, m.verified, m.transfers, m.failures, m.checks, m.bytes, m.patched, m.compiled, m.failovers} {
 		ch <- d
 	}
 }
 
 func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	m.notifies.Collect(ch)
+	m.primaryFailures.Collect(ch)
 	m.s.mu.Lock()
 	defer m.s.mu.Unlock()
 	var held, missing, expired float64
@@ -92,6 +110,7 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(m.failures, prometheus.CounterValue, float64(z.stats.failures), o)
 		ch <- prometheus.MustNewConstMetric(m.checks, prometheus.CounterValue, float64(z.stats.upToDate), o)
 		ch <- prometheus.MustNewConstMetric(m.bytes, prometheus.CounterValue, float64(z.stats.bytes), o)
+		ch <- prometheus.MustNewConstMetric(m.failovers, prometheus.CounterValue, float64(z.stats.failovers), o)
 		if !z.catalog { // not served: never patched nor compiled
 			ch <- prometheus.MustNewConstMetric(m.patched, prometheus.CounterValue, float64(z.stats.patched), o)
 			ch <- prometheus.MustNewConstMetric(m.compiled, prometheus.CounterValue, float64(z.stats.compiled), o)

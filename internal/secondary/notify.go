@@ -16,7 +16,7 @@ import (
 
 // Handler returns a dnsserver.Handler that answers NOTIFY (RFC 1996) for
 // the zones of s and hands every other message to next. A NOTIFY is
-// accepted from the primary's address, or from anywhere when signed with
+// accepted from the address of any of the primaries, or from anywhere when signed with
 // the TSIG key; anyone else is REFUSED, a bad signature gets NOTAUTH with
 // the TSIG error (RFC 8945 §5.2), and a zone not kept here NOTAUTH.
 func (s *Secondary) Handler(next dnsserver.Handler) dnsserver.Handler {
@@ -75,14 +75,14 @@ func (s *Secondary) notify(resp []byte, req *dnsserver.Request) []byte {
 	}
 	if sig == nil && !s.isPrimary(from) {
 		s.metrics.notifies.WithLabelValues("refused").Inc()
-		log.Warn("NOTIFY refused: neither from the primary nor signed")
+		log.Warn("NOTIFY refused: neither from a primary nor signed")
 		r.Rcode = dns.RcodeRefused
 		return pack(resp, r)
 	}
 	switch {
 	case question.Qtype != dns.TypeSOA || question.Qclass != dns.ClassINET:
 		r.Rcode = dns.RcodeNotImplemented
-	case !s.Notify(question.Name):
+	case !s.NotifyFrom(question.Name, from):
 		s.metrics.notifies.WithLabelValues("notauth").Inc()
 		r.Rcode = dns.RcodeNotAuth
 		// A zone new on the primary is often notified before the catalog

@@ -65,7 +65,7 @@ func TestIXFRPatchMatchesCompile(t *testing.T) {
 	p := startPrimary(t)
 	const origin = "big.example."
 	dir := t.TempDir()
-	e := startEdgeWith(t, Config{Primary: p.addr, Key: &testKey, Zones: []string{origin}, Dir: dir},
+	e := startEdgeWith(t, Config{Primaries: []string{p.addr}, Key: &testKey, Zones: []string{origin}, Dir: dir},
 		authority.Config{PatchableRecords: patchable})
 	text := bigZone(1)
 	p.set(origin, text)
@@ -126,7 +126,7 @@ zonewarden_secondary_zone_compiled_total{zone="big.example."} 3
 
 	e.stop()
 	p.stop()
-	e2 := startEdgeWith(t, Config{Primary: p.addr, Key: &testKey, Zones: []string{origin}, Dir: dir},
+	e2 := startEdgeWith(t, Config{Primaries: []string{p.addr}, Key: &testKey, Zones: []string{origin}, Dir: dir},
 		authority.Config{PatchableRecords: patchable})
 	compareEngines(t, origin, owners, e2.engine, final)
 }
@@ -138,7 +138,7 @@ func TestCutIXFRKeepsPatchableZone(t *testing.T) {
 	p := startPrimary(t)
 	const origin = "big.example."
 	dir := t.TempDir()
-	e := startEdgeWith(t, Config{Primary: p.addr, Key: &testKey, Zones: []string{origin}, Dir: dir},
+	e := startEdgeWith(t, Config{Primaries: []string{p.addr}, Key: &testKey, Zones: []string{origin}, Dir: dir},
 		authority.Config{PatchableRecords: patchable})
 	p.set(origin, bigZone(1))
 	e.waitSerial(t, origin, 1)
@@ -186,7 +186,7 @@ zonewarden_secondary_zone_compiled_total{zone="big.example."} 1
 // file's are not applied to it (a file whose write failed holds the
 // version before the one served).
 func TestIXFRFileBehind(t *testing.T) {
-	s, err := New(Config{Primary: "127.0.0.1:53", Zones: []string{"a.example."}, Dir: t.TempDir(),
+	s, err := New(Config{Primaries: []string{"127.0.0.1:53"}, Zones: []string{"a.example."}, Dir: t.TempDir(),
 		Engine: authority.New(authority.Config{}), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -323,7 +323,7 @@ func BenchmarkIXFR100k(b *testing.B) {
 			if !c.patch {
 				eng = updateOnly{engine}
 			}
-			s, err := New(Config{Primary: p.addr, Key: &testKey, Zones: []string{origin}, Dir: b.TempDir(),
+			s, err := New(Config{Primaries: []string{p.addr}, Key: &testKey, Zones: []string{origin}, Dir: b.TempDir(),
 				Engine: eng, Timeout: 10 * time.Second, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			if err != nil {
 				b.Fatal(err)

@@ -256,8 +256,10 @@ func (s *Secondary) install(z *zoneState, t *transferred) ([]member, error) {
 	}
 	z.stats.bytes += uint64(t.bytes)
 	s.mu.Unlock()
+	// The primary last: what comes before is read by tools (and tests) as
+	// it was when there was one primary.
 	s.log.Info("zone transferred", "zone", nz.Origin, "type", t.kind, "serial", soa.Serial, "previous", prev,
-		"records", len(nz.Records), "bytes", t.bytes, "patched", patched, "took", t.took.Round(time.Microsecond))
+		"records", len(nz.Records), "bytes", t.bytes, "patched", patched, "took", t.took.Round(time.Microsecond), "primary", t.primary)
 	if err := s.writeZone(nz, stateFile{Origin: nz.Origin, Serial: soa.Serial, Verified: now, Catalog: z.catalog}); err != nil {
 		return nil, err
 	}

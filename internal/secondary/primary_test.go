@@ -42,9 +42,16 @@ var testKey = tsig.Key{Name: "edge-key.", Algorithm: dns.HmacSHA256, Secret: "c2
 
 func startPrimary(t testing.TB) *fakePrimary {
 	t.Helper()
+	return startPrimaryOn(t, "127.0.0.1")
+}
+
+// startPrimaryOn starts a primary on a port of the loopback address host
+// (127.0.0.2 is another address than 127.0.0.1, for NOTIFY's sake).
+func startPrimaryOn(t testing.TB, host string) *fakePrimary {
+	t.Helper()
 	p := &fakePrimary{t: t, key: testKey, versions: map[string][]zoneVersion{}}
 	for range 20 { // the UDP port may be taken for TCP
-		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		pc, err := net.ListenPacket("udp", net.JoinHostPort(host, "0"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,6 +99,69 @@ func (p *fakePrimary) restart() {
 		p.t.Fatal(err)
 	}
 	p.serveOn(pc, ln)
+}
+
+// startPrimaryAt starts a primary on addr, a port closedPort gave or a
+// server stopped since: a primary that comes back.
+func startPrimaryAt(t testing.TB, addr string) *fakePrimary {
+	t.Helper()
+	p := &fakePrimary{t: t, addr: addr, key: testKey, versions: map[string][]zoneVersion{}}
+	p.restart()
+	return p
+}
+
+// closedPort is an address of 127.0.0.1 where nothing listens, on UDP or
+// TCP: a primary that is down (connection refused).
+func closedPort(t testing.TB) string {
+	t.Helper()
+	for range 20 {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := pc.LocalAddr().String()
+		ln, err := net.Listen("tcp", addr)
+		pc.Close()
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		return addr
+	}
+	t.Fatal("no port free for UDP and TCP")
+	return ""
+}
+
+// startRefusing starts a server on 127.0.0.1 that answers every question
+// REFUSED, unsigned, over UDP and TCP: a primary that does not know the
+// zone or us. It returns its address and what stops it.
+func startRefusing(t testing.TB) (addr string, stop func()) {
+	t.Helper()
+	h := dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
+		m := new(dns.Msg)
+		m.SetRcode(r, dns.RcodeRefused)
+		w.WriteMsg(m)
+	})
+	addr = closedPort(t)
+	var servers []*dns.Server
+	for _, n := range []string{"udp", "tcp"} {
+		srv := &dns.Server{Addr: addr, Net: n, Handler: h}
+		started := make(chan struct{})
+		srv.NotifyStartedFunc = func() { close(started) }
+		go srv.ListenAndServe()
+		<-started
+		servers = append(servers, srv)
+	}
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			for _, srv := range servers {
+				srv.Shutdown()
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return addr, stop
 }
 
 // set makes text (master file lines, relative to origin) the zone's newest

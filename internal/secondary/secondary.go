@@ -1,10 +1,10 @@
-// Package secondary keeps zones transferred from a primary name server: the
+// Package secondary keeps zones transferred from primary name servers: the
 // secondary side of RFC 1034 §4.3.5, RFC 1995 (IXFR), RFC 1996 (NOTIFY),
 // RFC 5936 (AXFR), RFC 8945 (TSIG) and RFC 9432 (catalog zones). It is what
 // `zonewarden edge` runs.
 //
 //	s, err := secondary.New(secondary.Config{
-//		Primary: "192.0.2.1:53", Key: &key, Catalog: "catalog.invalid.",
+//		Primaries: []string{"192.0.2.1:53", "192.0.2.2:53"}, Key: &key, Catalog: "catalog.invalid.",
 //		Dir: "/var/lib/zonewarden/edge", Engine: engine,
 //	})
 //	err = s.Load()                              // serve what DIR holds, at once
@@ -17,6 +17,10 @@
 // atomically before it is counted as held. A zone that cannot be refreshed
 // for its SOA expire answers SERVFAIL until it can. With a catalog, the
 // member zones come and go with the catalog's PTR records.
+//
+// With several primaries a refresh fails over: the primaries are asked in
+// turn, starting with the one that last answered for the zone, until one
+// answers; only when none does is the refresh a failure.
 package secondary
 
 import (
@@ -53,8 +57,11 @@ type patcher interface {
 
 // Config configures a Secondary.
 type Config struct {
-	// Primary is the primary's address, host:port.
-	Primary string
+	// Primaries are the primaries' addresses, host:port, in the order
+	// they are preferred; at least one. A refresh that cannot reach one
+	// (no answer, REFUSED, NOTAUTH, SERVFAIL, a transfer cut off) goes on
+	// to the next. NOTIFY is accepted from the addresses of every one.
+	Primaries []string
 	// Key signs every request to the primary and authorizes NOTIFY from
 	// anywhere; nil sends unsigned requests.
 	Key *tsig.Key
@@ -82,12 +89,13 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Secondary keeps the zones of one primary. Its methods are safe for
-// concurrent use.
+// Secondary keeps the zones of one primary, or of several serving the
+// same zones. Its methods are safe for concurrent use.
 type Secondary struct {
 	cfg       Config
 	log       *slog.Logger
-	primaries []netip.Addr // the primary's addresses: NOTIFY from them is accepted
+	primaries []netip.Addr   // the addresses of every primary: NOTIFY from them is accepted
+	addrsOf   [][]netip.Addr // by index in cfg.Primaries: the addresses of that primary
 	catalog   string
 	metrics   *Metrics
 
@@ -203,7 +211,15 @@ type zoneState struct {
 	queued   bool   // in Secondary.queue or being refreshed
 	again    bool   // NOTIFY arrived while queued: refresh once more after
 	notified bool   // the next refresh answers a NOTIFY
-	failures int    // consecutive
+	// notifier is the address the NOTIFY came from (zero when signed from
+	// elsewhere, or by Notify): a primary there has the news, and is asked
+	// first.
+	notifier netip.Addr
+	// primary is the index in Config.Primaries of the primary that last
+	// answered for the zone, asked first by the next refresh: a primary
+	// that is down costs a timeout once, not on every refresh.
+	primary  int
+	failures int // consecutive
 	stats    zoneStats
 
 	mu      sync.Mutex
@@ -231,20 +247,24 @@ func New(cfg Config) (*Secondary, error) {
 	if cfg.Dir == "" {
 		return nil, errors.New("secondary: no data directory")
 	}
-	host, _, err := net.SplitHostPort(cfg.Primary)
-	if err != nil {
-		return nil, fmt.Errorf("secondary: primary address %q: %w", cfg.Primary, err)
+	if len(cfg.Primaries) == 0 {
+		return nil, errors.New("secondary: no primary")
 	}
 	var primaries []netip.Addr
-	if a, err := netip.ParseAddr(host); err == nil {
-		primaries = []netip.Addr{a.Unmap()}
-	} else {
-		addrs, err := net.DefaultResolver.LookupNetIP(context.Background(), "ip", host)
-		if err != nil {
-			return nil, fmt.Errorf("secondary: resolve primary %s: %w", host, err)
+	addrsOf := make([][]netip.Addr, len(cfg.Primaries))
+	for i, p := range cfg.Primaries {
+		if slices.Index(cfg.Primaries, p) != i {
+			return nil, fmt.Errorf("secondary: primary %s listed twice", p)
 		}
+		addrs, err := resolvePrimary(p)
+		if err != nil {
+			return nil, err
+		}
+		addrsOf[i] = addrs
 		for _, a := range addrs {
-			primaries = append(primaries, a.Unmap())
+			if !slices.Contains(primaries, a) {
+				primaries = append(primaries, a)
+			}
 		}
 	}
 	if cfg.Catalog == "" && len(cfg.Zones) == 0 {
@@ -269,6 +289,7 @@ func New(cfg Config) (*Secondary, error) {
 		cfg:       cfg,
 		log:       cfg.Logger,
 		primaries: primaries,
+		addrsOf:   addrsOf,
 		zones:     map[string]*zoneState{},
 		kick:      make(chan struct{}, 1),
 		ready:     make(chan struct{}, 1),
@@ -294,6 +315,27 @@ func New(cfg Config) (*Secondary, error) {
 		s.zones[origin] = &zoneState{origin: origin, listed: true, next: now}
 	}
 	return s, nil
+}
+
+// resolvePrimary returns the addresses of a primary, host:port: the host
+// itself when it is an address, else what it resolves to now.
+func resolvePrimary(hostport string) ([]netip.Addr, error) {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return nil, fmt.Errorf("secondary: primary address %q: %w", hostport, err)
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		return []netip.Addr{a.Unmap()}, nil
+	}
+	addrs, err := net.DefaultResolver.LookupNetIP(context.Background(), "ip", host)
+	if err != nil {
+		return nil, fmt.Errorf("secondary: resolve primary %s: %w", host, err)
+	}
+	out := make([]netip.Addr, len(addrs))
+	for i, a := range addrs {
+		out[i] = a.Unmap()
+	}
+	return out, nil
 }
 
 // Metrics returns the Prometheus collector of per-zone serials, timers and
@@ -455,6 +497,13 @@ func (s *Secondary) work(ctx context.Context) {
 // Notify schedules origin for a refresh at once, as a NOTIFY does. It
 // reports whether origin is a zone of this secondary.
 func (s *Secondary) Notify(origin string) bool {
+	return s.NotifyFrom(origin, netip.Addr{})
+}
+
+// NotifyFrom is Notify for a NOTIFY that came from the address from: the
+// refresh asks a primary at that address first, since it is the one that
+// has the news (the others may not have it yet).
+func (s *Secondary) NotifyFrom(origin string, from netip.Addr) bool {
 	origin = zone.CanonicalName(origin)
 	s.mu.Lock()
 	z := s.zones[origin]
@@ -463,6 +512,7 @@ func (s *Secondary) Notify(origin string) bool {
 		return false
 	}
 	z.notified = true
+	z.notifier = from.Unmap()
 	if z.queued {
 		z.again = true
 		s.mu.Unlock()
@@ -474,6 +524,29 @@ func (s *Secondary) Notify(origin string) bool {
 	s.mu.Unlock()
 	s.wakeWorker()
 	return true
+}
+
+// order is the indexes in Config.Primaries in the order a refresh of z
+// asks them: those at the address a NOTIFY came from, then the primary
+// that last answered, then the others in the order configured. Under s.mu.
+func (s *Secondary) order(z *zoneState) []int {
+	out := make([]int, 0, len(s.addrsOf))
+	if z.notifier.IsValid() {
+		for i, addrs := range s.addrsOf {
+			if slices.Contains(addrs, z.notifier) {
+				out = append(out, i)
+			}
+		}
+	}
+	if !slices.Contains(out, z.primary) {
+		out = append(out, z.primary)
+	}
+	for i := range s.addrsOf {
+		if !slices.Contains(out, i) {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // clampTimer bounds a refresh or retry interval.

@@ -42,7 +42,9 @@ func startEdgeWith(t *testing.T, cfg Config, acfg authority.Config) *edge {
 		cfg.MinRefresh = 50 * time.Millisecond
 	}
 	cfg.Timeout = 2 * time.Second
-	cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +136,7 @@ func TestCatalogIXFRNotify(t *testing.T) {
 	p.set("a.example.", soaText(1, 3600, 600, 86400)+"www A 192.0.2.1\n")
 	p.set("b.example.", soaText(7, 3600, 600, 86400)+"www A 192.0.2.2\n")
 	dir := t.TempDir()
-	e := startEdge(t, Config{Primary: p.addr, Key: &testKey, Catalog: "catalog.invalid", Dir: dir})
+	e := startEdge(t, Config{Primaries: []string{p.addr}, Key: &testKey, Catalog: "catalog.invalid", Dir: dir})
 	e.waitSerial(t, "a.example.", 1)
 	e.waitSerial(t, "b.example.", 7)
 	if r := e.query(t, "catalog.invalid.", dns.TypeSOA); r.Rcode != dns.RcodeRefused {
@@ -194,7 +196,7 @@ func TestCutTransferKeepsZone(t *testing.T) {
 	p := startPrimary(t)
 	p.set("a.example.", soaText(1, 3600, 600, 86400)+"www A 192.0.2.1\n")
 	dir := t.TempDir()
-	e := startEdge(t, Config{Primary: p.addr, Key: &testKey, Zones: []string{"a.example."}, Dir: dir})
+	e := startEdge(t, Config{Primaries: []string{p.addr}, Key: &testKey, Zones: []string{"a.example."}, Dir: dir})
 	e.waitSerial(t, "a.example.", 1)
 	waitFor(t, "zone written", func() bool { _, err := os.Stat(filepath.Join(dir, "a.example.zone")); return err == nil })
 	before, err := os.ReadFile(filepath.Join(dir, "a.example.zone"))
@@ -231,7 +233,7 @@ func TestRestartFromDisk(t *testing.T) {
 	p.set("catalog.invalid.", catalogText(1, "a.example."))
 	p.set("a.example.", soaText(5, 3600, 600, 86400)+"www A 192.0.2.1\n")
 	dir := t.TempDir()
-	e := startEdge(t, Config{Primary: p.addr, Key: &testKey, Catalog: "catalog.invalid.", Dir: dir})
+	e := startEdge(t, Config{Primaries: []string{p.addr}, Key: &testKey, Catalog: "catalog.invalid.", Dir: dir})
 	e.waitSerial(t, "a.example.", 5)
 	checkMetrics(t, e.s, `
 zonewarden_secondary_zone_serial{zone="a.example."} 5
@@ -246,7 +248,7 @@ zonewarden_secondary_zones{state="held"} 1
 	e.stop() // Run returns once the refresh under way, and its writes, are done
 	p.stop()
 
-	e2 := startEdge(t, Config{Primary: p.addr, Key: &testKey, Catalog: "catalog.invalid.", Dir: dir})
+	e2 := startEdge(t, Config{Primaries: []string{p.addr}, Key: &testKey, Catalog: "catalog.invalid.", Dir: dir})
 	if got, rcode := e2.serial(t, "a.example."); got != 5 {
 		t.Fatalf("restarted edge: serial %d (%s), want 5 at once", got, dns.RcodeToString[rcode])
 	}
@@ -261,7 +263,7 @@ func TestExpiry(t *testing.T) {
 	p := startPrimary(t)
 	p.set("a.example.", soaText(1, 1, 1, 2)+"www A 192.0.2.1\n")
 	dir := t.TempDir()
-	e := startEdge(t, Config{Primary: p.addr, Key: &testKey, Zones: []string{"a.example."}, Dir: dir, MinRefresh: 200 * time.Millisecond})
+	e := startEdge(t, Config{Primaries: []string{p.addr}, Key: &testKey, Zones: []string{"a.example."}, Dir: dir, MinRefresh: 200 * time.Millisecond})
 	e.waitSerial(t, "a.example.", 1)
 	p.stop()
 	start := time.Now()
@@ -273,7 +275,7 @@ func TestExpiry(t *testing.T) {
 	}
 	// Restarted while expired: still SERVFAIL, from disk.
 	e.stop()
-	e2 := startEdge(t, Config{Primary: p.addr, Key: &testKey, Zones: []string{"a.example."}, Dir: dir, MinRefresh: 200 * time.Millisecond})
+	e2 := startEdge(t, Config{Primaries: []string{p.addr}, Key: &testKey, Zones: []string{"a.example."}, Dir: dir, MinRefresh: 200 * time.Millisecond})
 	if r := e2.query(t, "www.a.example.", dns.TypeA); r.Rcode != dns.RcodeServerFailure {
 		t.Errorf("restarted past expire: %s, want SERVFAIL", dns.RcodeToString[r.Rcode])
 	}
@@ -289,7 +291,7 @@ func TestExpiry(t *testing.T) {
 func TestNotifyAuthorization(t *testing.T) {
 	p := startPrimary(t)
 	p.set("a.example.", soaText(1, 3600, 600, 86400))
-	e := startEdge(t, Config{Primary: p.addr, Key: &testKey, Zones: []string{"a.example."}, Dir: t.TempDir()})
+	e := startEdge(t, Config{Primaries: []string{p.addr}, Key: &testKey, Zones: []string{"a.example."}, Dir: t.TempDir()})
 	e.waitSerial(t, "a.example.", 1)
 
 	type request struct {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -17,48 +18,57 @@ import (
 // errDropped: the zone left the catalog while it was being transferred.
 var errDropped = errors.New("zone no longer a member")
 
-// refresh brings z up to date with the primary, or counts a failure.
+// refresh brings z up to date with its primaries, or counts a failure.
+//
+// The primaries are asked in turn (order) until one answers: the first
+// that answers decides, whether the zone held is up to date or it sends a
+// newer version. A version that does not validate or cannot be installed
+// is not a reason to ask the next: a zone's primaries serve the same data,
+// and the failure is retried like any other.
 func (s *Secondary) refresh(ctx context.Context, z *zoneState) {
 	s.mu.Lock()
 	origin, have, serial, reset, notified := z.origin, z.have, z.serial, z.reset, z.notified
-	z.notified = false
+	order := s.order(z)
+	z.notified, z.notifier = false, netip.Addr{}
 	s.mu.Unlock()
 
 	var (
-		t   *transferred
-		err error
+		t    *transferred
+		err  error
+		errs refreshError
 	)
-	switch {
-	case have && reset:
-		t, err = s.transfer(ctx, origin, nil)
-		if err == nil && t.zone != nil {
-			t.reset = true
-		}
-	case have && (z.catalog || notified):
-		// An IXFR from the serial held is the check, answered by the SOA
-		// alone when nothing changed: after a NOTIFY, which says there
-		// is news, it saves the SOA query's round trip; and primaries
-		// refuse queries to catalog zones (RFC 9432 §7; Knot does).
-		t, err = s.transfer(ctx, origin, &serial)
-	case have:
-		var primary uint32
-		primary, err = s.querySerial(ctx, origin)
-		if err == nil && !zone.SerialLess(serial, primary) {
-			s.confirmed(z)
-			s.finish(z, nil, nil)
-			return
-		}
+	used := -1
+	for _, i := range order {
+		addr := s.cfg.Primaries[i]
+		t, err = s.refreshFrom(ctx, addr, origin, have, serial, reset, z.catalog || notified)
 		if err == nil {
-			t, err = s.transfer(ctx, origin, &serial)
+			used = i
+			break
 		}
-	default:
-		t, err = s.transfer(ctx, origin, nil)
+		errs = append(errs, fmt.Errorf("primary %s: %w", addr, err))
+		if ctx.Err() != nil {
+			break // shutting down: not the primary's failure
+		}
+		s.metrics.primaryFailures.WithLabelValues(addr).Inc()
+		if len(errs) < len(order) {
+			s.log.Info("primary failed: trying the next", "zone", origin, "primary", addr, "err", err)
+		}
 	}
+	if used < 0 {
+		s.finish(z, nil, errs)
+		return
+	}
+	s.mu.Lock()
+	if used != order[0] {
+		z.stats.failovers++
+	}
+	z.primary = used
+	s.mu.Unlock()
+
 	var members []member
-	switch {
-	case err == nil && t.zone != nil:
+	if t != nil && t.zone != nil {
 		members, err = s.install(z, t)
-	case err == nil:
+	} else {
 		s.confirmed(z)
 	}
 	s.finish(z, t, err)
@@ -66,6 +76,51 @@ func (s *Secondary) refresh(ctx context.Context, z *zoneState) {
 		s.applyCatalog(members)
 	}
 }
+
+// refreshFrom asks the primary at addr about origin, held at serial when
+// have is set: nil, or a transferred without a zone, when the version held
+// is up to date; the new version otherwise. direct skips the SOA query.
+func (s *Secondary) refreshFrom(ctx context.Context, addr, origin string, have bool, serial uint32, reset, direct bool) (*transferred, error) {
+	switch {
+	case have && reset:
+		t, err := s.transfer(ctx, addr, origin, nil)
+		if err == nil && t.zone != nil {
+			t.reset = true
+		}
+		return t, err
+	case have && direct:
+		// An IXFR from the serial held is the check, answered by the SOA
+		// alone when nothing changed: after a NOTIFY, which says there
+		// is news, it saves the SOA query's round trip; and primaries
+		// refuse queries to catalog zones (RFC 9432 §7; Knot does).
+		return s.transfer(ctx, addr, origin, &serial)
+	case have:
+		primary, err := s.querySerial(ctx, addr, origin)
+		if err != nil {
+			return nil, err
+		}
+		if !zone.SerialLess(serial, primary) {
+			return nil, nil
+		}
+		return s.transfer(ctx, addr, origin, &serial)
+	default:
+		return s.transfer(ctx, addr, origin, nil)
+	}
+}
+
+// refreshError is a refresh that no primary served: the error of each
+// primary asked, which names it, in the order asked.
+type refreshError []error
+
+func (e refreshError) Error() string {
+	msgs := make([]string, len(e))
+	for i, err := range e {
+		msgs[i] = err.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func (e refreshError) Unwrap() []error { return e }
 
 // confirmed records on disk that the primary confirmed the serial held:
 // the zone's expire starts again from now, after a restart too.
@@ -104,7 +159,7 @@ func (s *Secondary) finish(z *zoneState, t *transferred, err error) {
 		if z.again {
 			z.again, z.next = false, now
 		}
-		s.log.Warn("zone refresh failed", "zone", z.origin, "primary", s.cfg.Primary, "err", err,
+		s.log.Warn("zone refresh failed", "zone", z.origin, "err", err,
 			"serial", z.serial, "held", z.have, "retry_in", retry.String())
 		return
 	}
@@ -142,19 +197,20 @@ type transferred struct {
 	zone *zone.Zone
 	// change is how zone differs from the version held, when it came by
 	// IXFR: the engine can patch that rather than compile the zone.
-	change *difference
-	reset  bool   // transferred afresh after a catalog member reset
-	kind   string // "ixfr" or "axfr"
-	bytes  int64  // received on the wire
-	took   time.Duration
+	change  *difference
+	reset   bool   // transferred afresh after a catalog member reset
+	kind    string // "ixfr" or "axfr"
+	primary string // the address it came from
+	bytes   int64  // received on the wire
+	took    time.Duration
 }
 
-// transfer fetches origin: by IXFR from *from when it is set, by AXFR
-// otherwise or when IXFR fails.
-func (s *Secondary) transfer(ctx context.Context, origin string, from *uint32) (*transferred, error) {
+// transfer fetches origin from the primary at addr: by IXFR from *from
+// when it is set, by AXFR otherwise or when IXFR fails.
+func (s *Secondary) transfer(ctx context.Context, addr, origin string, from *uint32) (*transferred, error) {
 	start := time.Now()
 	if from != nil {
-		rrs, n, err := s.xfr(ctx, origin, dns.TypeIXFR, *from)
+		rrs, n, err := s.xfr(ctx, addr, origin, dns.TypeIXFR, *from)
 		if err == nil {
 			z, d, aerr := s.applyIXFR(origin, *from, rrs)
 			kind := "axfr" // a primary may answer IXFR with the whole zone (RFC 1995 §4)
@@ -162,16 +218,18 @@ func (s *Secondary) transfer(ctx context.Context, origin string, from *uint32) (
 				kind = "ixfr"
 			}
 			if aerr == nil {
-				return &transferred{zone: z, change: d, kind: kind, bytes: n, took: time.Since(start)}, nil
+				return &transferred{zone: z, change: d, kind: kind, primary: addr, bytes: n, took: time.Since(start)}, nil
 			}
 			err = aerr
 		}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || errors.Is(err, errUnreachable) {
+			// Not the IXFR's fault: an AXFR from there would fail alike,
+			// and the next primary is waiting.
 			return nil, err
 		}
 		s.log.Info("IXFR failed: trying AXFR", "zone", origin, "serial", *from, "err", err)
 	}
-	rrs, n, err := s.xfr(ctx, origin, dns.TypeAXFR, 0)
+	rrs, n, err := s.xfr(ctx, addr, origin, dns.TypeAXFR, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -179,18 +237,21 @@ func (s *Secondary) transfer(ctx context.Context, origin string, from *uint32) (
 	if err != nil {
 		return nil, err
 	}
-	return &transferred{zone: z, kind: "axfr", bytes: n, took: time.Since(start)}, nil
+	return &transferred{zone: z, kind: "axfr", primary: addr, bytes: n, took: time.Since(start)}, nil
 }
 
-// xfr runs one AXFR or IXFR and returns every record of the answer, or an
-// error if it did not complete: a transfer cut off midway is an error, never
-// a short zone.
-func (s *Secondary) xfr(ctx context.Context, origin string, qtype uint16, serial uint32) ([]dns.RR, int64, error) {
+// errUnreachable: no connection to the primary could be made.
+var errUnreachable = errors.New("primary unreachable")
+
+// xfr runs one AXFR or IXFR from the primary at addr and returns every
+// record of the answer, or an error if it did not complete: a transfer cut
+// off midway is an error, never a short zone.
+func (s *Secondary) xfr(ctx context.Context, addr, origin string, qtype uint16, serial uint32) ([]dns.RR, int64, error) {
 	what := dns.TypeToString[qtype]
 	d := net.Dialer{Timeout: s.cfg.Timeout}
-	conn, err := d.DialContext(ctx, "tcp", s.cfg.Primary)
+	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return nil, 0, fmt.Errorf("%s %s: %w", what, origin, err)
+		return nil, 0, fmt.Errorf("%s %s: %w: %w", what, origin, errUnreachable, err)
 	}
 	cc := &countingConn{Conn: conn}
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
@@ -205,7 +266,7 @@ func (s *Secondary) xfr(ctx context.Context, origin string, qtype uint16, serial
 	if k := s.cfg.Key; k != nil {
 		tr.TsigSecret = k.Prepare(m)
 	}
-	ch, err := tr.In(m, s.cfg.Primary)
+	ch, err := tr.In(m, addr)
 	if err != nil {
 		conn.Close()
 		return nil, cc.n.Load(), fmt.Errorf("%s %s: %w", what, origin, err)
@@ -398,9 +459,9 @@ func rrKey(rr dns.RR) string {
 	return fmt.Sprintf("%s %d %d %s", strings.ToLower(h.Name), h.Class, h.Rrtype, body)
 }
 
-// querySerial asks the primary for origin's SOA serial, over UDP and then
-// TCP when the answer is truncated or none came.
-func (s *Secondary) querySerial(ctx context.Context, origin string) (uint32, error) {
+// querySerial asks the primary at addr for origin's SOA serial, over UDP
+// and then TCP when the answer is truncated or none came.
+func (s *Secondary) querySerial(ctx context.Context, addr, origin string) (uint32, error) {
 	c := &dns.Client{Net: "udp", Timeout: s.cfg.Timeout}
 	m := new(dns.Msg)
 	m.SetQuestion(origin, dns.TypeSOA)
@@ -408,13 +469,13 @@ func (s *Secondary) querySerial(ctx context.Context, origin string) (uint32, err
 	if k := s.cfg.Key; k != nil {
 		c.TsigSecret = k.Prepare(m)
 	}
-	r, _, err := c.ExchangeContext(ctx, m, s.cfg.Primary)
+	r, _, err := c.ExchangeContext(ctx, m, addr)
 	var ne net.Error
 	if (err == nil && r.Truncated) || (errors.As(err, &ne) && ne.Timeout() && ctx.Err() == nil) {
 		// Truncated, or UDP lost or filtered on the way: TCP, which the
 		// transfers need anyway.
 		c.Net = "tcp"
-		r, _, err = c.ExchangeContext(ctx, m, s.cfg.Primary)
+		r, _, err = c.ExchangeContext(ctx, m, addr)
 	}
 	if r != nil && r.Rcode != dns.RcodeSuccess {
 		return 0, fmt.Errorf("SOA %s: primary answered %s%s", origin, dns.RcodeToString[r.Rcode], tsigError(r))
