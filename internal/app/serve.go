@@ -118,6 +118,11 @@ type ServeConfig struct {
 	// WebhookAllowPrivate lets webhooks reach loopback, private and
 	// link-local addresses, which are refused by default (SSRF).
 	WebhookAllowPrivate bool
+	// SecondaryAllowPrivate lets customers' primary servers (Secondary
+	// DNS) be loopback, private and link-local addresses, refused by
+	// default: zone transfers from inside the installation's network
+	// would read its internal zones into a customer's account.
+	SecondaryAllowPrivate bool
 	// WebhookHistory is how long ended webhook deliveries and their events
 	// are kept; older ones are pruned every hour.
 	WebhookHistory time.Duration
@@ -262,6 +267,7 @@ func serveFlags(output io.Writer) (*flag.FlagSet, *ServeConfig) {
 	fs.StringVar(&c.SMTP.From, "smtp-from", c.SMTP.From, "sender `address` of mails")
 	fs.StringVar(&c.SMTP.Username, "smtp-user", c.SMTP.Username, "SMTP `user name`; the password is read from ZONEWARDEN_SMTP_PASSWORD")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhooks reach loopback, private and link-local addresses (refused by default)")
+	fs.BoolVar(&c.SecondaryAllowPrivate, "secondary-allow-private", c.SecondaryAllowPrivate, "let customers' primary servers (Secondary DNS) be loopback, private and link-local addresses (refused by default)")
 	fs.DurationVar(&c.WebhookHistory, "webhook-history", c.WebhookHistory, "how long ended webhook deliveries are kept")
 	transferFlags(fs, &c.Transfer)
 	serverFlags(fs, &c.ServerConfig)
@@ -396,6 +402,7 @@ func NewServe(cfg ServeConfig, log *slog.Logger) (*Serve, error) {
 	}
 	s.secdns = newSecondaryDNS(filepath.Join(cfg.Data, "secondary-dns"), s.engine,
 		func(zones ...string) { s.prop.Kick(zones...) }, cfg.Poll, log.With("component", "secondary-dns"))
+	s.secdns.allowPrivate = cfg.SecondaryAllowPrivate
 	if s.dns, s.registry, err = dcfg.newServer(s.secdns.Handler(s.xfr), log); err != nil {
 		return nil, err
 	}
@@ -411,7 +418,7 @@ func (s *Serve) Start(ctx context.Context) error {
 	}
 	guard := webhook.Guard{AllowPrivate: s.cfg.WebhookAllowPrivate}
 	st, err := openStore(ctx, s.cfg.StoreConfig, s.log, store.WithNameServers(s.cfg.NameServers), store.WithRecordLimit(s.cfg.RecordLimit),
-		store.WithWebhookURLCheck(guard.CheckURL))
+		store.WithWebhookURLCheck(guard.CheckURL), store.WithPrimaryServerCheck(s.secdns.checkPrimary))
 	if err != nil {
 		return err
 	}

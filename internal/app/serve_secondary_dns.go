@@ -17,6 +17,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/zonewarden/zonewarden/internal/dnsserver"
+	"github.com/zonewarden/zonewarden/internal/egress"
 	"github.com/zonewarden/zonewarden/internal/secondary"
 	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/zone"
@@ -50,6 +51,10 @@ type secondaryDNS struct {
 	poll    time.Duration
 	log     *slog.Logger
 	kick    chan struct{}
+	// allowPrivate lets primaries be non-public addresses; warned are
+	// the zones whose refused primaries the log has told of.
+	allowPrivate bool
+	warned       map[string]bool
 
 	mu      sync.RWMutex
 	pullers map[string]*puller             // by pullerKey of its primaries
@@ -73,6 +78,20 @@ func newSecondaryDNS(dir string, expirer interface{ SetExpired(string, bool) err
 		pullers: map[string]*puller{},
 		notify:  map[string]map[netip.Addr]bool{},
 	}
+}
+
+// checkPrimary is the store's check of a new primary server's address.
+func (p *secondaryDNS) checkPrimary(ip netip.Addr) error {
+	if p.allowPrivate || egress.Public(ip) {
+		return nil
+	}
+	return fmt.Errorf("%s is not a public address: this installation transfers zones only from public ones", ip.Unmap())
+}
+
+// dialable reports whether a linked primary's host:port may be asked.
+func (p *secondaryDNS) dialable(addr string) bool {
+	ap, err := netip.ParseAddrPort(addr)
+	return err == nil && p.checkPrimary(ap.Addr()) == nil
 }
 
 // Kick asks for the links to be read again now.
@@ -112,14 +131,23 @@ func (p *secondaryDNS) sync(ctx context.Context) error {
 	want := map[string][]string{}        // by pullerKey: zones
 	primariesOf := map[string][]string{} // by pullerKey
 	notify := map[string]map[netip.Addr]bool{}
+	refused := map[string]bool{}
 	for _, z := range zones {
 		// Two servers of an account may have one address: it is asked
-		// once.
+		// once. An address the check refuses (one linked before
+		// --secondary-allow-private was turned off) is not asked at all.
 		var primaries []string
 		for _, a := range z.Primaries {
+			if !p.dialable(a) {
+				refused[z.Name] = true
+				continue
+			}
 			if !slices.Contains(primaries, a) {
 				primaries = append(primaries, a)
 			}
+		}
+		if len(primaries) == 0 {
+			continue
 		}
 		key := pullerKey(primaries)
 		want[key] = append(want[key], z.Name)
@@ -132,6 +160,12 @@ func (p *secondaryDNS) sync(ctx context.Context) error {
 		}
 		notify[z.Name] = allowed
 	}
+	for name := range refused {
+		if !p.warned[name] {
+			p.log.Warn("a primary server of the zone is not a public address: it is not asked (serve --secondary-allow-private allows it)", "zone", name)
+		}
+	}
+	p.warned = refused
 	p.mu.Lock()
 	var stop []*puller
 	for key, pl := range p.pullers {

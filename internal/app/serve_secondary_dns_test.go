@@ -3,13 +3,16 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +21,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/zonewarden/zonewarden/internal/store"
+	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
 // TestSecondaryDNSFromKnot: Knot DNS plays a customer's own primary. Through
@@ -31,6 +35,7 @@ func TestSecondaryDNSFromKnot(t *testing.T) {
 	knotc := lookDaemon(t, "knotc")
 	cfg := testServeConfig(t)
 	cfg.Poll = 200 * time.Millisecond
+	cfg.SecondaryAllowPrivate = true // the primaries are on 127.0.0.1
 	cfg.Transfer.Allow = []string{"127.0.0.1"} // our own secondaries
 	s := startServe(t, cfg)
 	dnsAddr := s.UDPAddr().String()
@@ -288,6 +293,7 @@ func TestSecondaryDNSCutTransfer(t *testing.T) {
 
 	cfg := testServeConfig(t)
 	cfg.Poll = 200 * time.Millisecond
+	cfg.SecondaryAllowPrivate = true // the primaries are on 127.0.0.1
 	s := startServe(t, cfg)
 	dnsAddr := s.UDPAddr().String()
 	ctx := context.Background()
@@ -389,6 +395,7 @@ func TestSecondaryDNSFailover(t *testing.T) {
 
 	cfg := testServeConfig(t)
 	cfg.Poll = 200 * time.Millisecond
+	cfg.SecondaryAllowPrivate = true // the primaries are on 127.0.0.1
 	s := startServe(t, cfg)
 	dnsAddr := s.UDPAddr().String()
 	ctx := context.Background()
@@ -473,3 +480,73 @@ func TestSecondaryDNSFailover(t *testing.T) {
 	}
 	waitFor("version 3", func() bool { return www() == "192.0.2.3" })
 }
+
+// TestSecondaryDNSPrivatePrimaries: by default a customer's primary server
+// must be a public address — a zone transfer from inside the installation's
+// network would read an internal zone into the customer's account — both
+// when it is created and, for one created before the rule applied, when
+// its zones are pulled.
+func TestSecondaryDNSPrivatePrimaries(t *testing.T) {
+	s := startServe(t, testServeConfig(t))
+	ctx := context.Background()
+	u, acc, err := s.store.CreateUser(ctx, "customer@example.com", "a long password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	who := store.Actor{UserID: &u.ID}
+	for _, ip := range []string{"127.0.0.1", "10.1.2.3", "192.168.0.53", "169.254.169.254", "::1", "fd00::53", "::ffff:10.0.0.1"} {
+		_, err := s.store.CreatePrimaryServer(ctx, who, acc.ID, store.PrimaryServerInput{Name: "ns-" + ip, IP: ip})
+		var ve *store.ValidationError
+		if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "ip" || !strings.Contains(ve.Fields[0].Msg, "not a public address") {
+			t.Errorf("primary at %s: %v, want the ip refused as not public", ip, err)
+		}
+	}
+	// 192.0.2.0/24 is documentation space, which netip counts as global
+	// unicast: the rule keeps transfers from reaching inside.
+	if _, err := s.store.CreatePrimaryServer(ctx, who, acc.ID, store.PrimaryServerInput{Name: "public", IP: "192.0.2.53"}); err != nil {
+		t.Errorf("a public primary: %v", err)
+	}
+
+	// A link made before the rule (or with --secondary-allow-private,
+	// since turned off) is not followed, and is logged once.
+	st := &fakeSecondaryStore{zones: []store.SecondaryZone{
+		{Name: "inside.example.", Primaries: []string{"10.0.0.53:53"}},
+		{Name: "mixed.example.", Primaries: []string{"10.0.0.53:53", "192.0.2.53:53"}},
+	}}
+	var logs strings.Builder
+	p := newSecondaryDNS(t.TempDir(), nopExpirer{}, func(...string) {}, time.Hour, slog.New(slog.NewTextHandler(&logs, nil)))
+	p.st = st
+	for range 2 {
+		if err := p.sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer p.stopAll()
+	if len(p.pullers) != 1 {
+		t.Fatalf("pullers %v, want the mixed zone's only", p.pullers)
+	}
+	for _, pl := range p.pullers {
+		if !slices.Equal(pl.primaries, []string{"192.0.2.53:53"}) || !slices.Equal(pl.zones, []string{"mixed.example."}) {
+			t.Errorf("puller of %v for %v, want 192.0.2.53:53 for mixed.example.", pl.primaries, pl.zones)
+		}
+	}
+	for _, zone := range []string{"inside.example.", "mixed.example."} {
+		if n := strings.Count(logs.String(), "zone="+zone); n != 1 {
+			t.Errorf("%s logged %d times, want once:\n%s", zone, n, logs.String())
+		}
+	}
+}
+
+type fakeSecondaryStore struct{ zones []store.SecondaryZone }
+
+func (f *fakeSecondaryStore) SecondaryZones(context.Context) ([]store.SecondaryZone, error) {
+	return f.zones, nil
+}
+
+func (f *fakeSecondaryStore) ReplaceSecondaryZone(context.Context, *zone.Zone) (bool, error) {
+	return false, nil
+}
+
+type nopExpirer struct{}
+
+func (nopExpirer) SetExpired(string, bool) error { return nil }

@@ -72,6 +72,10 @@ func (s *Store) CreatePrimaryServer(ctx context.Context, a Actor, accountID int6
 	ip, err := netip.ParseAddr(strings.TrimSpace(in.IP))
 	if err != nil || ip.Zone() != "" {
 		fields = append(fields, FieldError{Field: "ip", Msg: fmt.Sprintf("%q is not an IPv4 or IPv6 address", in.IP)})
+	} else if s.cfg.primaryIP != nil {
+		if err := s.cfg.primaryIP(ip); err != nil {
+			fields = append(fields, FieldError{Field: "ip", Msg: err.Error()})
+		}
 	}
 	port := in.Port
 	if port == 0 {

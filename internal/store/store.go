@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -50,6 +51,7 @@ type config struct {
 	log         *slog.Logger
 	box         *seal.Box
 	webhookURL  func(ctx context.Context, url string) error
+	primaryIP   func(ip netip.Addr) error
 }
 
 // SOA holds the values of the SOA record given to every new zone. The
@@ -118,6 +120,13 @@ func WithSealer(b *seal.Box) Option { return func(c *config) { c.box = b } }
 // as the url field's.
 func WithWebhookURLCheck(check func(ctx context.Context, url string) error) Option {
 	return func(c *config) { c.webhookURL = check }
+}
+
+// WithPrimaryServerCheck sets a check that CreatePrimaryServer runs on a
+// customer's primary server address (egress.Public: public addresses
+// only); its error is shown as the ip field's.
+func WithPrimaryServerCheck(check func(ip netip.Addr) error) Option {
+	return func(c *config) { c.primaryIP = check }
 }
 
 // WithLogger sets where the Store logs migrations. It never logs secrets.

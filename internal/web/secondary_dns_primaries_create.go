@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -66,6 +67,11 @@ func (f *primaryForm) refused(err error) error {
 					f.Errors["name"] = sentence("The name " + fe.Msg)
 				}
 			case "ip":
+				if ip, err := netip.ParseAddr(f.IP); err == nil && ip.Zone() == "" {
+					// An address, refused where it is.
+					f.Errors["ip"] = sentence(fe.Msg) + " Ask the operator of this Zonewarden if your server must stay on a private network."
+					continue
+				}
 				f.Errors["ip"] = "Enter the server's IPv4 or IPv6 address, for example 192.0.2.1 or 2001:db8::1. A host name will not do: Zonewarden asks the server at this address."
 			case "port":
 				f.Errors["port"] = "Enter the port the server answers zone transfers on, a number from 1 to 65535. It is 53 unless you changed it."
