@@ -35,7 +35,7 @@ func TestSecondaryDNSFromKnot(t *testing.T) {
 	knotc := lookDaemon(t, "knotc")
 	cfg := testServeConfig(t)
 	cfg.Poll = 200 * time.Millisecond
-	cfg.SecondaryAllowPrivate = true // the primaries are on 127.0.0.1
+	cfg.SecondaryAllowPrivate = true           // the primaries are on 127.0.0.1
 	cfg.Transfer.Allow = []string{"127.0.0.1"} // our own secondaries
 	s := startServe(t, cfg)
 	dnsAddr := s.UDPAddr().String()
