@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # test.sh runs every test Zonewarden has: go vet, the unit and end-to-end
-# tests with the race detector, the interoperability tests against NSD and
-# Knot (test/interop), and a short run of each fuzz target. It installs the
-# Debian packages those need when they are missing (as root), and exits
-# non-zero on the first failure. CI runs it through .ci/run.
+# tests with the race detector, the interoperability tests against NSD, Knot
+# and BIND (test/interop, internal/app), and a short run of each fuzz
+# target. It installs the Debian packages those need when they are missing
+# (as root), and exits non-zero on the first failure. CI runs it through
+# .ci/run.
 #
 #	./test.sh                   # everything
 #	FUZZTIME=1m ./test.sh       # longer fuzzing (default 15s per target)
@@ -16,13 +17,14 @@ FUZZTIME=${FUZZTIME:-15s}
 say() { printf '\n=== %s\n' "$*"; }
 
 # --- tools -----------------------------------------------------------------
-# The interop tests run nsd and knotd as reference servers and compare their
-# answers with ours; kdig, dig and dnsperf are used by tests and benchmarks;
-# chromium runs the dashboard's browser tests (internal/web).
+# The interop tests run nsd, knotd and named as reference servers and compare
+# their answers with ours; kdig, dig and dnsperf are used by tests and
+# benchmarks; chromium runs the dashboard's browser tests (internal/web).
 need_pkgs=()
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
 have nsd     || need_pkgs+=(nsd)
 have knotd   || need_pkgs+=(knot)
+have named   || need_pkgs+=(bind9)
 have kdig    || need_pkgs+=(knot-dnsutils)
 have dnsperf || need_pkgs+=(dnsperf)
 have dig     || need_pkgs+=(bind9-dnsutils)
@@ -30,7 +32,7 @@ have chromium || need_pkgs+=(chromium)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "test.sh: missing ${need_pkgs[*]}; install them as root:" >&2
-		echo "  apt-get install -y nsd knot knot-dnsutils dnsperf bind9-dnsutils chromium" >&2
+		echo "  apt-get install -y nsd knot bind9 knot-dnsutils dnsperf bind9-dnsutils chromium" >&2
 		exit 1
 	fi
 	say "installing ${need_pkgs[*]}"
@@ -49,12 +51,12 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 	if [ "$policy_set" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 
-# The packaged nsd and knot services are not wanted: the tests start their
-# own instances on random loopback ports. Stop them if an init system runs
-# them (only them; nothing else is touched). Anything on port 53 does not
-# matter to the tests, which never use it.
+# The packaged nsd, knot and named services are not wanted: the tests start
+# their own instances on random loopback ports. Stop them if an init system
+# runs them (only them; nothing else is touched). Anything on port 53 does
+# not matter to the tests, which never use it.
 if [ "$(id -u)" -eq 0 ] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-	for svc in nsd knot; do
+	for svc in nsd knot named; do
 		if systemctl is-active --quiet "$svc" 2>/dev/null; then
 			say "stopping the packaged $svc service"
 			systemctl stop "$svc" || true

@@ -170,8 +170,17 @@ func lookDaemon(t *testing.T, name string) string {
 	if os.Getenv("CI") != "" {
 		t.Fatalf("%s not found (CI is set, so this is a failure)", name)
 	}
-	t.Skipf("%s not found: apt-get install knot knot-dnsutils", name)
+	pkg, ok := daemonPackages[name]
+	if !ok {
+		pkg = name
+	}
+	t.Skipf("%s not found: apt-get install %s (test.sh installs it as root)", name, pkg)
 	return ""
+}
+
+// daemonPackages names the Debian package of each program lookDaemon finds.
+var daemonPackages = map[string]string{
+	"nsd": "nsd", "knotd": "knot", "kdig": "knot-dnsutils", "named": "bind9", "dig": "bind9-dnsutils",
 }
 
 func isExecutableFile(p string) bool {
