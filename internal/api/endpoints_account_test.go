@@ -464,4 +464,8 @@ func accountEndpointsOf(t *testing.T, e *env) []endpoint {
 }
 
 // adminOnly are the reads a read-only member is refused (403).
-func adminOnly(path string) bool { return strings.HasSuffix(path, "/audit_log") }
+// adminOnly are the endpoints only owners and admins use: the audit log,
+// and webhooks, which receive the same events.
+func adminOnly(path string) bool {
+	return strings.HasSuffix(path, "/audit_log") || strings.Contains(path, "/webhooks")
+}

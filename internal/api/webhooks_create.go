@@ -9,7 +9,7 @@ import (
 // response, in DNSimple's shape, adds the webhook's secret, which signs its
 // deliveries and is not shown again.
 func (a *API) webhooksCreate(w http.ResponseWriter, r *http.Request) error {
-	acc, err := a.account(r)
+	acc, err := a.webhookAccount(r)
 	if err != nil {
 		return err
 	}

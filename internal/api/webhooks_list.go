@@ -13,7 +13,7 @@ import (
 // webhooks, suppressed ones with their suppressed_at. DNSimple does not
 // paginate this list.
 func (a *API) webhooksList(w http.ResponseWriter, r *http.Request) error {
-	acc, err := a.account(r)
+	acc, err := a.webhookAccount(r)
 	if err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func toWebhook(h store.Webhook) webhookJSON {
 // webhookID reads the account and webhook id of a webhook's path. An id
 // that is not a number names no webhook.
 func (a *API) webhookID(r *http.Request) (acc, id int64, err error) {
-	acc, err = a.account(r)
+	acc, err = a.webhookAccount(r)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -53,4 +53,19 @@ func (a *API) webhookID(r *http.Request) (acc, id int64, err error) {
 		return 0, 0, notFound(fmt.Errorf("webhook %q: %w", s, zone.ErrNotFound), "Webhook", s)
 	}
 	return acc, id, nil
+}
+
+// webhookAccount is a.account for the webhook endpoints, which owners and
+// admins (and account tokens) use only: a webhook receives every event of
+// the account, membership changes with invitees' addresses included, as
+// the audit log tells them, which only they read.
+func (a *API) webhookAccount(r *http.Request) (int64, error) {
+	acc, err := a.account(r)
+	if err != nil {
+		return 0, err
+	}
+	if err := a.requireAdmin(r, acc); err != nil {
+		return 0, err
+	}
+	return acc, nil
 }

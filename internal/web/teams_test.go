@@ -92,7 +92,9 @@ func TestTeamAuthorization(t *testing.T) {
 	}
 	h := fmt.Sprintf("%s/webhooks/%d", a, hook.ID)
 	pages := []string{a + "/members", a + "/webhooks", h, a + "/activity", a + "/domains/example.com/activity"}
-	managerPages := map[string]bool{a + "/activity": true}
+	// Webhooks receive every event of the account, as the activity log
+	// shows them: owners and admins only.
+	managerPages := map[string]bool{a + "/activity": true, a + "/webhooks": true, h: true}
 
 	for _, p := range pages {
 		want(t, "outsider GET "+p, tm.bobB.get(p), http.StatusNotFound, "Not found")
@@ -115,9 +117,8 @@ func TestTeamAuthorization(t *testing.T) {
 	}{
 		{tm.carolB, a + "/members", []string{"Send the invitation", "Set role", "/remove", "fred@example.com"}},
 		{tm.danB, a + "/members", []string{"Send the invitation", "Set role", "/remove", "fred@example.com"}},
-		{tm.carolB, a + "/webhooks", []string{"Add the webhook", "/delete"}},
-		{tm.carolB, a + "/domains", []string{a + "/activity"}},
-		{tm.danB, a + "/domains", []string{a + "/activity"}},
+		{tm.carolB, a + "/domains", []string{a + "/activity", a + "/webhooks"}},
+		{tm.danB, a + "/domains", []string{a + "/activity", a + "/webhooks"}},
 	} {
 		body := c.b.get(c.page).body
 		for _, s := range c.absent {
@@ -148,7 +149,7 @@ func TestTeamAuthorization(t *testing.T) {
 			t.Errorf("signed-out POST %s: %d to %q", act.path, r.status, r.location)
 		}
 	}
-	for _, act := range manage {
+	for _, act := range append(append([]action{}, manage...), write...) {
 		want(t, "member POST "+act.path, tm.danB.post("/sessions", act.path, cloneForm(act.form)), http.StatusForbidden, "owners and admins")
 	}
 	want(t, "outsider leaves", tm.bobB.post("/sessions", a+"/leave", nil), http.StatusNotFound)
@@ -534,7 +535,7 @@ func TestActivity(t *testing.T) {
 // deleted.
 func TestWebhooksPages(t *testing.T) {
 	tm := newTeam(t, web.Config{})
-	a, b := tm.path, tm.danB
+	a, b := tm.path, tm.eB // an admin: members do not manage webhooks
 	hooks := a + "/webhooks"
 	want(t, "empty", b.get(hooks), http.StatusOK, "No webhooks yet", `<label for="webhook-url">`)
 	for _, bad := range []string{"", "ftp://example.net/", "hooks.example.net/dns", "https://"} {
@@ -556,7 +557,8 @@ func TestWebhooksPages(t *testing.T) {
 		t.Error("the list shows the secret again")
 	}
 	show := fmt.Sprintf("%s/%d", hooks, hs[0].ID)
-	want(t, "deliveries", tm.carolB.get(show), http.StatusOK, "<code>webhook.create</code>", `<span class="state-pending">pending</span>`, "not yet", "next attempt")
+	want(t, "a read-only member's deliveries", tm.carolB.get(show), http.StatusForbidden)
+	want(t, "deliveries", tm.adaB.get(show), http.StatusOK, "<code>webhook.create</code>", `<span class="state-pending">pending</span>`, "not yet", "next attempt")
 
 	// A delivery that failed, and a suppressed webhook.
 	ctx := context.Background()

@@ -12,7 +12,7 @@ import (
 // store as for the API (an absolute http or https URL). The response shows
 // the webhook's secret, which signs its deliveries, this once.
 func (wb *Web) webhooksCreate(w http.ResponseWriter, r *http.Request) error {
-	v, err := wb.accountView(r, "Webhooks")
+	v, err := wb.managerView(r, "Webhooks")
 	if err != nil {
 		return err
 	}

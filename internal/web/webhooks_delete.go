@@ -9,7 +9,7 @@ import (
 // webhooksDelete is POST /a/{account}/webhooks/{webhook}/delete: the
 // webhook and its deliveries go; nothing more is sent to it.
 func (wb *Web) webhooksDelete(w http.ResponseWriter, r *http.Request) error {
-	v, err := wb.accountView(r, "Webhooks")
+	v, err := wb.managerView(r, "Webhooks")
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ type webhooksPage struct {
 
 // webhooksList is GET /a/{account}/webhooks.
 func (wb *Web) webhooksList(w http.ResponseWriter, r *http.Request) error {
-	v, err := wb.accountView(r, "Webhooks")
+	v, err := wb.managerView(r, "Webhooks")
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func (p webhookPage) NextAttempt(deliveryID int64) *time.Time {
 // webhooksShow is GET /a/{account}/webhooks/{webhook}: the webhook and
 // what became of its latest deliveries.
 func (wb *Web) webhooksShow(w http.ResponseWriter, r *http.Request) error {
-	v, err := wb.accountView(r, "Webhook")
+	v, err := wb.managerView(r, "Webhook")
 	if err != nil {
 		return err
 	}
