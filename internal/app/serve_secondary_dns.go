@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/netip"
 	"os"
@@ -55,6 +57,9 @@ type secondaryDNS struct {
 	// the zones whose refused primaries the log has told of.
 	allowPrivate bool
 	warned       map[string]bool
+	// swept is whether directories no puller uses were removed, which
+	// the first sync does.
+	swept bool
 
 	mu      sync.RWMutex
 	pullers map[string]*puller             // by pullerKey of its primaries
@@ -204,7 +209,40 @@ func (p *secondaryDNS) sync(ctx context.Context) error {
 		p.pullers[key] = pl
 		p.mu.Unlock()
 	}
+	if !p.swept {
+		p.swept = true
+		p.sweep(want, primariesOf)
+	}
 	return nil
+}
+
+// sweep removes, once the first sync has started the pullers, the
+// directories no puller uses: those of links removed while serve was down,
+// and the copy a zone linked to several primaries kept under its first
+// before failover (each would come back as the zone's version if the same
+// primaries were linked again).
+func (p *secondaryDNS) sweep(want map[string][]string, primariesOf map[string][]string) {
+	entries, err := os.ReadDir(p.dir)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			p.log.Error("list the directories of primaries", "err", err)
+		}
+		return
+	}
+	used := map[string]bool{}
+	for key := range want {
+		used[filepath.Base(p.dirOf(primariesOf[key]))] = true
+	}
+	for _, e := range entries {
+		if !e.IsDir() || used[e.Name()] {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(p.dir, e.Name())); err != nil {
+			p.log.Error("remove the zones of primaries no longer linked", "dir", e.Name(), "err", err)
+			continue
+		}
+		p.log.Info("removed the zones of primaries no longer linked", "dir", e.Name())
+	}
 }
 
 // pullerKey names a list of primaries, in order: [A, B] and [B, A] are two

@@ -550,3 +550,36 @@ func (f *fakeSecondaryStore) ReplaceSecondaryZone(context.Context, *zone.Zone) (
 type nopExpirer struct{}
 
 func (nopExpirer) SetExpired(string, bool) error { return nil }
+
+// TestSecondaryDNSSweep: the first sync removes the directories no puller
+// uses (links removed while serve was down, a zone's copy under its first
+// primary once it has several) and keeps those in use.
+func TestSecondaryDNSSweep(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"192.0.2.53_53", "10.9.9.9_53", "primaries-0123456789abcdef01234567"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, d, "kept.example.zone"), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := newSecondaryDNS(dir, nopExpirer{}, func(...string) {}, time.Hour, slog.New(slog.DiscardHandler))
+	p.st = &fakeSecondaryStore{zones: []store.SecondaryZone{{Name: "kept.example.", Primaries: []string{"192.0.2.53:53"}}}}
+	p.allowPrivate = true
+	if err := p.sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer p.stopAll()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if !slices.Equal(names, []string{"192.0.2.53_53"}) {
+		t.Errorf("directories after the first sync: %v, want only 192.0.2.53_53", names)
+	}
+}
