@@ -3,16 +3,12 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -26,53 +22,13 @@ import (
 
 	"github.com/zonewarden/zonewarden/internal/api"
 	"github.com/zonewarden/zonewarden/internal/store"
+	"github.com/zonewarden/zonewarden/internal/testdb"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// backends are the databases the tests run on: SQLite always, PostgreSQL
-// when ZONEWARDEN_TEST_DATABASE_URL is set.
-func backends(t *testing.T, f func(t *testing.T, dbURL func(t *testing.T) string)) {
-	t.Run("sqlite", func(t *testing.T) {
-		f(t, func(t *testing.T) string { return filepath.Join(t.TempDir(), "zonewarden.db") })
-	})
-	if u := os.Getenv("ZONEWARDEN_TEST_DATABASE_URL"); u != "" {
-		t.Run("postgres", func(t *testing.T) { f(t, func(t *testing.T) string { return pgSchema(t, u) }) })
-	}
-}
-
-// pgSchema creates a schema of its own for the test in the database at base
-// and returns a URL that uses it.
-func pgSchema(t *testing.T, base string) string {
-	t.Helper()
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "apitest_" + hex.EncodeToString(b[:])
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", base)
-		if err != nil {
-			return
-		}
-		defer db.Close()
-		db.Exec("DROP SCHEMA " + schema + " CASCADE")
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// backends are the databases the tests run on (testdb.Backends).
+var backends = testdb.Backends
 
 // env is an API on loopback over a fresh database, with three users:
 // alice owns account A, bob owns account B, carol is a read-only member of A.

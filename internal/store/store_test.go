@@ -2,9 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -14,6 +11,7 @@ import (
 
 	"github.com/alexedwards/argon2id"
 
+	"github.com/zonewarden/zonewarden/internal/testdb"
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
@@ -27,42 +25,11 @@ type testDB struct {
 }
 
 func testDBs(t *testing.T) []testDB {
-	dbs := []testDB{{"sqlite", func(t *testing.T) string {
-		return filepath.Join(t.TempDir(), "data", "zonewarden.db")
-	}}}
-	if base := os.Getenv("ZONEWARDEN_TEST_DATABASE_URL"); base != "" {
-		dbs = append(dbs, testDB{"postgres", func(t *testing.T) string { return pgSchema(t, base) }})
+	dbs := []testDB{{"sqlite", testdb.SQLite}}
+	if base := os.Getenv(testdb.EnvURL); base != "" {
+		dbs = append(dbs, testDB{"postgres", func(t *testing.T) string { return testdb.PostgresSchema(t, base) }})
 	}
 	return dbs
-}
-
-// pgSchema creates a schema of its own for t and returns base with its
-// search_path set to it: pgx sends unknown URL parameters as run-time
-// parameters of every connection of the pool.
-func pgSchema(t *testing.T, base string) string {
-	t.Helper()
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "zw_test_" + hex.EncodeToString(b[:])
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		admin.Close()
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-		admin.Close()
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
 }
 
 var cheapArgon = argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}

@@ -2,9 +2,6 @@ package web_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"flag"
 	"io"
 	"log/slog"
@@ -21,6 +18,7 @@ import (
 	"github.com/alexedwards/argon2id"
 
 	"github.com/zonewarden/zonewarden/internal/store"
+	"github.com/zonewarden/zonewarden/internal/testdb"
 	"github.com/zonewarden/zonewarden/internal/web"
 )
 
@@ -74,46 +72,10 @@ func newEnvOn(t *testing.T, dbURL string, cfg web.Config) *env {
 	return e
 }
 
-// backends are the databases a test runs on: SQLite always, PostgreSQL
-// when ZONEWARDEN_TEST_DATABASE_URL is set (a schema of the test's own).
+// backends runs f on each database the tests run on, with a fresh one
+// (testdb.Backends).
 func backends(t *testing.T, f func(t *testing.T, dbURL string)) {
-	t.Run("sqlite", func(t *testing.T) { f(t, filepath.Join(t.TempDir(), "zonewarden.db")) })
-	if u := os.Getenv("ZONEWARDEN_TEST_DATABASE_URL"); u != "" {
-		t.Run("postgres", func(t *testing.T) { f(t, pgSchema(t, u)) })
-	}
-}
-
-// pgSchema creates a schema of its own for the test in the database at base
-// and returns a URL that uses it.
-func pgSchema(t *testing.T, base string) string {
-	t.Helper()
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "webtest_" + hex.EncodeToString(b[:])
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", base)
-		if err != nil {
-			return
-		}
-		defer db.Close()
-		db.Exec("DROP SCHEMA " + schema + " CASCADE")
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	testdb.Backends(t, func(t *testing.T, dbURL func(*testing.T) string) { f(t, dbURL(t)) })
 }
 
 // browser is one visitor: a cookie jar, redirects not followed so that

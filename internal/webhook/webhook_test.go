@@ -2,15 +2,9 @@ package webhook_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
@@ -24,46 +18,12 @@ import (
 	"github.com/zonewarden/zonewarden/internal/jobs"
 	"github.com/zonewarden/zonewarden/internal/seal"
 	"github.com/zonewarden/zonewarden/internal/store"
+	"github.com/zonewarden/zonewarden/internal/testdb"
 	"github.com/zonewarden/zonewarden/internal/webhook"
 )
 
-// backends runs f on SQLite, and on PostgreSQL when
-// ZONEWARDEN_TEST_DATABASE_URL is set; dbURL returns a fresh database.
-func backends(t *testing.T, f func(t *testing.T, dbURL func(t *testing.T) string)) {
-	t.Run("sqlite", func(t *testing.T) {
-		f(t, func(t *testing.T) string { return filepath.Join(t.TempDir(), "zonewarden.db") })
-	})
-	if u := os.Getenv("ZONEWARDEN_TEST_DATABASE_URL"); u != "" {
-		t.Run("postgres", func(t *testing.T) { f(t, func(t *testing.T) string { return pgSchema(t, u) }) })
-	}
-}
-
-func pgSchema(t *testing.T, base string) string {
-	t.Helper()
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "webhooktest_" + hex.EncodeToString(b[:])
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		db.Close()
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		db.Exec("DROP SCHEMA " + schema + " CASCADE")
-		db.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// backends are the databases the tests run on (testdb.Backends).
+var backends = testdb.Backends
 
 func openStore(t *testing.T, dbURL string) *store.Store {
 	t.Helper()
