@@ -20,8 +20,8 @@ import (
 )
 
 // testServeConfig is serve on loopback, free ports, a fresh SQLite database
-// (or PostgreSQL when ZONEWARDEN_TEST_DATABASE_URL is set, in the test's
-// own schema) and no upstream resolver.
+// and no upstream resolver. (The store's, API's, dashboard's and webhooks'
+// tests run on PostgreSQL too; these run the process around them.)
 func testServeConfig(t *testing.T) ServeConfig {
 	c := DefaultServeConfig()
 	c.HTTP = "127.0.0.1:0"
