@@ -134,6 +134,22 @@ func TestBrowser(t *testing.T) {
 	b.step(bctx, "domains list", chromedp.Navigate(base+"/a/1/domains"), chromedp.WaitVisible(chromedp.CSS("table")))
 	b.shoot(bctx, "domains")
 
+	// Secondary DNS: a primary server and a zone pulled from it, linked.
+	b.step(bctx, "secondary DNS",
+		chromedp.Navigate(base+"/a/1/secondary-dns"),
+		chromedp.WaitVisible(chromedp.CSS("#primary-name")),
+		chromedp.SendKeys(chromedp.CSS("#primary-name"), "ns1"),
+		chromedp.SendKeys(chromedp.CSS("#primary-ip"), "192.0.2.53"),
+		chromedp.Click(chromedp.CSS(`form[action$="/secondary-dns/primaries"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+		chromedp.SendKeys(chromedp.CSS("#zone-name"), "pulled.example"),
+		chromedp.Click(chromedp.CSS(`form[action$="/secondary-dns/zones"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+		chromedp.Click(chromedp.CSS(`form[action$="/link"] button`)),
+		// The server's row now offers to unlink the zone.
+		chromedp.WaitReady(chromedp.CSS(`form[action$="/unlink"] input[name=zone][value^="pulled.example"]`)))
+	b.shoot(bctx, "secondary-dns")
+
 	b.step(bctx, "create a token",
 		chromedp.Click(chromedp.CSS(`a[href="/a/1/tokens"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#token-name")),
