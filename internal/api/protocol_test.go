@@ -288,3 +288,23 @@ func totp(t *testing.T, secret string, now time.Time) string {
 	off := sum[19] & 15
 	return fmt.Sprintf("%06d", (binary.BigEndian.Uint32(sum[off:])&0x7fffffff)%1000000)
 }
+
+// TestHugePage: a page number past any list (whose offset would overflow)
+// is an empty page, never a 500, on every kind of list.
+func TestHugePage(t *testing.T) {
+	e := newEnv(t, dbPath(t))
+	seed(t, e)
+	acc := fmt.Sprintf("/v2/%d", e.accountA.ID)
+	for _, path := range []string{"/v2/tlds", acc + "/domains", acc + "/zones", acc + "/zones/example.com/records", acc + "/zones/example.com/records?type=A&sort=name:desc"} {
+		for _, page := range []string{"4611686018427387904", "9223372036854775807"} {
+			sep := "?"
+			if strings.Contains(path, "?") {
+				sep = "&"
+			}
+			status, _, body := e.do(t, "GET", path+sep+"per_page=100&page="+page, e.tokenA, "")
+			if status != 200 || !strings.Contains(string(body), `"data":[]`) {
+				t.Errorf("GET %s page %s: %d %s", path, page, status, body)
+			}
+		}
+	}
+}

@@ -26,7 +26,8 @@ func (a *API) tldsList(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusBadRequest, Message: "Validation failed",
 			Errors: map[string][]string{"sort": {fmt.Sprintf("cannot sort by %q", o.Sort)}}}
 	}
-	start := min((o.Page-1)*o.PerPage, len(tlds))
+	start := min(o.Page-1, len(tlds)) * o.PerPage // no overflow for a huge page
+	start = min(start, len(tlds))
 	end := min(start+o.PerPage, len(tlds))
 	return list(w, tlds[start:end], store.Page{CurrentPage: o.Page, PerPage: o.PerPage, TotalEntries: len(tlds),
 		TotalPages: (len(tlds) + o.PerPage - 1) / o.PerPage}, toTLD)

@@ -287,10 +287,7 @@ var domainSort = map[string]string{"id": "id", "name": "name", "expiration": "id
 // Zonewarden registers nothing, is id).
 func (s *Store) Domains(ctx context.Context, accountID int64, nameLike string, o ListOptions) ([]Domain, Page, error) {
 	from, args := "FROM domains WHERE account_id = ?", []any{accountID}
-	if nameLike != "" {
-		from += ` AND name LIKE ? ESCAPE '\'`
-		args = append(args, likePattern(lookupName(nameLike)))
-	}
+	from, args = nameLikeWhere(from, args, nameLike)
 	out, p, err := list(ctx, s, o, domainSort, domainCols, from, args, func(r *sql.Rows) (Domain, error) { return scanDomain(r) })
 	if err != nil {
 		return nil, Page{}, fmt.Errorf("list domains of account %d: %w", accountID, err)
@@ -347,10 +344,7 @@ var zoneSort = map[string]string{"id": "id", "name": "name"}
 // nameLike when it is not empty. Sort keys: id, name.
 func (s *Store) Zones(ctx context.Context, accountID int64, nameLike string, o ListOptions) ([]Zone, Page, error) {
 	from, args := "FROM zones WHERE account_id = ?", []any{accountID}
-	if nameLike != "" {
-		from += ` AND name LIKE ? ESCAPE '\'`
-		args = append(args, likePattern(lookupName(nameLike)))
-	}
+	from, args = nameLikeWhere(from, args, nameLike)
 	out, p, err := list(ctx, s, o, zoneSort, zoneCols, from, args, func(r *sql.Rows) (Zone, error) { return scanZone(r) })
 	if err != nil {
 		return nil, Page{}, fmt.Errorf("list zones of account %d: %w", accountID, err)
@@ -393,4 +387,18 @@ func (s *Store) findZone(ctx context.Context, d db, lock bool, name, where strin
 // lockZone reads a zone for a write transaction that changes it.
 func (s *Store) lockZone(ctx context.Context, d db, accountID int64, name string) (Zone, error) {
 	return s.zone(ctx, d, accountID, name, true)
+}
+
+// nameLikeWhere narrows a list to the names that contain nameLike, when it
+// is not empty. One longer than any name's text (253 octets, each at most
+// a 4-character \DDD escape) matches nothing, and is not sent to the
+// database, whose LIKE patterns are bounded (SQLite: 50,000 bytes).
+func nameLikeWhere(from string, args []any, nameLike string) (string, []any) {
+	switch {
+	case nameLike == "":
+		return from, args
+	case len(nameLike) > 4*255:
+		return from + " AND 1 = 0", args
+	}
+	return from + ` AND name LIKE ? ESCAPE '\'`, append(args, likePattern(lookupName(nameLike)))
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -181,6 +183,39 @@ func TestListDomains(t *testing.T) {
 		zs, p, err := s.Zones(ctx, f.account.ID, "example", ListOptions{Sort: "name:desc"})
 		if err != nil || len(zs) != 3 || zs[0].Name != "c.example" || p.TotalEntries != 3 {
 			t.Errorf("Zones = %+v %+v, %v", zs, p, err)
+		}
+	})
+}
+
+// TestListBadQueries: a name filter longer than any name, and a page past
+// any list (whose offset would overflow), answer an empty page.
+func TestListBadQueries(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		ada := newFixture(t, s, "ada@example.com", "example.com")
+		for _, like := range []string{strings.Repeat("x", 50_000), strings.Repeat("_", 30_000), strings.Repeat("%", 1021)} {
+			ds, p, err := s.Domains(ctx, ada.account.ID, like, ListOptions{})
+			if err != nil || len(ds) != 0 || p.TotalEntries != 0 {
+				t.Errorf("domains like %d × %q: %d, %+v, %v", len(like), like[:1], len(ds), p, err)
+			}
+			zs, _, err := s.Zones(ctx, ada.account.ID, like, ListOptions{})
+			if err != nil || len(zs) != 0 {
+				t.Errorf("zones like %d × %q: %d, %v", len(like), like[:1], len(zs), err)
+			}
+		}
+		for _, o := range []ListOptions{{Page: 1 << 62, PerPage: 100}, {Page: 1<<62 + 1, PerPage: 2}, {Page: math.MaxInt, PerPage: 100}} {
+			ds, p, err := s.Domains(ctx, ada.account.ID, "", o)
+			if err != nil || len(ds) != 0 || p.TotalEntries != 1 {
+				t.Errorf("domains page %d: %d, %+v, %v", o.Page, len(ds), p, err)
+			}
+			recs, _, err := s.Records(ctx, ada.account.ID, "example.com", RecordFilter{}, o)
+			if err != nil || len(recs) != 0 {
+				t.Errorf("records page %d: %d, %v", o.Page, len(recs), err)
+			}
+			recs, _, err = s.Records(ctx, ada.account.ID, "example.com", RecordFilter{Type: "NS"}, o)
+			if err != nil || len(recs) != 0 {
+				t.Errorf("NS records page %d: %d, %v", o.Page, len(recs), err)
+			}
 		}
 	})
 }

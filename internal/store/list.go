@@ -68,8 +68,14 @@ func (o ListOptions) terms(accepts func(key string) bool) (terms []sortTerm, lim
 			terms = append(terms, t)
 		}
 	}
-	return terms, per, (page - 1) * per, nil
+	// A page past any list reads nothing, without (page-1)*per
+	// overflowing into a negative offset.
+	return terms, per, min(page-1, maxOffset/per) * per, nil
 }
+
+// maxOffset bounds offsets: more rows than any list holds, small enough
+// that offset+limit cannot overflow.
+const maxOffset = 1 << 40
 
 // plan turns o into an ORDER BY, LIMIT and OFFSET. columns maps the sort keys
 // the list accepts to their SQL expressions; id ascending breaks ties.

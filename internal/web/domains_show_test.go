@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -101,5 +103,23 @@ func TestDomainsSearchPages(t *testing.T) {
 	want(t, "search page 2", b.get("/a/1/domains?q=SHOP&page=2"), 200, "shop29.example", `href="?page=1&amp;q=SHOP"`)
 	if r := b.get("/a/1/domains?q=shop&page=9"); r.status != 303 || r.location != "/a/1/domains?page=2&q=shop" {
 		t.Errorf("past the end: %d to %q", r.status, r.location)
+	}
+}
+
+// TestHugePage: a page number past any list leads to the last page, never
+// a dropped connection (its offset overflowed once).
+func TestHugePage(t *testing.T) {
+	e := newEnv(t, web.Config{})
+	e.user("ada@example.com")
+	b := e.browser()
+	b.signIn("ada@example.com")
+	b.post("/a/1/domains/new", "/a/1/domains", url.Values{"name": {"example.com"}})
+	for _, p := range []string{"/a/1/domains/example.com", "/a/1/domains", "/a/1/templates", "/a/1/secondary-dns"} {
+		for _, page := range []string{"4611686018427387904", "9223372036854775807"} {
+			r := b.get(p + "?page=" + page)
+			if r.status != http.StatusOK && r.status != http.StatusSeeOther {
+				t.Errorf("GET %s page %s: %d", p, page, r.status)
+			}
+		}
 	}
 }

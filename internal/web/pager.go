@@ -33,14 +33,19 @@ func newPager(p store.Page, q url.Values) pager {
 	return pg
 }
 
-// pageNumber reads ?page=, 1 when absent or not a positive number.
+// pageNumber reads ?page=, 1 when absent or not a positive number; a
+// number past any list is read as one that is just past it, so that
+// arithmetic on it cannot overflow.
 func pageNumber(q url.Values) int {
 	n, err := strconv.Atoi(q.Get("page"))
 	if err != nil || n < 1 {
 		return 1
 	}
-	return n
+	return min(n, maxPage)
 }
+
+// maxPage is past the last page of any list.
+const maxPage = 1 << 30
 
 // pastTheEnd is the link to the last page when p is a page after it (an
 // old link, a list that shrank), or "".

@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/zonewarden/zonewarden/internal/mail"
@@ -172,10 +173,11 @@ func (wb *Web) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // chain wraps the routes in the middleware, in the order it runs: security
-// headers, cross-origin protection, the body size limit, then the session
-// (which also checks the CSRF token of POSTs).
+// headers, cross-origin protection, the body size limit, the session
+// (which also checks the CSRF token of POSTs), then the recovery of a
+// panicking handler.
 func (wb *Web) chain(routes http.Handler) http.Handler {
-	h := wb.session(routes)
+	h := wb.session(wb.recoverPanics(routes))
 	h = wb.limitBody(h)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -184,6 +186,23 @@ func (wb *Web) chain(routes http.Handler) http.Handler {
 	h = cop.Handler(h)
 	h = headers(h)
 	return h
+}
+
+// recoverPanics turns a panicking handler into the 500 page, with the
+// panic and its stack in the log, rather than a connection closed without
+// an answer.
+func (wb *Web) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				wb.renderError(w, r, fmt.Errorf("panic: %v\n%s", v, debug.Stack()))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
 }
 
 // maxBody is the largest request body the dashboard reads: a zone file to
