@@ -57,6 +57,13 @@ func scanContact(r interface{ Scan(...any) error }) (Contact, error) {
 // checkContact requires the fields DNSimple requires.
 func checkContact(c Contact) error {
 	ve := &ValidationError{}
+	checkText(ve, textField{"label", c.Label, 255, false}, textField{"first_name", c.FirstName, 255, false},
+		textField{"last_name", c.LastName, 255, false}, textField{"organization_name", c.OrganizationName, 255, false},
+		textField{"job_title", c.JobTitle, 255, false}, textField{"address1", c.Address1, 255, false},
+		textField{"address2", c.Address2, 255, false}, textField{"city", c.City, 255, false},
+		textField{"state_province", c.StateProvince, 255, false}, textField{"postal_code", c.PostalCode, 64, false},
+		textField{"country", c.Country, 2, false}, textField{"email", c.Email, 254, false},
+		textField{"phone", c.Phone, 64, false}, textField{"fax", c.Fax, 64, false})
 	for _, f := range []struct{ name, v string }{
 		{"first_name", c.FirstName}, {"last_name", c.LastName}, {"address1", c.Address1}, {"city", c.City},
 		{"state_province", c.StateProvince}, {"postal_code", c.PostalCode}, {"country", c.Country},

@@ -398,6 +398,9 @@ func hashToken(plaintext string) string {
 // stored nowhere: only its SHA-256 is kept. A user token's user must be a
 // member of the account.
 func (s *Store) CreateToken(ctx context.Context, nt NewToken) (plaintext string, tok Token, err error) {
+	if p := textProblem(nt.Name, 255, false); p != "" {
+		return "", Token{}, invalid("name", p)
+	}
 	var raw [32]byte
 	rand.Read(raw[:])
 	plaintext = tokenPrefix + base64.RawURLEncoding.EncodeToString(raw[:])

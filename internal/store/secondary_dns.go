@@ -66,8 +66,11 @@ func (s *Store) CreatePrimaryServer(ctx context.Context, a Actor, accountID int6
 	var fields []FieldError
 	if name == "" {
 		fields = append(fields, FieldError{Field: "name", Msg: "can't be blank"})
-	} else if len(name) > 255 {
-		fields = append(fields, FieldError{Field: "name", Msg: "is longer than 255 characters"})
+	} else if p := textProblem(name, 255, false); p != "" {
+		fields = append(fields, FieldError{Field: "name", Msg: p})
+	} else if _, err := strconv.ParseInt(name, 10, 64); err == nil {
+		// Servers are found by id or name; a numeric name would be an id.
+		fields = append(fields, FieldError{Field: "name", Msg: fmt.Sprintf("%q is a number; servers are found by id or name", name)})
 	}
 	ip, err := netip.ParseAddr(strings.TrimSpace(in.IP))
 	if err != nil || ip.Zone() != "" {

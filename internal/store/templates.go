@@ -52,6 +52,8 @@ func scanTemplate(r interface{ Scan(...any) error }) (Template, error) {
 
 func checkTemplate(t Template) error {
 	ve := &ValidationError{}
+	checkText(ve, textField{"name", t.Name, 255, false}, textField{"sid", t.SID, 64, false},
+		textField{"description", t.Description, 2000, true})
 	if strings.TrimSpace(t.Name) == "" {
 		ve.Fields = append(ve.Fields, FieldError{"name", "is empty"})
 	}

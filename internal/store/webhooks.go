@@ -49,6 +49,9 @@ func scanWebhook(r interface{ Scan(...any) error }) (Webhook, error) {
 // CreateWebhook adds a webhook to an account: an absolute http or https URL.
 // The webhook returned carries its secret, which is not shown again.
 func (s *Store) CreateWebhook(ctx context.Context, a Actor, accountID int64, rawURL string) (Webhook, error) {
+	if len(rawURL) > 2048 {
+		return Webhook{}, invalid("url", "is longer than 2,048 characters")
+	}
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return Webhook{}, invalid("url", fmt.Sprintf("%q is not an http or https URL", rawURL))
