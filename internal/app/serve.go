@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -418,7 +419,7 @@ func (s *Serve) Start(ctx context.Context) error {
 	}
 	guard := webhook.Guard{AllowPrivate: s.cfg.WebhookAllowPrivate}
 	st, err := openStore(ctx, s.cfg.StoreConfig, s.log, store.WithNameServers(s.cfg.NameServers), store.WithRecordLimit(s.cfg.RecordLimit),
-		store.WithWebhookURLCheck(guard.CheckURL), store.WithPrimaryServerCheck(s.secdns.checkPrimary))
+		store.WithWebhookURLCheck(guard.CheckURL), store.WithPrimaryServerCheck(s.secdns.checkPrimary), store.WithReservedZones(reservedZones(s.cfg.Transfer.Catalog)...))
 	if err != nil {
 		return err
 	}
@@ -525,6 +526,15 @@ func (s *Serve) handler() http.Handler {
 	mux.Handle("/v2/", promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, a)))
 	mux.Handle("/", promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, dash)))
 	return mux
+}
+
+// reservedZones are the zones no customer's domain may overlap: the
+// catalog zone, when there is one.
+func reservedZones(catalog string) []string {
+	if catalog == "" {
+		return nil
+	}
+	return []string{dns.Fqdn(strings.ToLower(catalog))}
 }
 
 // mailer is the SMTP relay when one is configured, else the log.

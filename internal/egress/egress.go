@@ -19,18 +19,24 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64
 }
 
-// nat64 is the well-known NAT64 prefix (RFC 6052).
-var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+// nat64 is the well-known NAT64 prefix (RFC 6052); sixToFour is 6to4's
+// (RFC 3056), whose relays reach the IPv4 address in bits 16 to 47.
+var (
+	nat64     = netip.MustParsePrefix("64:ff9b::/96")
+	sixToFour = netip.MustParsePrefix("2002::/16")
+)
 
 // Public reports whether a is a public unicast address: not loopback,
 // private, link-local, multicast, unspecified or reserved, also when
-// written IPv4-mapped or behind the well-known NAT64 prefix.
+// written IPv4-mapped, behind the well-known NAT64 prefix or in 6to4.
 func Public(a netip.Addr) bool {
 	a = a.Unmap()
-	if a.Is6() && nat64.Contains(a) {
+	switch b := a.As16(); {
+	case a.Is6() && nat64.Contains(a):
 		// NAT64: the IPv4 address it stands for decides.
-		b := a.As16()
 		a = netip.AddrFrom4([4]byte(b[12:]))
+	case a.Is6() && sixToFour.Contains(a):
+		a = netip.AddrFrom4([4]byte(b[2:6]))
 	}
 	if !a.IsGlobalUnicast() || a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() {
 		return false

@@ -30,6 +30,9 @@ func TestPublicAddresses(t *testing.T) {
 		{"::ffff:93.184.215.14", true},
 		{"64:ff9b::a00:1", false},    // NAT64 of 10.0.0.1
 		{"64:ff9b::5db8:d70e", true}, // NAT64 of 93.184.215.14
+		{"2002:7f00:1::", false},     // 6to4 of 127.0.0.1
+		{"2002:a00:1::1", false},     // 6to4 of 10.0.0.1
+		{"2002:5db8:d70e::1", true},  // 6to4 of 93.184.215.14
 	} {
 		if got := Public(netip.MustParseAddr(tc.addr)); got != tc.public {
 			t.Errorf("Public(%s) = %v, want %v", tc.addr, got, tc.public)

@@ -146,6 +146,11 @@ func (s *Store) createDomain(ctx context.Context, a Actor, accountID int64, name
 	if err != nil {
 		return Domain{}, err
 	}
+	for _, r := range s.cfg.reserved {
+		if dns.IsSubDomain(r, ascii+".") || dns.IsSubDomain(ascii+".", r) {
+			return Domain{}, invalid("name", fmt.Sprintf("%s is reserved by this installation (its catalog zone is %s)", ascii, strings.TrimSuffix(r, ".")))
+		}
+	}
 	t := now()
 	dom := Domain{AccountID: accountID, Name: ascii, UnicodeName: unicode, State: "hosted", CreatedAt: t, UpdatedAt: t}
 	err = s.tx(ctx, func(d db) error {

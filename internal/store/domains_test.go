@@ -219,3 +219,22 @@ func TestListBadQueries(t *testing.T) {
 		}
 	})
 }
+
+// TestReservedZones: no domain may be, be under or be above the catalog
+// zone, which the DNS server answers for itself.
+func TestReservedZones(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		ada := newFixture(t, s, "ada@example.com", "")
+		for _, name := range []string{"catalog.zonewarden.invalid", "CATALOG.zonewarden.invalid.", "zones.catalog.zonewarden.invalid", "zonewarden.invalid"} {
+			_, err := s.CreateDomain(ctx, ada.actor, ada.account.ID, name)
+			var ve *ValidationError
+			if !errors.As(err, &ve) || ve.Fields[0].Field != "name" || !strings.Contains(ve.Fields[0].Msg, "reserved") {
+				t.Errorf("domain %s: %v, want it refused as reserved", name, err)
+			}
+		}
+		if _, err := s.CreateDomain(ctx, ada.actor, ada.account.ID, "other.invalid"); err != nil {
+			t.Errorf("a domain beside the catalog: %v", err)
+		}
+	}, WithReservedZones("catalog.zonewarden.invalid."))
+}

@@ -52,6 +52,7 @@ type config struct {
 	box         *seal.Box
 	webhookURL  func(ctx context.Context, url string) error
 	primaryIP   func(ip netip.Addr) error
+	reserved    []string // fully qualified
 }
 
 // SOA holds the values of the SOA record given to every new zone. The
@@ -127,6 +128,13 @@ func WithWebhookURLCheck(check func(ctx context.Context, url string) error) Opti
 // only); its error is shown as the ip field's.
 func WithPrimaryServerCheck(check func(ip netip.Addr) error) Option {
 	return func(c *config) { c.primaryIP = check }
+}
+
+// WithReservedZones sets zones (fully qualified) that no domain may be,
+// be under or be above: the catalog zone, which the DNS server answers
+// for itself.
+func WithReservedZones(zones ...string) Option {
+	return func(c *config) { c.reserved = zones }
 }
 
 // WithLogger sets where the Store logs migrations. It never logs secrets.
