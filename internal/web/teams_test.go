@@ -541,6 +541,8 @@ func TestWebhooksPages(t *testing.T) {
 	for _, bad := range []string{"", "ftp://example.net/", "hooks.example.net/dns", "https://"} {
 		want(t, "bad url "+bad, b.post(hooks, hooks, url.Values{"url": {bad}}), http.StatusUnprocessableEntity, "Enter the full address", `aria-invalid="true"`)
 	}
+	want(t, "a URL too long", b.post(hooks, hooks, url.Values{"url": {"https://hooks.example.net/" + strings.Repeat("a", 3000)}}),
+		http.StatusUnprocessableEntity, "The address is longer than 2,048 characters.")
 	r := b.post(hooks, hooks, url.Values{"url": {"https://hooks.example.net/dns"}})
 	want(t, "create", r, http.StatusCreated, "Copy its secret now", `id="webhook-secret"`)
 	hs, _ := tm.e.st.Webhooks(context.Background(), tm.acct.ID)

@@ -3,8 +3,10 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
+	"github.com/zonewarden/zonewarden/internal/store"
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
 
@@ -23,8 +25,14 @@ func (wb *Web) webhooksCreate(w http.ResponseWriter, r *http.Request) error {
 	case err == nil:
 		p.Created, p.URL = &h, ""
 	case errors.Is(err, zone.ErrInvalid):
-		p.Error = "Enter the full address that should receive the events, starting with https:// (or http://): https://example.com/hooks/dns."
 		status = http.StatusUnprocessableEntity
+		p.Error = "Enter the full address that should receive the events, starting with https:// (or http://): https://example.com/hooks/dns."
+		var ve *store.ValidationError
+		if u, perr := url.Parse(p.URL); perr == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && errors.As(err, &ve) && len(ve.Fields) > 0 {
+			// An address, refused for what it is: say why (a private
+			// address, a length).
+			p.Error = sentence("The address " + ve.Fields[0].Msg)
+		}
 	default:
 		return err
 	}
