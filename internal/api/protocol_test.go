@@ -308,3 +308,28 @@ func TestHugePage(t *testing.T) {
 		}
 	}
 }
+
+// TestUpdateType: a record's type does not change. Sending it back as it
+// is (clients send the whole record) is fine; another is a 400 on
+// record_type, alone and in a batch, with nothing changed.
+func TestUpdateType(t *testing.T) {
+	e := newEnv(t, dbPath(t))
+	_, recordID := seed(t, e)
+	path := fmt.Sprintf("/v2/%d/zones/example.com/records/%d", e.accountA.ID, recordID)
+	if status, _, body := e.do(t, "PATCH", path, e.tokenA, `{"type":"a","ttl":600}`); status != 200 || !strings.Contains(string(body), `"ttl":600`) {
+		t.Errorf("PATCH with its own type: %d %s", status, body)
+	}
+	status, _, body := e.do(t, "PATCH", path, e.tokenA, `{"type":"AAAA","content":"2001:db8::1"}`)
+	if status != 400 || !strings.Contains(string(body), `"record_type":["a A record cannot become AAAA`) {
+		t.Errorf("PATCH to another type: %d %s", status, body)
+	}
+	batch := fmt.Sprintf("/v2/%d/zones/example.com/batch", e.accountA.ID)
+	status, _, body = e.do(t, "POST", batch, e.tokenA, fmt.Sprintf(`{"updates":[{"id":%d,"type":"MX"}]}`, recordID))
+	if status != 400 || !strings.Contains(string(body), "cannot become MX") {
+		t.Errorf("batch update to another type: %d %s", status, body)
+	}
+	rec, err := e.st.Record(context.Background(), e.accountA.ID, "example.com", recordID)
+	if err != nil || rec.Type != "A" || rec.TTL != 600 {
+		t.Errorf("the record after: %+v, %v", rec, err)
+	}
+}

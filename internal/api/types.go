@@ -241,7 +241,7 @@ func (q recordRequest) input() store.RecordInput {
 }
 
 func (q recordRequest) patch() store.RecordPatch {
-	p := store.RecordPatch{Content: q.Content, Priority: priority(q.Priority), Regions: q.Regions}
+	p := store.RecordPatch{Type: q.Type, Content: q.Content, Priority: priority(q.Priority), Regions: q.Regions}
 	if q.Name != nil {
 		n := apexName(q.Name)
 		p.Name = &n

@@ -9,7 +9,7 @@ import (
 
 // zoneRecordsUpdate is PATCH /v2/{account}/zones/{zone}/records/{record}:
 // the fields given change (name, content, ttl, priority, regions); a type
-// cannot.
+// cannot (the record's own is accepted, as clients may send it back).
 func (a *API) zoneRecordsUpdate(w http.ResponseWriter, r *http.Request) error {
 	acc, zoneName, id, err := a.record(r)
 	if err != nil {

@@ -44,6 +44,9 @@ type RecordInput struct {
 // RecordPatch changes some fields of a record; nil fields keep their values.
 // A record's type cannot change.
 type RecordPatch struct {
+	// Type, when set, must be the record's: a type does not change (a
+	// client may send the whole record back).
+	Type     *string
 	Name     *string
 	Content  *string
 	TTL      *uint32
@@ -406,6 +409,10 @@ func (w *zoneWrite) update(field string, id int64, p RecordPatch) {
 		return
 	}
 	r := old.zoneRecord()
+	if p.Type != nil && !strings.EqualFold(strings.TrimSpace(*p.Type), old.Type) {
+		w.fail(field, invalid("type", fmt.Sprintf("a %s record cannot become %s: delete it and create a %s record", old.Type, strings.ToUpper(strings.TrimSpace(*p.Type)), strings.ToUpper(strings.TrimSpace(*p.Type)))))
+		return
+	}
 	if p.Name != nil {
 		r.Name = *p.Name
 	}
