@@ -705,6 +705,11 @@ func parserProblem(err error) string {
 	if i := strings.LastIndex(s, `: "`); i >= 0 {
 		s = s[:i] + s[i+1:]
 	}
+	// miekg says nothing but the token for some bad values (an SVCB
+	// port of 99999): name the token at least.
+	if strings.HasPrefix(s, ` "`) {
+		s = "bad value" + s
+	}
 	return s
 }
 

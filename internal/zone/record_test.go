@@ -150,6 +150,7 @@ func TestRecordRR(t *testing.T) {
 		{name: "svc", typ: "HTTPS", content: "0 www.example.com", rr: "svc.example.com. 3600 IN HTTPS 0 www.example.com."},
 		{name: "svc", typ: "HTTPS", content: "1 . alpn=h3 no-default-alpn", rr: `svc.example.com. 3600 IN HTTPS 1 . alpn="h3" no-default-alpn=""`},
 		{name: "svc", typ: "HTTPS", content: "1 . foo=bar", err: `content: "1 . foo=bar" is not valid HTTPS content: bad SVCB key "foo=bar"`},
+		{name: "svc", typ: "HTTPS", content: "1 . port=99999", err: `content: "1 . port=99999" is not valid HTTPS content: bad value "port=99999"`},
 		{name: "_dns.svc", typ: "SVCB", content: "1 dot.example.net. alpn=dot port=853", rr: `_dns.svc.example.com. 3600 IN SVCB 1 dot.example.net. alpn="dot" port="853"`, canon: "1 dot.example.net alpn=dot port=853"},
 		{name: "naptr", typ: "NAPTR", content: `100 10 "S" "SIP+D2U" "" _sip._udp.example.com`, rr: `naptr.example.com. 3600 IN NAPTR 100 10 "S" "SIP+D2U" "" _sip._udp.example.com.`},
 		{name: "naptr", typ: "NAPTR", content: `100 50 "U" "E2U+sip" "!^.*$!sip:info@example.com!" .`, rr: `naptr.example.com. 3600 IN NAPTR 100 50 "U" "E2U+sip" "!^.*$!sip:info@example.com!" .`},
