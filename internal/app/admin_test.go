@@ -120,7 +120,7 @@ func TestParseServeConfig(t *testing.T) {
 	}
 
 	_, err = parseServeConfig([]string{"--http", "nope", "--dns", "x:99999", "--nameservers", "", "--database", "mysql://x", "--max-udp-size", "100", "--tlds", "co.uk", "--record-limit", "0"}, env(nil), &bytes.Buffer{})
-	for _, want := range []string{"--http", "--listen", "--nameservers", "--database", "--max-udp-size", "--tlds", "--record-limit"} {
+	for _, want := range []string{"--http", "--dns", "--nameservers", "--database", "--max-udp-size", "--tlds", "--record-limit"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("bad config: error %v, want it to mention %s", err, want)
 		}

@@ -68,6 +68,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "tsig":
 		return runTSIG(ctx, rest, os.Getenv, os.Stdin, stdout, stderr)
 	case "version", "--version", "-version":
+		if len(rest) > 0 {
+			fmt.Fprintf(stderr, "zonewarden: version takes no argument, not %q\n", rest[0])
+			return exitUsage
+		}
 		fmt.Fprintln(stdout, versionString())
 		return exitOK
 	case "help", "-h", "-help", "--help":
@@ -94,6 +98,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				fs.Usage()
 				return exitOK
 			}
+			fmt.Fprintf(stderr, "zonewarden: unknown command %q\n\n%s", rest[0], usage)
+			return exitUsage
 		}
 		fmt.Fprint(stdout, usage)
 		return exitOK

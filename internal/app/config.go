@@ -78,6 +78,10 @@ func DefaultDNSConfig() DNSConfig {
 	return DNSConfig{Listen: "127.0.0.1:5353", ServerConfig: DefaultServerConfig()}
 }
 
+// maxWorkers bounds --workers: each is a UDP socket and a goroutine, and
+// more than a few per CPU only adds contention.
+const maxWorkers = 1024
+
 // Validate reports every problem in c at once.
 func (c *DNSConfig) Validate() error {
 	var errs []error
@@ -102,8 +106,8 @@ func (c *DNSConfig) Validate() error {
 	if c.MaxUDPSize < 512 || c.MaxUDPSize > 65535 {
 		bad("--max-udp-size %d is outside 512..65535", c.MaxUDPSize)
 	}
-	if c.Workers < 0 {
-		bad("--workers %d is negative", c.Workers)
+	if c.Workers < 0 || c.Workers > maxWorkers {
+		bad("--workers %d is outside 0..%d (0 is one per CPU)", c.Workers, maxWorkers)
 	}
 	if c.TCPIdleTimeout <= 0 {
 		bad("--tcp-idle-timeout %s must be positive", c.TCPIdleTimeout)

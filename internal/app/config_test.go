@@ -126,6 +126,8 @@ func TestMainCommands(t *testing.T) {
 		{[]string{"version"}, exitOK, "zonewarden ", ""},
 		{[]string{"help"}, exitOK, "dns ", ""},
 		{[]string{"help", "dns"}, exitOK, "--zones", ""},
+		{[]string{"help", "bogus"}, exitUsage, "", `unknown command "bogus"`},
+		{[]string{"version", "extra"}, exitUsage, "", "takes no argument"},
 		{[]string{"dns"}, exitUsage, "", "--zones is required"},
 		{[]string{"dns", "--zones", filepath.Join(t.TempDir(), "missing"), "--listen", "127.0.0.1:0", "--alias-upstream", ""}, exitError, "", "read zone directory"},
 	} {

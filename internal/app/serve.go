@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -159,11 +160,16 @@ func DefaultServeConfig() ServeConfig {
 
 // Validate reports every problem in c at once.
 func (c *ServeConfig) Validate() error {
-	// The DNS knobs are checked as `zonewarden dns` checks them.
+	// The DNS knobs are checked as `zonewarden dns` checks them, but for
+	// the address, which serve names --dns.
 	d := c.dnsConfig()
 	d.Zones = "-" // serve has no zone directory
+	d.Listen = "127.0.0.1:0"
 	errs := []error{c.StoreConfig.validate(), d.Validate()}
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if err := checkHostPort(c.DNS); err != nil {
+		bad("--dns %q: %w", c.DNS, err)
+	}
 	if err := checkHostPort(c.HTTP); err != nil {
 		bad("--http %q: %w", c.HTTP, err)
 	}
@@ -220,10 +226,24 @@ func (c *ServeConfig) dnsConfig() DNSConfig {
 	return DNSConfig{Listen: c.DNS, ServerConfig: c.ServerConfig}
 }
 
+// dnsName reads a host name given on the command line (a name server, the
+// catalog zone, a key): labels of 1 to 63 letters, digits, '-' and '_',
+// at most 253 characters, a final dot or none. It returns it fully
+// qualified.
 func dnsName(s string) (string, bool) {
 	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
-	if s == "" || strings.ContainsAny(s, " /:@") || strings.Contains(s, "..") {
+	if s == "" || len(s) > 253 {
 		return "", false
+	}
+	for label := range strings.SplitSeq(s, ".") {
+		if label == "" || len(label) > 63 {
+			return "", false
+		}
+		for _, c := range []byte(label) {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return "", false
+			}
+		}
 	}
 	return s + ".", true
 }
@@ -312,10 +332,16 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, out
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return &unexpectedArgError{fs.Arg(0)}
 	}
 	return nil
 }
+
+// unexpectedArgError is parseFlags' refusal of a positional argument,
+// which parseFlagsArgs takes for one of its own; every other error stands.
+type unexpectedArgError struct{ arg string }
+
+func (e *unexpectedArgError) Error() string { return fmt.Sprintf("unexpected argument %q", e.arg) }
 
 func parseServeConfig(args []string, getenv func(string) string, output io.Writer) (*ServeConfig, error) {
 	fs, c := serveFlags(output)
@@ -647,10 +673,27 @@ func (c StoreConfig) describe() string {
 	if c.Database == "" {
 		return "sqlite:" + c.url()
 	}
-	if i := strings.Index(c.Database, "@"); i >= 0 {
-		if j := strings.Index(c.Database, "://"); j >= 0 && j < i {
-			return c.Database[:j+3] + "…" + c.Database[i:]
+	return redactURL(c.Database)
+}
+
+// redactURL is a database URL fit for a log line: without its user's
+// password, in the authority or in a password (or passfile) parameter. A
+// URL that does not parse shows only its scheme.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		scheme, _, _ := strings.Cut(raw, "://")
+		return scheme + "://…"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "…")
+	}
+	q := u.Query()
+	for _, k := range []string{"password", "passfile", "sslpassword"} {
+		if q.Has(k) {
+			q.Set(k, "…")
 		}
 	}
-	return c.Database
+	u.RawQuery = q.Encode()
+	return u.String()
 }

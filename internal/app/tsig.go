@@ -139,8 +139,9 @@ func parseFlagsArgs(fs *flag.FlagSet, args []string, getenv func(string) string,
 		if err == nil {
 			break
 		}
-		if fs.NArg() == 0 {
-			return err
+		var ua *unexpectedArgError
+		if !errors.As(err, &ua) {
+			return err // an unknown flag, a bad value, -h: not a positional
 		}
 		// parseFlags refuses the first positional argument: keep it and
 		// read the flags after it.

@@ -86,7 +86,9 @@ func (s *Store) ImportTSIGKey(ctx context.Context, name, algorithm, secret strin
 // tsigName is name as a TSIG key's owner name: lower case, fully qualified.
 func tsigName(name string) (string, bool) {
 	n := dns.CanonicalName(name)
-	if n == "." {
+	// Letters, digits, - and _ only (below), so the wire form is one
+	// octet longer than the text: at most 255.
+	if n == "." || len(n) > 254 {
 		return "", false
 	}
 	if _, ok := dns.IsDomainName(n); !ok {

@@ -23,7 +23,8 @@ func TestTSIGKeys(t *testing.T) {
 		if _, err := s.CreateTSIGKey(ctx, "edge1.example.", "hmac-sha256"); !errors.Is(err, zone.ErrConflict) {
 			t.Errorf("same name again: %v", err)
 		}
-		for _, bad := range [][2]string{{"", "hmac-sha256"}, {"a b", "hmac-sha256"}, {"ok", "hmac-md5"}} {
+		for _, bad := range [][2]string{{"", "hmac-sha256"}, {"a b", "hmac-sha256"}, {"ok", "hmac-md5"},
+			{strings.TrimSuffix(strings.Repeat(strings.Repeat("a", 63)+".", 4), "."), "hmac-sha256"}} {
 			if _, err := s.CreateTSIGKey(ctx, bad[0], bad[1]); !errors.Is(err, zone.ErrInvalid) {
 				t.Errorf("create %q %q: %v", bad[0], bad[1], err)
 			}
