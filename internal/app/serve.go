@@ -367,8 +367,14 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitError
 	}
 	if err := s.Start(ctx); err != nil {
-		log.Error("start", "err", err)
 		s.Close()
+		if ctx.Err() != nil {
+			// Stopped by a signal while starting (migrating, loading
+			// zones): a stop, as after serving.
+			log.Info("stopped before serving", "err", err)
+			return exitOK
+		}
+		log.Error("start", "err", err)
 		return exitError
 	}
 	if err := s.Run(ctx); err != nil {
