@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -97,6 +98,9 @@ type Handler struct {
 	// outcomes counts transfer requests by how they were answered: the
 	// kind of transfer sent, or why none was.
 	outcomes *prometheus.CounterVec
+	// tsigWarn and refusedWarn bound the warn lines of TSIG failures and
+	// refused transfers, each on its own.
+	tsigWarn, refusedWarn warnLimiter
 }
 
 // Collectors are the Handler's metrics, for a Prometheus registry.
@@ -242,7 +246,7 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 	if err := q.Unpack(req.Msg); err != nil || len(q.Question) != 1 {
 		// Malformed: FORMERR, with the header alone, as the question
 		// may be what is wrong.
-		// Debug: as spoofable over UDP as a failed TSIG check (below).
+		// Debug: anyone can send these from a spoofed UDP address.
 		h.log.Debug("malformed transfer or signed query", "remote", req.Remote, "err", err)
 		m := req.Msg
 		send([]byte{m[0], m[1], 0x80 | m[2]&0x78, dns.RcodeFormatError, 0, 0, 0, 0, 0, 0, 0, 0})
@@ -260,15 +264,8 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 	var tf *tsig.Failure
 	if errors.As(err, &tf) {
 		h.outcomes.WithLabelValues(strings.ToLower(dns.RcodeToString[int(tf.Code)])).Inc()
-		// A failed TSIG check and a refused transfer are logged at
-		// debug, not warn: over UDP anyone can send them from any
-		// source address, so a warn line each is a log flood for the
-		// price of a packet. A per-address rate limit would not stop
-		// that either, as spoofed addresses are new each time. The
-		// outcome is counted in zonewarden_zone_transfers_total
-		// (badkey, badsig, badtime, refused), which is what to alert
-		// on; debug logging says who and why.
-		h.log.Debug("tsig check failed", "remote", req.Remote, "key", tf.Key, "error", dns.RcodeToString[int(tf.Code)], "reason", tf.Reason,
+		// Rate-limited: see warnLimiter.
+		h.warn(&h.tsigWarn, remote)("tsig check failed", "remote", req.Remote, "key", tf.Key, "error", dns.RcodeToString[int(tf.Code)], "reason", tf.Reason,
 			"qname", q.Question[0].Name, "qtype", dns.TypeToString[q.Question[0].Qtype])
 		b, err := tf.Answer(q)
 		if err != nil {
@@ -301,8 +298,7 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 		return h.sendRcode(q, sig, dns.RcodeNotImplemented, send)
 	}
 	if !h.cfg.Allow.allows(keyName, remote) {
-		// Debug, not warn: see the TSIG failure above.
-		h.log.Debug("zone transfer refused", "acl", h.cfg.Allow.String(), "zone", name, "qtype", dns.TypeToString[qt], "remote", req.Remote, "key", keyName)
+		h.warn(&h.refusedWarn, remote)("zone transfer refused", "acl", h.cfg.Allow.String(), "zone", name, "qtype", dns.TypeToString[qt], "remote", req.Remote, "key", keyName)
 		return h.sendRcode(q, sig, dns.RcodeRefused, send)
 	}
 	if q.Opcode != dns.OpcodeQuery || q.Question[0].Qclass != dns.ClassINET {
@@ -334,6 +330,20 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 		"remote", req.Remote, "transport", req.Transport.String(), "key", keyName, "records", len(x.rrs), "messages", msgs, "bytes", bytes,
 		"took", time.Since(start).Round(time.Microsecond), "err", err)
 	return true
+}
+
+// warn is the log function for a refusal or TSIG failure from addr: warn
+// when the limiter lets it through, noting how many lines it held back,
+// debug otherwise.
+func (h *Handler) warn(l *warnLimiter, addr netip.Addr) func(msg string, args ...any) {
+	ok, held := l.allow(time.Now(), addr)
+	if !ok {
+		return h.log.Debug
+	}
+	if held == 0 {
+		return h.log.Warn
+	}
+	return func(msg string, args ...any) { h.log.Warn(msg, append(args, "suppressed", held)...) }
 }
 
 // misplaced reports whether q has a TSIG anywhere but last in the

@@ -400,18 +400,16 @@ func TestAccess(t *testing.T) {
 		}
 	}
 	logs := p.log.String()
-	// At debug: anyone can send these over UDP from any address, so
-	// warn would be a log flood (the counters above count them).
-	for _, want := range []string{"key=nobody. error=BADKEY", "key=edge1. error=BADSIG", `level=DEBUG msg="zone transfer refused"`,
-		`level=DEBUG msg="tsig check failed"`} {
+	// One warn line of each per address a minute (all come from
+	// 127.0.0.1 here), the rest at debug.
+	for _, want := range []string{"key=nobody. error=BADKEY", "key=edge1. error=BADSIG", `level=WARN msg="zone transfer refused"`,
+		`level=WARN msg="tsig check failed"`, `level=DEBUG msg="tsig check failed"`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %q", want)
 		}
 	}
-	for _, never := range []string{`level=WARN msg="zone transfer refused"`, `level=WARN msg="tsig check failed"`} {
-		if strings.Contains(logs, never) {
-			t.Errorf("log has %q", never)
-		}
+	if n := strings.Count(logs, "level=WARN"); n != 2 {
+		t.Errorf("%d warn lines from one address, want 2", n)
 	}
 	for _, secret := range []string{p.key.Secret, p.other.Secret, wrong.Secret} {
 		if strings.Contains(logs, secret) {
@@ -611,6 +609,37 @@ func TestParseACL(t *testing.T) {
 		if _, err := ParseACL([]string{bad}); err == nil {
 			t.Errorf("ParseACL(%q) accepted", bad)
 		}
+	}
+}
+
+func TestWarnLimiter(t *testing.T) {
+	var l warnLimiter
+	t0 := time.Unix(1e9, 0)
+	a, b := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
+	for _, step := range []struct {
+		at   time.Duration
+		addr netip.Addr
+		ok   bool
+		held int
+	}{
+		{0, a, true, 0}, {time.Second, a, false, 0}, {2 * time.Second, a, false, 0},
+		{3 * time.Second, b, true, 2}, {59 * time.Second, b, false, 0},
+		{61 * time.Second, a, true, 1},
+	} {
+		if ok, held := l.allow(t0.Add(step.at), step.addr); ok != step.ok || held != step.held {
+			t.Errorf("at %s from %s: %v %d, want %v %d", step.at, step.addr, ok, held, step.ok, step.held)
+		}
+	}
+	// Spoofed addresses, new each time: at most warnPerMinute lines.
+	l = warnLimiter{}
+	lines := 0
+	for i := range 1000 {
+		if ok, _ := l.allow(t0, netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})); ok {
+			lines++
+		}
+	}
+	if lines != warnPerMinute || len(l.seen) > warnPerMinute {
+		t.Errorf("%d lines, %d addresses remembered, want %d", lines, len(l.seen), warnPerMinute)
 	}
 }
 
