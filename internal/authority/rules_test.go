@@ -1039,6 +1039,41 @@ func withHeader(wire []byte, off int, v uint16) []byte {
 	return b
 }
 
+// Raw records for malformed queries.
+var (
+	// a TSIG owned by k., HMAC-SHA256, MAC of zeros: never checked here.
+	rawTSIG = func() []byte {
+		rd := append([]byte("\x0bhmac-sha256\x00"), 0, 0, 0x60, 0, 0, 0, 1, 0x2c, 0, 32)
+		rd = append(append(rd, make([]byte, 32)...), 0x12, 0x34, 0, 0, 0, 0)
+		return append([]byte{1, 'k', 0, 0, 250, 0, 255, 0, 0, 0, 0, 0, byte(len(rd))}, rd...)
+	}()
+	// an A record owned by the question's name
+	rawA = []byte{0xc0, 12, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, 192, 0, 2, 1}
+)
+
+// rawOPT is an OPT record, UDP size 1232, with RDLENGTH rdlen followed by
+// rdata (which need not be rdlen octets long).
+func rawOPT(rdlen uint16, rdata ...byte) []byte {
+	return append([]byte{0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, byte(rdlen >> 8), byte(rdlen)}, rdata...)
+}
+
+func rawOPTVersion(v byte) []byte {
+	b := rawOPT(0)
+	b[6] = v
+	return b
+}
+
+// rawRRs appends records to a query without any: the first an to the
+// answer section, the next ns to the authority section, the rest to the
+// additional section.
+func rawRRs(wire []byte, an, ns int, rrs ...[]byte) []byte {
+	b := withHeader(withHeader(withHeader(wire, 6, uint16(an)), 8, uint16(ns)), 10, uint16(len(rrs)-an-ns))
+	for _, rr := range rrs {
+		b = append(b, rr...)
+	}
+	return b
+}
+
 func protoCases() []protoCase {
 	www := pack(query("www.example.com.", dns.TypeA))
 	twoQ := query("www.example.com.", dns.TypeA)
@@ -1106,6 +1141,33 @@ func protoCases() []protoCase {
 		{Name: "pointer-loop", Raw: loop, Rcode: dns.RcodeFormatError},
 		{Name: "two-opt", Raw: pack(twoOPT), Rcode: dns.RcodeFormatError, SkipOPT: true},
 		{Name: "arcount-without-record", Raw: withHeader(www, 10, 1), Rcode: dns.RcodeFormatError},
+
+		// Records in the wrong place, and OPT options that do not fill
+		// the OPT's RDATA exactly: FORMERR, as NSD 4.6 and Knot 3.2
+		// answer (test/interop TestMalformed asks them the same). The
+		// OPT of such a query is not echoed, as by both.
+		{Name: "tsig-then-opt", Raw: rawRRs(www, 0, 0, rawTSIG, rawOPT(0)), Rcode: dns.RcodeFormatError}, // RFC 8945 §5.1
+		{Name: "tsig-then-a", Raw: rawRRs(www, 0, 0, rawTSIG, rawA), Rcode: dns.RcodeFormatError},
+		{Name: "tsig-in-answer", Raw: rawRRs(www, 1, 0, rawTSIG), Rcode: dns.RcodeFormatError},
+		{Name: "tsig-in-authority-opt", Raw: rawRRs(www, 0, 1, rawTSIG, rawOPT(0)), Rcode: dns.RcodeFormatError},
+		{Name: "two-tsig", Raw: rawRRs(www, 0, 0, rawTSIG, rawTSIG), Rcode: dns.RcodeFormatError},
+		{Name: "tsig-then-badvers", Raw: rawRRs(www, 0, 0, rawTSIG, rawOPTVersion(1)), Rcode: dns.RcodeFormatError},
+		{Name: "opt-option-overrun", Raw: rawRRs(www, 0, 0, rawOPT(4, 0, 3, 0, 40)), Rcode: dns.RcodeFormatError},
+		{Name: "opt-option-overrun-by-1", Raw: rawRRs(www, 0, 0, rawOPT(6, 0, 3, 0, 3, 'a', 'b')), Rcode: dns.RcodeFormatError},
+		{Name: "opt-trailing-octets", Raw: rawRRs(www, 0, 0, rawOPT(2, 0, 3)), Rcode: dns.RcodeFormatError},
+		{Name: "opt-in-answer", Raw: rawRRs(www, 1, 0, rawOPT(0)), Rcode: dns.RcodeFormatError},
+		{Name: "opt-in-authority", Raw: rawRRs(www, 0, 1, rawOPT(0)), Rcode: dns.RcodeFormatError},
+		{Name: "opt-in-answer-and-additional", Raw: rawRRs(www, 1, 0, rawOPT(0), rawOPT(0)), Rcode: dns.RcodeFormatError},
+		// ... and their well-formed neighbours.
+		{Name: "tsig-last", Raw: rawRRs(www, 0, 0, rawOPT(0), rawTSIG), Answers: 2, AA: true, OPT: &optOut{Size: 1232}},
+		{Name: "opt-options-exact", Raw: rawRRs(www, 0, 0, rawOPT(10, 0, 3, 0, 0, 0xfd, 0xe9, 0, 2, 'a', 'b')), Answers: 2, AA: true,
+			OPT: &optOut{Size: 1232, NSID: "node1"}},
+		{Name: "a-in-answer", Raw: rawRRs(www, 1, 0, rawA, rawOPT(0)), Answers: 2, AA: true, OPT: &optOut{Size: 1232}}, // as Knot; NSD: FORMERR
+		// RFC 6891 §7: no question, but a good OPT is echoed, as by Knot.
+		{Name: "qdcount-0-opt", Raw: rawRRs(withHeader(www[:12], 4, 0), 0, 0, rawOPT(0)), Rcode: dns.RcodeFormatError, OPT: &optOut{Size: 1232}},
+		{Name: "qdcount-0-badvers", Raw: rawRRs(withHeader(www[:12], 4, 0), 0, 0, rawOPTVersion(1)), Rcode: dns.RcodeFormatError, OPT: &optOut{Size: 1232}},
+		{Name: "qdcount-0-bad-opt", Raw: rawRRs(withHeader(www[:12], 4, 0), 0, 0, rawOPT(2, 0, 3)), Rcode: dns.RcodeFormatError},
+		{Name: "qdcount-2-opt", Raw: rawRRs(withHeader(www, 4, 2), 0, 0, rawOPT(0)), Rcode: dns.RcodeFormatError},
 		{Name: "short", Raw: www[:7], NoResponse: true},
 		{Name: "empty", Raw: []byte{}, NoResponse: true},
 		{Name: "qr-set", Raw: pack(qr), NoResponse: true},

@@ -26,6 +26,7 @@ const (
 	parseDrop
 	parseFormErr     // the question could not be read
 	parseFormErrHasQ // the question was read, the rest is malformed
+	parseFormErrOPT  // no question (QDCOUNT 0), but a good OPT to echo
 	parseBadVers
 )
 
@@ -68,7 +69,19 @@ func (q *query) parse(msg []byte, transport dnsserver.Transport) int {
 	if transport == dnsserver.TCP {
 		q.limit = 65535
 	}
-	if binary.BigEndian.Uint16(msg[4:]) != 1 {
+	if qd := binary.BigEndian.Uint16(msg[4:]); qd != 1 {
+		if qd == 0 {
+			// Nothing to answer, but an OPT that reads well is echoed
+			// (RFC 6891 §7), as Knot does. Only this rare error path
+			// pays for the scan.
+			q.qend = 12
+			r := q.parseRest(transport)
+			q.qend = 0
+			if (r == parseOK || r == parseBadVers) && q.edns {
+				return parseFormErrOPT
+			}
+		}
+		q.edns = false
 		return parseFormErr
 	}
 	off := 12
@@ -109,13 +122,19 @@ func (q *query) parse(msg []byte, transport dnsserver.Transport) int {
 	return q.parseRest(transport)
 }
 
-// parseRest skips the answer and authority sections and finds OPT.
+// parseRest skips the answer and authority sections and finds OPT. The
+// message is malformed (FORMERR, as NSD and Knot answer) when an OPT is
+// outside the additional section or not owned by the root, when there are
+// two, when an OPT option runs past the record, or when a TSIG is anywhere
+// but last in the additional section (RFC 8945 §5.1). Each check is a
+// comparison or two per record, and reads msg in place.
 func (q *query) parseRest(transport dnsserver.Transport) int {
 	msg := q.msg
 	off := q.qend
 	an := int(binary.BigEndian.Uint16(msg[6:])) + int(binary.BigEndian.Uint16(msg[8:]))
 	ar := int(binary.BigEndian.Uint16(msg[10:]))
-	for i := 0; i < an+ar; i++ {
+	last := an + ar - 1
+	for i := 0; i <= last; i++ {
 		start := off
 		for {
 			if off >= len(msg) {
@@ -142,24 +161,37 @@ func (q *query) parseRest(transport dnsserver.Transport) int {
 		if off+10+rdlen > len(msg) {
 			return parseFormErrHasQ
 		}
-		if i >= an && typ == dns.TypeOPT {
-			if q.edns || off-start != 1 {
-				return parseFormErrHasQ // RFC 6891 §6.1.1: one OPT, owned by the root
+		switch typ {
+		case dns.TypeTSIG:
+			if i != last || i < an {
+				return parseFormErrHasQ // RFC 8945 §5.1: the last record, in the additional section
 			}
+		case dns.TypeOPT:
+			if i < an || q.edns || off-start != 1 {
+				return parseFormErrHasQ // RFC 6891 §6.1.1: one OPT, in the additional section, owned by the root
+			}
+			end := off + 10 + rdlen
+			for o := off + 10; o < end; {
+				if o+4 > end {
+					return parseFormErrHasQ // octets after the last option
+				}
+				code := binary.BigEndian.Uint16(msg[o:])
+				o += 4 + int(binary.BigEndian.Uint16(msg[o+2:]))
+				if o > end {
+					return parseFormErrHasQ // the option runs past the record
+				}
+				if code == dns.EDNS0NSID {
+					q.nsid = true
+				}
+			}
+			// Only an OPT that reads well is echoed: NSD and Knot answer
+			// a malformed one FORMERR without an OPT.
 			q.edns = true
 			size := int(binary.BigEndian.Uint16(msg[off+2:]))
 			q.version = msg[off+5]
 			q.do = msg[off+6]&0x80 != 0
 			if transport == dnsserver.UDP {
 				q.limit = max(512, size)
-			}
-			for o := off + 10; o+4 <= off+10+rdlen; {
-				code := binary.BigEndian.Uint16(msg[o:])
-				olen := int(binary.BigEndian.Uint16(msg[o+2:]))
-				if code == dns.EDNS0NSID {
-					q.nsid = true
-				}
-				o += 4 + olen
 			}
 		}
 		off += 10 + rdlen
@@ -180,6 +212,8 @@ func (e *Engine) ServeDNS(resp []byte, req *dnsserver.Request) []byte {
 		return e.errorResponse(resp, &q, dns.RcodeFormatError, false)
 	case parseFormErrHasQ:
 		return e.errorResponse(resp, &q, dns.RcodeFormatError, true)
+	case parseFormErrOPT:
+		return e.appendOPT(e.header(resp, &q, false, false, dns.RcodeFormatError, 0, 0, 0), &q, dns.RcodeFormatError)
 	case parseBadVers:
 		return e.errorResponse(resp, &q, dns.RcodeBadVers, true)
 	}

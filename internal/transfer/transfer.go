@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -97,6 +98,9 @@ type Handler struct {
 	// outcomes counts transfer requests by how they were answered: the
 	// kind of transfer sent, or why none was.
 	outcomes *prometheus.CounterVec
+	// tsigWarn and refusedWarn bound the warn lines of TSIG failures and
+	// refused transfers, each on its own.
+	tsigWarn, refusedWarn warnLimiter
 }
 
 // Collectors are the Handler's metrics, for a Prometheus registry.
@@ -123,7 +127,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{cfg: cfg, log: cfg.Logger, keys: newKeyCache(cfg.Source, cfg.KeyCache), outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "zonewarden_zone_transfers_total",
-		Help: "Zone transfer requests, by outcome: axfr, ixfr, ixfr-axfr (journal too short), up-to-date, soa (IXFR over UDP, too long), refused, notauth, notimp, servfail, or the TSIG error (badkey, badsig, badtime).",
+		Help: "Zone transfer requests, by outcome: axfr, ixfr, ixfr-axfr (journal too short), up-to-date, soa (IXFR over UDP, too long), refused, notauth, notimp, formerr (a TSIG or OPT out of place), servfail, or the TSIG error (badkey, badsig, badtime).",
 	}, []string{"outcome"})}
 	if cfg.Catalog != "" {
 		if _, ok := dns.IsDomainName(cfg.Catalog); !ok {
@@ -242,17 +246,26 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 	if err := q.Unpack(req.Msg); err != nil || len(q.Question) != 1 {
 		// Malformed: FORMERR, with the header alone, as the question
 		// may be what is wrong.
-		h.log.Info("malformed transfer or signed query", "remote", req.Remote, "err", err)
+		// Debug: anyone can send these from a spoofed UDP address.
+		h.log.Debug("malformed transfer or signed query", "remote", req.Remote, "err", err)
 		m := req.Msg
 		send([]byte{m[0], m[1], 0x80 | m[2]&0x78, dns.RcodeFormatError, 0, 0, 0, 0, 0, 0, 0, 0})
 		return true
+	}
+	if misplaced(q) {
+		// RFC 8945 §5.1, RFC 6891 §6.1.1: FORMERR, as NSD and Knot
+		// answer; the engine answers the same when this is not a
+		// transfer (special reads only the last record).
+		h.log.Debug("transfer or signed query with a TSIG or OPT out of place", "remote", req.Remote)
+		return h.sendRcode(q, nil, dns.RcodeFormatError, send)
 	}
 	remote := req.Remote.Addr()
 	sig, err := tsig.Verify(ctx, h.keys.TSIGKey, req.Msg, q)
 	var tf *tsig.Failure
 	if errors.As(err, &tf) {
 		h.outcomes.WithLabelValues(strings.ToLower(dns.RcodeToString[int(tf.Code)])).Inc()
-		h.log.Warn("tsig check failed", "remote", req.Remote, "key", tf.Key, "error", dns.RcodeToString[int(tf.Code)], "reason", tf.Reason,
+		// Rate-limited: see warnLimiter.
+		h.warn(&h.tsigWarn, remote)("tsig check failed", "remote", req.Remote, "key", tf.Key, "error", dns.RcodeToString[int(tf.Code)], "reason", tf.Reason,
 			"qname", q.Question[0].Name, "qtype", dns.TypeToString[q.Question[0].Qtype])
 		b, err := tf.Answer(q)
 		if err != nil {
@@ -278,16 +291,17 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 		}
 		return h.signedQuery(req, q, sig, send)
 	}
+	if req.Transport == dnsserver.UDP && qt == dns.TypeAXFR {
+		// RFC 5936 §4.2: AXFR is not defined over UDP. NOTIMP, as Knot
+		// 3.2 and NSD 4 answer, signed or not, allowed or not: before
+		// the access check, which would answer REFUSED.
+		return h.sendRcode(q, sig, dns.RcodeNotImplemented, send)
+	}
 	if !h.cfg.Allow.allows(keyName, remote) {
-		h.log.Warn("zone transfer refused", "acl", h.cfg.Allow.String(), "zone", name, "qtype", dns.TypeToString[qt], "remote", req.Remote, "key", keyName)
+		h.warn(&h.refusedWarn, remote)("zone transfer refused", "acl", h.cfg.Allow.String(), "zone", name, "qtype", dns.TypeToString[qt], "remote", req.Remote, "key", keyName)
 		return h.sendRcode(q, sig, dns.RcodeRefused, send)
 	}
 	if q.Opcode != dns.OpcodeQuery || q.Question[0].Qclass != dns.ClassINET {
-		return h.sendRcode(q, sig, dns.RcodeNotImplemented, send)
-	}
-	if req.Transport == dnsserver.UDP && qt == dns.TypeAXFR {
-		// RFC 5936 §4.2: AXFR is not defined over UDP. NOTIMP, as Knot
-		// 3.2 and NSD 4 answer.
 		return h.sendRcode(q, sig, dns.RcodeNotImplemented, send)
 	}
 	start := time.Now()
@@ -316,6 +330,38 @@ func (h *Handler) serveSpecial(req *dnsserver.Request, send func([]byte) error) 
 		"remote", req.Remote, "transport", req.Transport.String(), "key", keyName, "records", len(x.rrs), "messages", msgs, "bytes", bytes,
 		"took", time.Since(start).Round(time.Microsecond), "err", err)
 	return true
+}
+
+// warn is the log function for a refusal or TSIG failure from addr: warn
+// when the limiter lets it through, noting how many lines it held back,
+// debug otherwise.
+func (h *Handler) warn(l *warnLimiter, addr netip.Addr) func(msg string, args ...any) {
+	ok, held := l.allow(time.Now(), addr)
+	if !ok {
+		return h.log.Debug
+	}
+	if held == 0 {
+		return h.log.Warn
+	}
+	return func(msg string, args ...any) { h.log.Warn(msg, append(args, "suppressed", held)...) }
+}
+
+// misplaced reports whether q has a TSIG anywhere but last in the
+// additional section, or an OPT outside it.
+func misplaced(q *dns.Msg) bool {
+	for _, sec := range [][]dns.RR{q.Answer, q.Ns} {
+		for _, rr := range sec {
+			if t := rr.Header().Rrtype; t == dns.TypeTSIG || t == dns.TypeOPT {
+				return true
+			}
+		}
+	}
+	for i, rr := range q.Extra {
+		if rr.Header().Rrtype == dns.TypeTSIG && i != len(q.Extra)-1 {
+			return true
+		}
+	}
+	return false
 }
 
 // sendRcode answers q with rcode alone, signed when sig is not nil.

@@ -96,7 +96,7 @@ func newPrimary(t testing.TB, allow ...string) *primary {
 		tw = io.Discard // a fuzz target may not log through F
 	}
 	h, err := New(Config{Next: p.engine, Source: storeSource{st}, Allow: acl, Catalog: catalogName,
-		Logger: slog.New(slog.NewTextHandler(io.MultiWriter(tw, p.log), nil))})
+		Logger: slog.New(slog.NewTextHandler(io.MultiWriter(tw, p.log), &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -385,7 +385,14 @@ func TestAccess(t *testing.T) {
 			}
 		})
 	}
-	for outcome, want := range map[string]float64{"axfr": 1, "refused": 2, "badsig": 1, "badkey": 1} {
+	// AXFR over UDP is NOTIMP whoever asks, as from NSD and Knot; the
+	// access check would answer REFUSED.
+	uq := new(dns.Msg)
+	uq.SetAxfr("example.com.")
+	if r := exchange(t, "udp", p.addr, uq, nil); r.Rcode != dns.RcodeNotImplemented {
+		t.Errorf("unsigned AXFR over UDP from a stranger: %s, want NOTIMP", dns.RcodeToString[r.Rcode])
+	}
+	for outcome, want := range map[string]float64{"axfr": 1, "refused": 2, "badsig": 1, "badkey": 1, "notimp": 1} {
 		var m dto.Metric
 		p.h.outcomes.WithLabelValues(outcome).Write(&m)
 		if got := m.GetCounter().GetValue(); got != want {
@@ -393,10 +400,16 @@ func TestAccess(t *testing.T) {
 		}
 	}
 	logs := p.log.String()
-	for _, want := range []string{"key=nobody. error=BADKEY", "key=edge1. error=BADSIG", `msg="zone transfer refused"`} {
+	// One warn line of each per address a minute (all come from
+	// 127.0.0.1 here), the rest at debug.
+	for _, want := range []string{"key=nobody. error=BADKEY", "key=edge1. error=BADSIG", `level=WARN msg="zone transfer refused"`,
+		`level=WARN msg="tsig check failed"`, `level=DEBUG msg="tsig check failed"`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %q", want)
 		}
+	}
+	if n := strings.Count(logs, "level=WARN"); n != 2 {
+		t.Errorf("%d warn lines from one address, want 2", n)
 	}
 	for _, secret := range []string{p.key.Secret, p.other.Secret, wrong.Secret} {
 		if strings.Contains(logs, secret) {
@@ -596,6 +609,120 @@ func TestParseACL(t *testing.T) {
 		if _, err := ParseACL([]string{bad}); err == nil {
 			t.Errorf("ParseACL(%q) accepted", bad)
 		}
+	}
+}
+
+func TestWarnLimiter(t *testing.T) {
+	var l warnLimiter
+	t0 := time.Unix(1e9, 0)
+	a, b := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
+	for _, step := range []struct {
+		at   time.Duration
+		addr netip.Addr
+		ok   bool
+		held int
+	}{
+		{0, a, true, 0}, {time.Second, a, false, 0}, {2 * time.Second, a, false, 0},
+		{3 * time.Second, b, true, 2}, {59 * time.Second, b, false, 0},
+		{61 * time.Second, a, true, 1},
+	} {
+		if ok, held := l.allow(t0.Add(step.at), step.addr); ok != step.ok || held != step.held {
+			t.Errorf("at %s from %s: %v %d, want %v %d", step.at, step.addr, ok, held, step.ok, step.held)
+		}
+	}
+	// Spoofed addresses, new each time: at most warnPerMinute lines.
+	l = warnLimiter{}
+	lines := 0
+	for i := range 1000 {
+		if ok, _ := l.allow(t0, netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})); ok {
+			lines++
+		}
+	}
+	if lines != warnPerMinute || len(l.seen) > warnPerMinute {
+		t.Errorf("%d lines, %d addresses remembered, want %d", lines, len(l.seen), warnPerMinute)
+	}
+}
+
+// TestMisplaced: a TSIG anywhere but last in the additional section, or an
+// OPT outside it, is FORMERR, as NSD 4.6 and Knot 3.2 answer (RFC 8945
+// §5.1, RFC 6891 §6.1.1), whether the message is a transfer, which this
+// handler answers, or a query, which special hands to the engine.
+func TestMisplaced(t *testing.T) {
+	p := newPrimary(t)
+	p.domain(t, "example.com")
+	p.sync(t)
+	signed := func(m *dns.Msg) *dns.Msg {
+		m.SetTsig(p.key.Name, p.key.Algorithm, 300, time.Now().Unix())
+		raw, _, err := dns.TsigGenerate(m, p.key.Secret, "", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := new(dns.Msg)
+		if err := out.Unpack(raw); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	optRR := func() dns.RR {
+		o := &dns.OPT{Hdr: dns.RR_Header{Name: ".", Rrtype: dns.TypeOPT}}
+		o.SetUDPSize(1232)
+		return o
+	}
+	axfr := func() *dns.Msg { m := new(dns.Msg); m.SetAxfr("example.com."); return m }
+	soa := func() *dns.Msg { m := new(dns.Msg); m.SetQuestion("example.com.", dns.TypeSOA); return m }
+	// tsigThen moves the TSIG of a signed m before the records rrs.
+	tsigThen := func(m *dns.Msg, rrs ...dns.RR) *dns.Msg {
+		m = signed(m)
+		m.Extra = append(m.Extra, rrs...)
+		return m
+	}
+	inAnswer := func(m *dns.Msg, rr dns.RR) *dns.Msg { m.Answer = append(m.Answer, rr); return m }
+	twoTSIG := func(m *dns.Msg) *dns.Msg {
+		m = signed(m)
+		m.Extra = append([]dns.RR{dns.Copy(m.Extra[0])}, m.Extra...)
+		return m
+	}
+	for _, tc := range []struct {
+		name      string
+		msg       *dns.Msg
+		transport dnsserver.Transport
+		rcode     int
+	}{
+		{"axfr tsig then opt", tsigThen(axfr(), optRR()), dnsserver.TCP, dns.RcodeFormatError},
+		{"axfr two tsig", twoTSIG(axfr()), dnsserver.TCP, dns.RcodeFormatError},
+		{"axfr opt in answer", inAnswer(axfr(), optRR()), dnsserver.TCP, dns.RcodeFormatError},
+		{"axfr tsig in answer", inAnswer(axfr(), signed(soa()).Extra[0]), dnsserver.TCP, dns.RcodeFormatError},
+		{"soa tsig then opt", tsigThen(soa(), optRR()), dnsserver.UDP, dns.RcodeFormatError},
+		{"soa two tsig", twoTSIG(soa()), dnsserver.UDP, dns.RcodeFormatError},
+		{"soa opt in answer", inAnswer(soa(), optRR()), dnsserver.UDP, dns.RcodeFormatError},
+		{"soa signed", signed(soa()), dnsserver.UDP, dns.RcodeSuccess},
+		{"axfr signed", signed(axfr()), dnsserver.TCP, dns.RcodeSuccess},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw, err := tc.msg.Pack()
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := &dnsserver.Request{Msg: raw, Transport: tc.transport, Remote: netip.MustParseAddrPort("127.0.0.1:5353")}
+			var out []byte
+			if tc.transport == dnsserver.TCP && special(raw, p.h.catalogWire) {
+				p.h.ServeStream(req, func(b []byte) error {
+					if out == nil {
+						out = b
+					}
+					return nil
+				})
+			} else {
+				out = p.h.ServeDNS(make([]byte, 0, 65535), req)
+			}
+			r := new(dns.Msg)
+			if err := r.Unpack(out); err != nil {
+				t.Fatalf("answer % x: %v", out, err)
+			}
+			if r.Rcode != tc.rcode {
+				t.Errorf("rcode %s, want %s", dns.RcodeToString[r.Rcode], dns.RcodeToString[tc.rcode])
+			}
+		})
 	}
 }
 
