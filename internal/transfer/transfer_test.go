@@ -392,10 +392,19 @@ func TestAccess(t *testing.T) {
 	if r := exchange(t, "udp", p.addr, uq, nil); r.Rcode != dns.RcodeNotImplemented {
 		t.Errorf("unsigned AXFR over UDP from a stranger: %s, want NOTIMP", dns.RcodeToString[r.Rcode])
 	}
-	for outcome, want := range map[string]float64{"axfr": 1, "refused": 2, "badsig": 1, "badkey": 1, "notimp": 1} {
+	// A transfer is counted once its last message is sent, which may be
+	// a moment after the client has read it: wait for the counts.
+	wantOutcomes := map[string]float64{"axfr": 1, "refused": 2, "badsig": 1, "badkey": 1, "notimp": 1}
+	count := func(outcome string) float64 {
 		var m dto.Metric
 		p.h.outcomes.WithLabelValues(outcome).Write(&m)
-		if got := m.GetCounter().GetValue(); got != want {
+		return m.GetCounter().GetValue()
+	}
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline) && count("axfr") < wantOutcomes["axfr"]; {
+		time.Sleep(5 * time.Millisecond)
+	}
+	for outcome, want := range wantOutcomes {
+		if got := count(outcome); got != want {
 			t.Errorf("zonewarden_zone_transfers_total{outcome=%q} = %v, want %v", outcome, got, want)
 		}
 	}
