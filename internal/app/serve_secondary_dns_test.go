@@ -282,25 +282,11 @@ func TestSecondaryDNSCutTransfer(t *testing.T) {
 	port := freePort(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	prim := &cuttingPrimary{serial: 1, www: "192.0.2.1"}
-	for _, n := range []string{"udp", "tcp"} {
-		srv := &dns.Server{Addr: addr, Net: n, Handler: prim}
-		started := make(chan struct{})
-		srv.NotifyStartedFunc = func() { close(started) }
-		go srv.ListenAndServe()
-		<-started
-		t.Cleanup(func() { srv.Shutdown() })
-	}
+	serveDNS(t, addr, prim)
 
-	cfg := testServeConfig(t)
-	cfg.Poll = 200 * time.Millisecond
-	cfg.SecondaryAllowPrivate = true // the primaries are on 127.0.0.1
-	s := startServe(t, cfg)
+	s, acc := startSecondaryServe(t)
 	dnsAddr := s.UDPAddr().String()
 	ctx := context.Background()
-	_, acc, err := s.store.CreateUser(ctx, "customer@example.com", "a long password")
-	if err != nil {
-		t.Fatal(err)
-	}
 	who := store.Actor{Label: "test"}
 	p, err := s.store.CreatePrimaryServer(ctx, who, acc.ID, store.PrimaryServerInput{Name: "cutter", IP: "127.0.0.1", Port: port})
 	if err != nil {
@@ -384,25 +370,11 @@ func TestSecondaryDNSFailover(t *testing.T) {
 	up := freePort(t)
 	upAddr := fmt.Sprintf("127.0.0.2:%d", up)
 	prim := &cuttingPrimary{serial: 1, www: "192.0.2.1"}
-	for _, n := range []string{"udp", "tcp"} {
-		srv := &dns.Server{Addr: upAddr, Net: n, Handler: prim}
-		started := make(chan struct{})
-		srv.NotifyStartedFunc = func() { close(started) }
-		go srv.ListenAndServe()
-		<-started
-		t.Cleanup(func() { srv.Shutdown() })
-	}
+	serveDNS(t, upAddr, prim)
 
-	cfg := testServeConfig(t)
-	cfg.Poll = 200 * time.Millisecond
-	cfg.SecondaryAllowPrivate = true // the primaries are on 127.0.0.1
-	s := startServe(t, cfg)
+	s, acc := startSecondaryServe(t)
 	dnsAddr := s.UDPAddr().String()
 	ctx := context.Background()
-	_, acc, err := s.store.CreateUser(ctx, "customer@example.com", "a long password")
-	if err != nil {
-		t.Fatal(err)
-	}
 	who := store.Actor{Label: "test"}
 	for _, p := range []store.PrimaryServerInput{
 		{Name: "down", IP: "127.0.0.1", Port: down},
@@ -439,7 +411,7 @@ func TestSecondaryDNSFailover(t *testing.T) {
 		}
 	}
 	waitFor("the first version, from the second primary", func() bool { return www() == "192.0.2.1" })
-	root := filepath.Join(cfg.Data, "secondary-dns")
+	root := filepath.Join(s.cfg.Data, "secondary-dns")
 	dirs := func() []string {
 		var out []string
 		entries, _ := os.ReadDir(root)
@@ -582,4 +554,33 @@ func TestSecondaryDNSSweep(t *testing.T) {
 	if !slices.Equal(names, []string{"192.0.2.53_53"}) {
 		t.Errorf("directories after the first sync: %v, want only 192.0.2.53_53", names)
 	}
+}
+
+// serveDNS runs a miekg/dns server of h on addr, UDP and TCP, until the
+// test ends: a customer's primary.
+func serveDNS(t *testing.T, addr string, h dns.Handler) {
+	t.Helper()
+	for _, n := range []string{"udp", "tcp"} {
+		srv := &dns.Server{Addr: addr, Net: n, Handler: h}
+		started := make(chan struct{})
+		srv.NotifyStartedFunc = func() { close(started) }
+		go srv.ListenAndServe()
+		<-started
+		t.Cleanup(func() { srv.Shutdown() })
+	}
+}
+
+// startSecondaryServe starts serve polling often, its customers'
+// primaries allowed on loopback, with one customer.
+func startSecondaryServe(t *testing.T) (*Serve, store.Account) {
+	t.Helper()
+	cfg := testServeConfig(t)
+	cfg.Poll = 200 * time.Millisecond
+	cfg.SecondaryAllowPrivate = true // the primaries are on 127.0.0.1
+	s := startServe(t, cfg)
+	_, acc, err := s.store.CreateUser(context.Background(), "customer@example.com", "a long password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, acc
 }
