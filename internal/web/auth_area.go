@@ -37,6 +37,11 @@ type authStore interface {
 	ResetPassword(ctx context.Context, token, password string) (store.User, error)
 	VerifyEmail(ctx context.Context, token string) (store.User, error)
 
+	// The sign-in throttle (proof), shared with the API.
+	SignInWait(ctx context.Context, email, addr string, now time.Time) (time.Duration, error)
+	SignInFailed(ctx context.Context, email, addr string, now time.Time) error
+	SignInSucceeded(ctx context.Context, email string) error
+
 	TwoFactorRequired(ctx context.Context, accountID int64) (bool, error)
 	SetTwoFactorRequired(ctx context.Context, a store.Actor, accountID int64, on bool) error
 }

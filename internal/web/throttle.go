@@ -18,9 +18,6 @@ const throttleWindow = 15 * time.Minute
 type attemptStore interface {
 	Attempts(ctx context.Context, key string, since time.Time) (int, time.Time, error)
 	AddAttempt(ctx context.Context, key string, now, since time.Time) error
-	SignInWait(ctx context.Context, email, addr string, now time.Time) (time.Duration, error)
-	SignInFailed(ctx context.Context, email, addr string, now time.Time) error
-	SignInSucceeded(ctx context.Context, email string) error
 }
 
 type throttle struct {
