@@ -194,18 +194,17 @@ func (s *Server) Run(ctx context.Context) error {
 	// deadline wakes each blocked reader without closing its socket, so a
 	// worker can still write the batch it holds.
 	s.closing.Store(true)
-	past := time.Unix(1, 0)
 	for _, w := range workers {
-		w.conn.SetReadDeadline(past)
+		w.conn.SetReadDeadline(pastDeadline)
 	}
 	ln.Close()
 	// Connections waiting for a query give up now. Answers being worked on
 	// get a moment to be written, which also bounds the wait for clients
 	// that do not read.
-	grace := time.Now().Add(min(s.cfg.TCPIdleTimeout, time.Second))
+	grace := time.Now().Add(min(s.cfg.TCPIdleTimeout, shutdownGrace))
 	s.connsMu.Lock()
 	for c := range s.conns {
-		c.SetReadDeadline(past)
+		c.SetReadDeadline(pastDeadline)
 		c.SetWriteDeadline(grace)
 	}
 	s.connsMu.Unlock()
@@ -218,6 +217,13 @@ func (s *Server) Run(ctx context.Context) error {
 	s.log.Debug("dns server stopped", "udp", s.udpAddr)
 	return nil
 }
+
+// pastDeadline, set as a read deadline, wakes a blocked reader at once.
+var pastDeadline = time.Unix(1, 0)
+
+// shutdownGrace bounds how long a stopping server waits to write answers
+// it has already worked out.
+const shutdownGrace = time.Second
 
 func tcpNetwork(host string) string {
 	if a, err := netip.ParseAddr(host); err == nil {

@@ -90,7 +90,7 @@ func (s *Server) serveTCP(c *net.TCPConn) {
 	req := Request{Transport: TCP, Remote: c.RemoteAddr().(*net.TCPAddr).AddrPort()}
 	req.Remote = netipUnmap(req.Remote)
 	idle := s.cfg.TCPIdleTimeout
-	c.SetDeadline(time.Now().Add(idle))
+	s.setDeadline(c, time.Now().Add(idle))
 
 	start, end := 0, 0 // buf[start:end] is read but not yet answered
 	for {
@@ -119,7 +119,7 @@ func (s *Server) serveTCP(c *net.TCPConn) {
 		// Each message restarts the idle timer; the one deadline covers
 		// writing the answer and waiting for the next query.
 		t0 := time.Now()
-		c.SetDeadline(t0.Add(idle))
+		s.setDeadline(c, t0.Add(idle))
 		if msg[2]&0x80 == 0 && s.stream != nil && isTransfer(msg) {
 			// A transfer's messages follow the answers before it.
 			req.Msg = msg
@@ -161,7 +161,7 @@ func (s *Server) streamTCP(c *net.TCPConn, req *Request, t0 time.Time) bool {
 			ok = false
 			return fmt.Errorf("dns message of %d bytes is too long for tcp", len(msg))
 		}
-		c.SetDeadline(time.Now().Add(s.cfg.TCPIdleTimeout))
+		s.setDeadline(c, time.Now().Add(s.cfg.TCPIdleTimeout))
 		bufs := net.Buffers{[]byte{byte(len(msg) >> 8), byte(len(msg))}, msg}
 		if _, err := bufs.WriteTo(c); err != nil {
 			ok = false
@@ -179,8 +179,22 @@ func (s *Server) streamTCP(c *net.TCPConn, req *Request, t0 time.Time) bool {
 	if n > 0 {
 		s.tcpStats.observe(TCP, time.Since(t0), 1)
 	}
-	c.SetDeadline(time.Now().Add(s.cfg.TCPIdleTimeout))
+	s.setDeadline(c, time.Now().Add(s.cfg.TCPIdleTimeout))
 	return ok
+}
+
+// setDeadline sets c's deadline to d, unless the server is stopping: Run
+// cuts every tracked connection's deadlines short, and a connection that
+// sets its own after that (one accepted a moment before, or between two
+// queries) must not wait out a whole idle timeout in its place.
+func (s *Server) setDeadline(c *net.TCPConn, d time.Time) {
+	c.SetDeadline(d)
+	if s.closing.Load() {
+		c.SetReadDeadline(pastDeadline)
+		if grace := time.Now().Add(shutdownGrace); grace.Before(d) {
+			c.SetWriteDeadline(grace)
+		}
+	}
 }
 
 // complete reports whether b starts with a whole framed message.
