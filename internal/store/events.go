@@ -19,7 +19,9 @@ import (
 // The events, by DNSimple's names: domain.create and zone.create (a domain
 // comes with its zone), domain.delete and zone.delete, zone_record.create,
 // zone_record.update and zone_record.delete (one per record written, by a
-// record endpoint, a batch change or a template applied), webhook.create
+// record endpoint, a batch change, a template applied or a zone's name
+// servers set), domain.resolution_disable and domain.resolution_enable (a
+// zone deactivated or activated, carrying its domain), webhook.create
 // and webhook.delete, contact.create, contact.update and contact.delete;
 // of memberships: account.user_invite, account.user_invitation_revoke (a
 // revocation, or an invitation replaced by a new one to the same address),

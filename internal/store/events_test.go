@@ -96,6 +96,26 @@ func TestEventsInTheWritesTransaction(t *testing.T) {
 				return err
 			}, []string{}},
 			{"domain delete", func() error { return s.DeleteDomain(ctx, f.actor, f.account.ID, "example.org") }, []string{"domain.delete", "zone.delete"}},
+			{"zone deactivate", func() error {
+				_, err := s.DeactivateZone(ctx, f.actor, f.account.ID, "example.com")
+				return err
+			}, []string{"domain.resolution_disable"}},
+			{"zone deactivate again", func() error {
+				_, err := s.DeactivateZone(ctx, f.actor, f.account.ID, "example.com")
+				return err
+			}, []string{}},
+			{"zone activate", func() error {
+				_, err := s.ActivateZone(ctx, f.actor, f.account.ID, "example.com")
+				return err
+			}, []string{"domain.resolution_enable"}},
+			{"name servers", func() error {
+				_, err := s.SetZoneNameServers(ctx, f.actor, f.account.ID, "example.com", []string{"ns1.zonewarden.test", "ns3.example.net"})
+				return err
+			}, []string{"zone_record.delete", "zone_record.create"}},
+			{"name servers refused", func() error {
+				_, err := s.SetZoneNameServers(ctx, f.actor, f.account.ID, "example.com", []string{"not a name"})
+				return err
+			}, nil},
 			{"contact", func() error {
 				_, err := s.CreateContact(ctx, f.actor, f.account.ID, Contact{Label: "main", FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
 					Phone: "+44.2000000000", Address1: "1 St James's Sq", City: "London", StateProvince: "London", PostalCode: "SW1Y 4JU", Country: "GB"})

@@ -62,7 +62,7 @@ func rrText(rrs []dns.RR) string {
 // in an IXFR difference sequence (RFC 1995 §4).
 type Change struct {
 	ID         int64
-	Kind       string // "create", "update" or "delete"
+	Kind       string // "create", "update", "delete", "activate" or "deactivate"
 	PrevSerial uint32
 	Serial     uint32
 	Removed    string
@@ -99,9 +99,10 @@ func (s *Store) Changes(ctx context.Context, zoneName string, afterID int64) ([]
 }
 
 // ChangedZones returns what changed after the journal entry afterChangeID:
-// the zones created or changed since (names, fully qualified, as the DNS
-// engine names them; reload each with ZoneData), the zones deleted since and
-// not created again, and the id to pass next time. Processes that serve DNS
+// the zones created, changed or activated since (names, fully qualified, as
+// the DNS engine names them; reload each with ZoneData, which finds no zone
+// that is not served), the zones deleted or deactivated since and not
+// created or activated again, and the id to pass next time. Processes that serve DNS
 // poll it to follow writes made by any process.
 func (s *Store) ChangedZones(ctx context.Context, afterChangeID int64) (names []string, lastID int64, deleted []string, err error) {
 	rows, err := s.read().query(ctx, "SELECT id, zone_name, kind FROM zone_changes WHERE id > ? ORDER BY id", afterChangeID)
@@ -129,7 +130,7 @@ func (s *Store) ChangedZones(ctx context.Context, afterChangeID int64) (names []
 		return nil, 0, nil, fmt.Errorf("read zone changes: %w", err)
 	}
 	for _, n := range order {
-		if last[n] == "delete" {
+		if k := last[n]; k == "delete" || k == "deactivate" {
 			deleted = append(deleted, zone.CanonicalName(n))
 		} else {
 			names = append(names, zone.CanonicalName(n))
@@ -138,9 +139,9 @@ func (s *Store) ChangedZones(ctx context.Context, afterChangeID int64) (names []
 	return names, lastID, deleted, nil
 }
 
-// ZoneNames returns every zone served, fully qualified, and the id of the
-// last journal entry they reflect: a process loads these zones, then follows
-// ChangedZones from that id.
+// ZoneNames returns every zone served (the active ones), fully qualified,
+// and the id of the last journal entry they reflect: a process loads these
+// zones, then follows ChangedZones from that id.
 func (s *Store) ZoneNames(ctx context.Context) (names []string, lastChangeID int64, err error) {
 	err = s.readTx(ctx, func(d db) error {
 		if err := d.row(ctx, "SELECT COALESCE(MAX(id), 0) FROM zone_changes").Scan(&lastChangeID); err != nil {

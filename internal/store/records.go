@@ -250,19 +250,37 @@ func (s *Store) BatchChange(ctx context.Context, a Actor, accountID int64, zoneN
 }
 
 // ZoneData returns everything served for a zone: all its records, the SOA
-// with the current serial among them, as the DNS engine takes them. It is
-// not account-scoped: internal use.
+// with the current serial among them, as the DNS engine and zone transfers
+// take them. A deactivated zone is not served: ErrNotFound, as for a zone
+// not hosted here. It is not account-scoped: internal use.
 func (s *Store) ZoneData(ctx context.Context, zoneName string) (*zone.Zone, error) {
+	return s.zoneData(ctx, zoneName, true)
+}
+
+// ZoneContents returns a zone's records as ZoneData does, whether the zone
+// is served or deactivated: what its zone file shows. It is not
+// account-scoped.
+func (s *Store) ZoneContents(ctx context.Context, zoneName string) (*zone.Zone, error) {
+	return s.zoneData(ctx, zoneName, false)
+}
+
+func (s *Store) zoneData(ctx context.Context, zoneName string, served bool) (*zone.Zone, error) {
 	name := lookupName(zoneName)
 	z := &zone.Zone{Origin: zone.CanonicalName(name)}
 	err := s.readTx(ctx, func(d db) error {
-		var id int64
-		err := d.row(ctx, "SELECT id FROM zones WHERE name = ?", name).Scan(&id)
+		var (
+			id     int64
+			active bool
+		)
+		err := d.row(ctx, "SELECT id, active FROM zones WHERE name = ?", name).Scan(&id, &active)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("find zone %s: %w", name, zone.ErrNotFound)
 		}
 		if err != nil {
 			return err
+		}
+		if served && !active {
+			return fmt.Errorf("zone %s is deactivated: %w", name, zone.ErrNotFound)
 		}
 		rows, err := d.query(ctx, "SELECT id, name, type, content, ttl, priority FROM records WHERE zone_id = ? ORDER BY id", id)
 		if err != nil {
