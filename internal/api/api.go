@@ -78,7 +78,10 @@ type Store interface {
 
 	Zones(ctx context.Context, accountID int64, nameLike string, o store.ListOptions) ([]store.Zone, store.Page, error)
 	Zone(ctx context.Context, accountID int64, name string) (store.Zone, error)
-	ZoneData(ctx context.Context, zoneName string) (*zone.Zone, error)
+	ZoneContents(ctx context.Context, zoneName string) (*zone.Zone, error)
+	ActivateZone(ctx context.Context, a store.Actor, accountID int64, name string) (store.Zone, error)
+	DeactivateZone(ctx context.Context, a store.Actor, accountID int64, name string) (store.Zone, error)
+	SetZoneNameServers(ctx context.Context, a store.Actor, accountID int64, zoneName string, names []string) ([]store.Record, error)
 
 	Records(ctx context.Context, accountID int64, zoneName string, f store.RecordFilter, o store.ListOptions) ([]store.Record, store.Page, error)
 	Record(ctx context.Context, accountID int64, zoneName string, id int64) (store.Record, error)

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -117,6 +118,87 @@ func TestEndpoints(t *testing.T) {
 		check(err, 200, "checkZoneDistribution/success", "zones_distribution")
 		if !dist.Data.Distributed {
 			t.Error("zone not distributed")
+		}
+
+		// Zone activation: deactivated, the zone says so everywhere; both
+		// answer 200 with the zone, again when there is nothing to do.
+		off, err := c.Zones.DeactivateZoneDns(ctx, acc, "example.com")
+		check(err, 200, "deactivateZoneService/success", "zones_deactivate")
+		if off.Data.Active || off.Data.Name != "example.com" {
+			t.Errorf("deactivated zone = %+v", off.Data)
+		}
+		if again, err := c.Zones.DeactivateZoneDns(ctx, acc, "example.com"); err != nil || again.Data.Active {
+			t.Errorf("deactivating again: %+v, %v", again, err)
+		}
+		if z, err := c.Zones.GetZone(ctx, acc, "example.com"); err != nil || z.Data.Active {
+			t.Errorf("GET of a deactivated zone: %+v, %v", z, err)
+		}
+		zones, err = c.Zones.ListZones(ctx, acc, nil)
+		for _, z := range zones.Data {
+			if err != nil || z.Active != (z.Name != "example.com") {
+				t.Errorf("listed zone %s active %v, %v", z.Name, z.Active, err)
+			}
+		}
+		if file, err := c.Zones.GetZoneFile(ctx, acc, "example.com"); err != nil || !strings.Contains(file.Data.Zone, "ns2.zonewarden.test.") {
+			t.Errorf("zone file of a deactivated zone: %+v, %v", file, err)
+		}
+		on, err := c.Zones.ActivateZoneDns(ctx, acc, "example.com")
+		check(err, 200, "activateZoneService/success", "zones_activate")
+		if !on.Data.Active {
+			t.Errorf("activated zone = %+v", on.Data)
+		}
+		if again, err := c.Zones.ActivateZoneDns(ctx, acc, "example.com"); err != nil || !again.Data.Active {
+			t.Errorf("activating again: %+v, %v", again, err)
+		}
+		_, err = c.Zones.ActivateZoneDns(ctx, acc, "example.net")
+		check(err, 404, "notfound-zone", "zones_activate_missing")
+
+		// The zone's name servers: dnsimple-go v8 has no method for it.
+		nsPath := "/v2/" + acc + "/zones/example.com/ns_records"
+		status, _, body := e.do(t, "PUT", nsPath, e.tokenA, `{"ns_names":["ns1.zonewarden.test","NS3.example.net."]}`)
+		if status != 200 {
+			t.Fatalf("PUT ns_records: %d %s", status, body)
+		}
+		checkShape(t, "updateZoneNsRecords/success", body)
+		if goldens {
+			golden(t, "zones_ns_records", body)
+		}
+		var ns struct {
+			Data []dnsimple.ZoneRecord `json:"data"`
+		}
+		if err := json.Unmarshal(body, &ns); err != nil {
+			t.Fatal(err)
+		}
+		var contents []string
+		for _, r := range ns.Data {
+			contents = append(contents, r.Content)
+			if r.Type != "NS" || r.Name != "" || !r.SystemRecord || r.ZoneID != "example.com" {
+				t.Errorf("ns record %+v", r)
+			}
+		}
+		if !slices.Equal(contents, []string{"ns1.zonewarden.test", "ns3.example.net"}) {
+			t.Errorf("ns records %q", contents)
+		}
+		for _, tc := range []struct {
+			name, body, field string
+		}{
+			{"zones_ns_records_invalid", `{"ns_names":["ns1.example.net","not a host"]}`, "ns_names"},
+			{"zones_ns_records_empty", `{"ns_names":[]}`, "ns_names"},
+			{"zones_ns_records_sets", `{"ns_names":["ns1.example.net"],"ns_set_ids":[1,2]}`, "ns_set_ids"},
+		} {
+			status, _, body := e.do(t, "PUT", nsPath, e.tokenA, tc.body)
+			var er struct {
+				Message string
+				Errors  map[string][]string
+			}
+			json.Unmarshal(body, &er)
+			if status != 400 || len(er.Errors[tc.field]) == 0 {
+				t.Errorf("%s: %d %s, want 400 naming %s", tc.name, status, body, tc.field)
+			}
+			checkShape(t, "validation-error", body)
+			if goldens {
+				golden(t, tc.name, body)
+			}
 		}
 
 		// Records.

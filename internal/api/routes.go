@@ -26,6 +26,9 @@ func (a *API) routes() http.Handler {
 	h("GET /v2/{account}/zones/{zone}", a.zonesGet)
 	h("GET /v2/{account}/zones/{zone}/file", a.zonesFile)
 	h("GET /v2/{account}/zones/{zone}/distribution", a.zonesDistribution)
+	h("PUT /v2/{account}/zones/{zone}/activation", a.zonesActivate)
+	h("DELETE /v2/{account}/zones/{zone}/activation", a.zonesDeactivate)
+	h("PUT /v2/{account}/zones/{zone}/ns_records", a.zonesNSRecords)
 
 	h("GET /v2/{account}/zones/{zone}/records", a.zoneRecordsList)
 	h("POST /v2/{account}/zones/{zone}/records", a.zoneRecordsCreate)

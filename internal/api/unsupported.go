@@ -27,8 +27,6 @@ var unbuilt = []struct {
 	{[]string{"v2", "*", "vanity"}, "Vanity name servers are not supported by this Zonewarden installation"},
 	{[]string{"v2", "*", "billing"}, "Billing is not supported by this Zonewarden installation"},
 	{[]string{"v2", "*", "dns_analytics"}, "DNS analytics are not available in this Zonewarden installation yet"},
-	{[]string{"v2", "*", "zones", "*", "activation"}, "Zones are always active in Zonewarden: there is no DNS service to activate or deactivate"},
-	{[]string{"v2", "*", "zones", "*", "ns_records"}, "Changing a zone's name servers is not available in this Zonewarden installation yet"},
 	{[]string{"v2", "oauth"}, "OAuth is not supported by this Zonewarden installation: use an API token"},
 }
 

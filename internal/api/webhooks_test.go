@@ -187,10 +187,17 @@ func TestWebhookDeliveries(t *testing.T) {
 		if _, err := c.Zones.DeleteRecord(ctx, acc, "example.com", zr.Data.ID); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := c.Zones.DeactivateZoneDns(ctx, acc, "example.com"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Zones.ActivateZoneDns(ctx, acc, "example.com"); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := c.Domains.DeleteDomain(ctx, acc, "example.com"); err != nil {
 			t.Fatal(err)
 		}
-		events := []string{"webhook.create", "domain.create", "zone.create", "zone_record.create", "zone_record.update", "zone_record.delete", "domain.delete", "zone.delete"}
+		events := []string{"webhook.create", "domain.create", "zone.create", "zone_record.create", "zone_record.update", "zone_record.delete",
+			"domain.resolution_disable", "domain.resolution_enable", "domain.delete", "zone.delete"}
 		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 			mu.Lock()
 			n := len(got)

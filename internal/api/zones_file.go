@@ -6,14 +6,14 @@ import (
 	"strings"
 )
 
-// zonesFile is GET /v2/{account}/zones/{zone}/file: the zone as served, in
-// master-file form, {"data": {"zone": "$ORIGIN example.com.\n..."}}.
+// zonesFile is GET /v2/{account}/zones/{zone}/file: the zone as served (or
+// as it would be, when deactivated), in master-file form, {"data": {"zone": "$ORIGIN example.com.\n..."}}.
 func (a *API) zonesFile(w http.ResponseWriter, r *http.Request) error {
 	z, err := a.zone(r)
 	if err != nil {
 		return err
 	}
-	zd, err := a.store.ZoneData(r.Context(), z.Name)
+	zd, err := a.store.ZoneContents(r.Context(), z.Name)
 	if err != nil {
 		return notFound(fmt.Errorf("read zone %s: %w", z.Name, err), "Zone", r.PathValue("zone"))
 	}

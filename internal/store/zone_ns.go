@@ -187,12 +187,6 @@ func hostName(in string) (string, string) {
 		return "", "it is an IP address; NS records name their server"
 	}
 	labels := strings.Split(n, ".")
-	if len(labels) < 2 {
-		return "", "it has a single label"
-	}
-	if strings.Trim(labels[len(labels)-1], "0123456789") == "" {
-		return "", "its last label is a number, which no top-level domain is"
-	}
 	for _, l := range labels {
 		if l == "" || len(l) > 63 {
 			return "", "a label is empty or longer than 63 characters"
@@ -205,6 +199,12 @@ func hostName(in string) (string, string) {
 				return "", fmt.Sprintf("it contains %q", c)
 			}
 		}
+	}
+	if len(labels) < 2 {
+		return "", "it has a single label"
+	}
+	if strings.Trim(labels[len(labels)-1], "0123456789") == "" {
+		return "", "its last label is a number, which no top-level domain is"
 	}
 	return n, ""
 }
