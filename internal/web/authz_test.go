@@ -47,6 +47,8 @@ func TestAuthorization(t *testing.T) {
 	}{
 		{a + "/domains", url.Values{"name": {"example.org"}}},
 		{d + "/delete", nil},
+		{d + "/deactivate", nil},
+		{d + "/activate", nil},
 		{d + "/records", url.Values{"type": {"A"}, "name": {"x"}, "content": {"192.0.2.2"}}},
 		{r, url.Values{"name": {"www"}, "content": {"192.0.2.3"}}},
 		{r + "/delete", nil},
@@ -91,6 +93,9 @@ func TestAuthorization(t *testing.T) {
 		}
 	}
 	// Nothing changed.
+	if z, err := e.st.Zone(ctx, acct.ID, "example.com"); err != nil || !z.Active {
+		t.Errorf("zone after the walk: %+v, %v", z, err)
+	}
 	if got, err := e.st.Record(ctx, acct.ID, "example.com", rec.ID); err != nil || got.Content != "192.0.2.1" {
 		t.Errorf("record after the walk: %+v, %v", got, err)
 	}

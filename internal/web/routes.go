@@ -30,6 +30,8 @@ func (wb *Web) routes() http.Handler {
 	mux.Handle("GET /a/{account}/domains/{domain}", wb.signedIn(wb.domainsShow))
 	mux.Handle("GET /a/{account}/domains/{domain}/delete", wb.signedIn(wb.domainsDeletePage))
 	mux.Handle("POST /a/{account}/domains/{domain}/delete", wb.signedIn(wb.domainsDelete))
+	mux.Handle("POST /a/{account}/domains/{domain}/activate", wb.signedIn(wb.domainsActivate))
+	mux.Handle("POST /a/{account}/domains/{domain}/deactivate", wb.signedIn(wb.domainsDeactivate))
 	mux.Handle("GET /a/{account}/domains/{domain}/zone-file", wb.signedIn(wb.zoneFile))
 	mux.Handle("GET /a/{account}/domains/{domain}/records/new", wb.signedIn(wb.recordsNew))
 	mux.Handle("POST /a/{account}/domains/{domain}/records", wb.signedIn(wb.recordsCreate))

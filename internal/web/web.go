@@ -117,7 +117,9 @@ type Store interface {
 	Domain(ctx context.Context, accountID int64, nameOrID string) (store.Domain, error)
 	DeleteDomain(ctx context.Context, a store.Actor, accountID int64, nameOrID string) error
 	Zone(ctx context.Context, accountID int64, name string) (store.Zone, error)
-	ZoneData(ctx context.Context, zoneName string) (*zone.Zone, error)
+	ZoneContents(ctx context.Context, zoneName string) (*zone.Zone, error)
+	ActivateZone(ctx context.Context, a store.Actor, accountID int64, name string) (store.Zone, error)
+	DeactivateZone(ctx context.Context, a store.Actor, accountID int64, name string) (store.Zone, error)
 
 	Records(ctx context.Context, accountID int64, zoneName string, f store.RecordFilter, o store.ListOptions) ([]store.Record, store.Page, error)
 	Record(ctx context.Context, accountID int64, zoneName string, id int64) (store.Record, error)

@@ -7,7 +7,8 @@ import (
 )
 
 // zoneFile is GET /a/{account}/domains/{domain}/zone-file: the zone as
-// served, in master-file form, as a download.
+// served (or as it would be, when deactivated), in master-file form, as a
+// download.
 func (wb *Web) zoneFile(w http.ResponseWriter, r *http.Request) error {
 	v, err := wb.accountView(r, "")
 	if err != nil {
@@ -17,7 +18,7 @@ func (wb *Web) zoneFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	z, err := wb.store.ZoneData(r.Context(), d.Name)
+	z, err := wb.store.ZoneContents(r.Context(), d.Name)
 	if err != nil {
 		return err
 	}
