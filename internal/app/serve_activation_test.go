@@ -47,6 +47,7 @@ func TestServeZoneActivation(t *testing.T) {
 	}
 	waitAnswer(t, udp, "www.example.com.", dns.TypeA, 3*time.Second, "www.example.com.\t60\tIN\tA\t192.0.2.1")
 	member := waitCatalog(t, tcp, "example.com.", true, "")
+	before := query(t, udp, DefaultCatalog, dns.TypeSOA).Answer[0].(*dns.SOA).Serial
 
 	start := time.Now()
 	z, err := c.Zones.DeactivateZoneDns(ctx, acc, "example.com")
@@ -61,6 +62,11 @@ func TestServeZoneActivation(t *testing.T) {
 		}
 	}
 	waitCatalog(t, tcp, "example.com.", false, "")
+	// Secondaries that follow the catalog by IXFR are told to drop it.
+	ixfr := catalogIXFR(t, tcp, before)
+	if len(ixfr) != 5 || ixfr[2].Header().Rrtype != dns.TypePTR || ixfr[2].(*dns.PTR).Ptr != "example.com." {
+		t.Errorf("catalog IXFR from %d after the deactivation:\n%v", before, ixfr)
+	}
 	if rcode := axfrRcode(t, tcp, "example.com."); rcode != dns.RcodeNotAuth {
 		t.Errorf("AXFR of a deactivated zone: %s, want NOTAUTH as for a zone not hosted", dns.RcodeToString[rcode])
 	}
@@ -155,4 +161,24 @@ func axfrRcode(t *testing.T, addr, origin string) int {
 		t.Fatalf("AXFR %s: %v", origin, err)
 	}
 	return r.Rcode
+}
+
+// catalogIXFR transfers the catalog zone by IXFR from serial and returns
+// every record of the answer.
+func catalogIXFR(t *testing.T, addr string, serial uint32) []dns.RR {
+	t.Helper()
+	q := new(dns.Msg)
+	q.SetIxfr(DefaultCatalog, serial, "invalid.", "invalid.")
+	ch, err := new(dns.Transfer).In(q, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []dns.RR
+	for env := range ch {
+		if env.Error != nil {
+			t.Fatalf("IXFR of the catalog: %v", env.Error)
+		}
+		out = append(out, env.RR...)
+	}
+	return out
 }
