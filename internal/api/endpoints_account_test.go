@@ -153,7 +153,7 @@ func TestTemplateEndpoints(t *testing.T) {
 			t.Errorf("refused apply changed the zone: %d records, then %d", before, after)
 		}
 		// A CNAME where the zone has other records (seed's www A): refused,
-		// naming the name.
+		// naming the template's record and its name.
 		if _, err := c.Templates.CreateTemplateRecord(ctx, acc, "alpha", dnsimple.TemplateRecord{Name: "ok", Type: "A", Content: "192.0.2.9"}); err != nil {
 			t.Fatal(err)
 		}
@@ -162,8 +162,8 @@ func TestTemplateEndpoints(t *testing.T) {
 		}
 		_, err = c.Templates.ApplyTemplate(ctx, acc, "alpha", "example.com")
 		check(err, 400, "validation-error", "templates_apply_cname")
-		if !errors.As(err, &er) || !strings.Contains(strings.Join(er.AttributeErrors["name"], " "), "www.example.com") {
-			t.Errorf("CNAME beside www's A: %v, want errors on name", err)
+		if !errors.As(err, &er) || !strings.Contains(strings.Join(er.AttributeErrors["records[1].name"], " "), "www.example.com") {
+			t.Errorf("CNAME beside www's A: %v, want errors on records[1].name", err)
 		}
 		if after := recordCount(t, e, "example.com"); after != before {
 			t.Errorf("refused apply changed the zone: %d records, then %d", before, after)

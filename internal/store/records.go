@@ -626,7 +626,7 @@ func (s *Store) validate(ctx context.Context, d db, w *zoneWrite) (*dns.SOA, err
 		return nil, &ValidationError{Fields: fields}
 	}
 	if err := zz.Validate(); err != nil {
-		return nil, zoneProblems(err)
+		return nil, w.zoneProblems(err)
 	}
 	if soa == nil {
 		return nil, fmt.Errorf("zone %s has no SOA record", w.z.Name)
@@ -651,22 +651,48 @@ func displayName(rel, zoneName string) string {
 }
 
 // zoneProblems turns the zone's validation error into field errors. Each
-// problem is about a name: what else is at it, or above it.
-func zoneProblems(err error) error {
+// problem is about a name: what else is at it, or above it. It is put on
+// the name of the change at fault, so that a batch says which of its
+// changes clashed ("creates[3].name").
+func (w *zoneWrite) zoneProblems(err error) error {
 	errs := []error{err}
 	if j, ok := errors.Unwrap(err).(interface{ Unwrap() []error }); ok {
 		errs = j.Unwrap()
 	}
 	ve := &ValidationError{}
 	for _, e := range errs {
-		msg := e.Error()
+		msg, at := e.Error(), dns.RR(nil)
 		var pe *zone.ParseError
 		if errors.As(e, &pe) {
-			msg = pe.Msg
+			msg, at = pe.Msg, pe.RR
 		}
-		ve.Fields = append(ve.Fields, FieldError{Field: "name", Msg: msg})
+		ve.Fields = append(ve.Fields, FieldError{Field: w.culprit(at) + "name", Msg: msg})
 	}
 	return ve
+}
+
+// culprit is the field prefix of the change a problem found at rr is
+// about. validate puts the zone's records before the changes, so a clash
+// is found at the change that writes rr; a problem found at a record of
+// the zone is one a change above it made (a DNAME over existing names).
+// With no such change, the write's only change, or none ("").
+func (w *zoneWrite) culprit(rr dns.RR) string {
+	if rr != nil {
+		for _, c := range w.changes {
+			if c.rr == rr {
+				return c.field
+			}
+		}
+		for _, c := range w.changes {
+			if c.rr != nil && c.rr.Header().Rrtype == dns.TypeDNAME && dns.IsSubDomain(c.rr.Header().Name, rr.Header().Name) {
+				return c.field
+			}
+		}
+	}
+	if len(w.changes) == 1 {
+		return w.changes[0].field
+	}
+	return ""
 }
 
 // apply writes validated changes, bumps the serial and journals and audits

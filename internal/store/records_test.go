@@ -297,6 +297,45 @@ func TestBatchChange(t *testing.T) {
 	})
 }
 
+// TestBatchConflictField: a batch change that breaks a rule between records
+// (CNAME and ALIAS exclusivity, names below a DNAME) names the change at
+// fault, whether it clashes with a record of the zone or of the batch, and
+// leaves the zone as it was.
+func TestBatchConflictField(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "ada@example.com", "example.com")
+		www, _ := s.CreateRecord(ctx, f.actor, f.account.ID, "example.com", RecordInput{Name: "www", Type: "A", Content: "192.0.2.1"})
+		if _, err := s.CreateRecord(ctx, f.actor, f.account.ID, "example.com", RecordInput{Name: "a.old", Type: "A", Content: "192.0.2.1"}); err != nil {
+			t.Fatal(err)
+		}
+		ok := RecordInput{Name: "ok", Type: "A", Content: "192.0.2.9"}
+		tests := []struct {
+			name  string
+			b     Batch
+			field string
+		}{
+			{"CNAME beside a record of the zone", Batch{Creates: []RecordInput{ok, {Name: "www", Type: "CNAME", Content: "example.net"}}}, "creates[1].name"},
+			{"CNAME beside a record of the batch", Batch{Creates: []RecordInput{{Name: "n", Type: "TXT", Content: "x"}, ok, {Name: "n", Type: "CNAME", Content: "example.net"}}}, "creates[2].name"},
+			{"update beside a CNAME of the batch", Batch{
+				Updates: []BatchUpdate{{ID: www.ID, RecordPatch: RecordPatch{Name: str("c")}}},
+				Creates: []RecordInput{{Name: "c", Type: "CNAME", Content: "example.net"}}}, "creates[0].name"},
+			{"DNAME above a record of the zone", Batch{Creates: []RecordInput{{Name: "", Type: "TXT", Content: "apex"}, ok, {Name: "old", Type: "DNAME", Content: "new.example.net"}}}, "creates[2].name"},
+		}
+		for _, tt := range tests {
+			before := snapshot(t, s, f)
+			_, err := s.BatchChange(ctx, f.actor, f.account.ID, "example.com", tt.b)
+			var ve *ValidationError
+			if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != tt.field {
+				t.Errorf("%s: %v (%+v), want an error on %s", tt.name, err, ve, tt.field)
+			}
+			if after := snapshot(t, s, f); after != before {
+				t.Errorf("%s: the refused batch changed the zone:\n%s\nto\n%s", tt.name, before, after)
+			}
+		}
+	})
+}
+
 func TestAccountScoping(t *testing.T) {
 	each(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -8,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/miekg/dns"
 
 	"github.com/zonewarden/zonewarden/internal/zone"
 )
@@ -205,11 +208,19 @@ func (tr TemplateRecord) audit() map[string]any {
 	return map[string]any{"id": tr.ID, "template_id": tr.TemplateID, "name": tr.Name, "type": tr.Type, "content": tr.Content, "ttl": tr.TTL, "priority": tr.Priority}
 }
 
+// templateSample is the zone a template's records are checked in, with
+// {{domain}} standing for its name.
+const templateSample = "example.com"
+
 // CreateTemplateRecord adds a record to a template. It is checked as a
-// record of the zone example.com, with {{domain}} standing for that name;
-// the rules between records are checked when the template is applied.
+// record of the zone example.com, with {{domain}} standing for that name,
+// and with the template's other records: one that could never be applied
+// beside them (a CNAME beside other records, a duplicate) is refused now,
+// as a zone's record would be, rather than when the template is applied.
+// The rules involving the records of the zone it is applied to are
+// checked then.
 func (s *Store) CreateTemplateRecord(ctx context.Context, a Actor, accountID int64, templateIDOrSID string, in RecordInput) (TemplateRecord, error) {
-	const sample = "example.com"
+	const sample = templateSample
 	r := zone.Record{Name: in.Name, Type: in.Type, Content: strings.ReplaceAll(in.Content, domainPlaceholder, sample), TTL: in.TTL, Priority: in.Priority}
 	rr, err := r.RR(sample)
 	if err != nil {
@@ -231,6 +242,9 @@ func (s *Store) CreateTemplateRecord(ctx context.Context, a Actor, accountID int
 			return err
 		}
 		tr.TemplateID = t.ID
+		if err := templateFits(ctx, d, t, rr); err != nil {
+			return err
+		}
 		if err := d.row(ctx, "INSERT INTO template_records (template_id, name, type, content, ttl, priority, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			t.ID, tr.Name, tr.Type, tr.Content, int64(tr.TTL), prioArg(tr.Priority), n, n).Scan(&tr.ID); err != nil {
 			return fmt.Errorf("create template record: %w", err)
@@ -241,6 +255,74 @@ func (s *Store) CreateTemplateRecord(ctx context.Context, a Actor, accountID int
 		return TemplateRecord{}, err
 	}
 	return tr, nil
+}
+
+// templateFits checks rr, a record about to be added to template t, with
+// the template's records, in the sample zone with its SOA and NS. Only
+// problems rr brings are reported: a template written before these checks
+// may hold records that clash among themselves, and that must not stop it
+// from taking others.
+func templateFits(ctx context.Context, d db, t Template, rr dns.RR) error {
+	const sample = templateSample + "."
+	rows, err := d.query(ctx, "SELECT "+templateRecordCols+" FROM template_records WHERE template_id = ? ORDER BY id", t.ID)
+	if err != nil {
+		return fmt.Errorf("read template %s: %w", t.SID, err)
+	}
+	z := &zone.Zone{Origin: sample, Records: []dns.RR{
+		&dns.SOA{Hdr: dns.RR_Header{Name: sample, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: 3600},
+			Ns: "ns1." + sample, Mbox: "hostmaster." + sample, Serial: 1, Refresh: 3600, Retry: 600, Expire: 604800, Minttl: 300},
+		&dns.NS{Hdr: dns.RR_Header{Name: sample, Rrtype: dns.TypeNS, Class: dns.ClassINET, Ttl: 3600}, Ns: "ns1." + sample},
+	}}
+	var dup *TemplateRecord
+	for rows.Next() {
+		tr, err := scanTemplateRecord(rows)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("read template %s: %w", t.SID, err)
+		}
+		old, err := zone.Record{Name: tr.Name, Type: tr.Type, Content: strings.ReplaceAll(tr.Content, domainPlaceholder, templateSample),
+			TTL: tr.TTL, Priority: tr.Priority}.RR(sample)
+		if err != nil {
+			// Not the caller's fault: a stored record that no longer
+			// converts is the store's.
+			rows.Close()
+			return fmt.Errorf("convert record %d of template %s: %s", tr.ID, t.SID, err.Error())
+		}
+		if dup == nil && dns.IsDuplicate(old, rr) {
+			dup = &tr
+		}
+		z.Records = append(z.Records, old)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read template %s: %w", t.SID, err)
+	}
+	if dup != nil {
+		return invalid("content", fmt.Sprintf("the template already has this %s record at %s", dup.Type, cmp.Or(dup.Name, "@")))
+	}
+	z.Records = append(z.Records, rr)
+	err = z.Validate()
+	if err == nil {
+		return nil
+	}
+	errs := []error{err}
+	if j, ok := errors.Unwrap(err).(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	ve := &ValidationError{}
+	for _, e := range errs {
+		// rr comes last, so a clash with it is found at it, but for the
+		// template's names below a DNAME rr adds.
+		var pe *zone.ParseError
+		if errors.As(e, &pe) && pe.RR != nil && (pe.RR == rr ||
+			rr.Header().Rrtype == dns.TypeDNAME && dns.IsSubDomain(rr.Header().Name, pe.RR.Header().Name)) {
+			ve.Fields = append(ve.Fields, FieldError{Field: "name", Msg: pe.Msg})
+		}
+	}
+	if len(ve.Fields) == 0 {
+		return nil
+	}
+	return ve
 }
 
 var templateRecordSort = map[string]string{"id": "id", "name": "name", "content": "content", "type": "type"}

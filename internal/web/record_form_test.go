@@ -58,6 +58,7 @@ func TestRecordFormErrors(t *testing.T) {
 		{"CAA no tag", url.Values{"type": {"CAA"}, "name": {""}, "flags": {"0"}, "value": {"letsencrypt.org"}}, "tag-error", "Choose what the record allows"},
 		{"CAA value", url.Values{"type": {"CAA"}, "name": {""}, "flags": {"0"}, "tag": {"issue"}, "value": {""}}, "value-error", "Enter the certificate authority&#39;s domain"},
 		{"TXT quotes", url.Values{"type": {"TXT"}, "name": {""}, "content": {`"unterminated`}}, "content-error", "is not a list of quoted strings: a quote is not closed."},
+		{"HINFO with three strings", url.Values{"type": {"HINFO"}, "name": {"h"}, "content": {`"PC" "Linux" "6.1"`}}, "content-error", "is not two strings: HINFO content is the CPU and the operating system"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -56,6 +56,24 @@ func TestTemplates(t *testing.T) {
 	want(t, "template page", r, 200, "The TXT record @ is added to the template.", "mx.{{domain}}", "v=spf1 mx -all")
 	golden(t, "template", r.body)
 
+	// A record the template's others would refuse when applied is
+	// refused now, beside the field at fault.
+	want(t, "CNAME beside the template's records", b.post(page, recs, url.Values{"type": {"CNAME"}, "name": {"mail"}, "content": {"example.net"}, "ttl": {"3600"}}),
+		http.StatusSeeOther)
+	want(t, "A beside the template's CNAME", b.post(page, recs, url.Values{"type": {"A"}, "name": {"mail"}, "content": {"192.0.2.1"}, "ttl": {"3600"}}),
+		http.StatusUnprocessableEntity, `id="name-error">The name mail.example.com has a CNAME record, which must be alone at its name`)
+	if trs, _, _ := e.st.TemplateRecords(ctx, 1, "mail", store.ListOptions{}); len(trs) != 3 {
+		t.Errorf("%d records after a refused one, want 3", len(trs))
+	}
+	added, _, _ := e.st.TemplateRecords(ctx, 1, "mail", store.ListOptions{})
+	for _, tr := range added {
+		if tr.Type == "CNAME" {
+			if err := e.st.DeleteTemplateRecord(ctx, store.Actor{Label: "test"}, 1, "mail", tr.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
 	r = b.post(page, page, url.Values{"name": {"Mail host"}, "sid": {"mail-host"}, "description": {"MX and SPF"}})
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("update: %d %s", r.status, r.body)

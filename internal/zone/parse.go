@@ -19,6 +19,12 @@ type ParseError struct {
 	File string // as given to Parse or named by $INCLUDE; may be empty
 	Line int    // 1-based; 0 when the problem has no single line
 	Msg  string
+	// RR is the record the problem was found at, nil when it is no one
+	// record's (a zone without SOA). Records are checked in order, so of
+	// two that clash it is the later; of a name below a DNAME, the record
+	// at that name. Callers that validate records they did not read from a
+	// file (the store's writes) tell by it which change is at fault.
+	RR dns.RR
 }
 
 func (e *ParseError) Error() string {
@@ -102,7 +108,7 @@ type entry struct {
 }
 
 func (e entry) errorf(format string, args ...any) *ParseError {
-	return &ParseError{File: e.file, Line: e.line, Msg: fmt.Sprintf(format, args...)}
+	return &ParseError{File: e.file, Line: e.line, Msg: fmt.Sprintf(format, args...), RR: e.rr}
 }
 
 func apexOf(entries []entry) string {

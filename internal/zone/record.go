@@ -25,7 +25,9 @@ import (
 // 255-byte strings as needed) or, when it starts with a double quote, a list
 // of quoted strings (`"part one" "part two"`, with \" \\ and \DDD escapes);
 // every other type is its master-file rdata (`0 issue "letsencrypt.org"`,
-// `1 . alpn=h2`).
+// `1 . alpn=h2`), with as many fields as the type has: HINFO is exactly two
+// strings, CPU and OS (`"Intel Xeon" "Linux"`). Content with more or fewer
+// is refused rather than stored joined or cut.
 //
 // Choices where DNSimple leaves room or differs:
 //   - A missing MX or SRV priority is 0: the official Go client leaves
@@ -400,8 +402,28 @@ func parseContent(h dns.RR_Header, t, content string, prio uint16) (dns.RR, stri
 			return &dns.SPF{Hdr: h, Txt: txt}, ""
 		}
 		return &dns.TXT{Hdr: h, Txt: txt}, ""
+	case "HINFO":
+		return parseHINFO(h, c)
 	}
 	return parsePresentation(h, t, c)
+}
+
+// parseHINFO reads HINFO content, exactly two character-strings, the CPU
+// and the OS (RFC 1035 §3.3.2). miekg's parser takes any number of strings:
+// it joins those after the first into the OS and splits a single string at
+// its spaces, so what would be stored is not what was written. The strings
+// are read as TXT's, whose parser tokenizes the same way but keeps them
+// apart (and cuts those over 255 bytes, which makes more than two).
+func parseHINFO(h dns.RR_Header, c string) (dns.RR, string) {
+	rr, msg := parseAs(dns.RR_Header{Name: h.Name, Rrtype: dns.TypeTXT, Class: h.Class, Ttl: h.Ttl}, "HINFO", "TXT", c)
+	if msg != "" {
+		return nil, msg
+	}
+	s := rr.(*dns.TXT).Txt
+	if len(s) != 2 {
+		return nil, fmt.Sprintf(`%v is not two strings: HINFO content is the CPU and the operating system, each at most 255 bytes; quote one that has spaces, as in "Intel Xeon" "Linux"`, shown(c))
+	}
+	return &dns.HINFO{Hdr: h, Cpu: s[0], Os: s[1]}, ""
 }
 
 func isNumber(s string) bool {
@@ -599,6 +621,12 @@ func unescapeText(s string) string {
 // parsePresentation reads content as the rdata of a master-file line, with
 // the root as origin so that names in it are absolute, as DNSimple has them.
 func parsePresentation(h dns.RR_Header, t, c string) (dns.RR, string) {
+	return parseAs(h, t, t, c)
+}
+
+// parseAs is parsePresentation reading the rdata as type as, h's type, while
+// messages speak of content of type t.
+func parseAs(h dns.RR_Header, t, as, c string) (dns.RR, string) {
 	if strings.HasPrefix(c, `\#`) {
 		return nil, fmt.Sprintf("%v is in the generic form of RFC 3597; write %s content in its own form", shown(c), t)
 	}
@@ -608,7 +636,7 @@ func parsePresentation(h dns.RR_Header, t, c string) (dns.RR, string) {
 	case i >= 0:
 		return nil, fmt.Sprintf("%v has a ';' outside quotes, which would hide the rest", shown(c))
 	}
-	zp := dns.NewZoneParser(strings.NewReader(". 3600 IN "+t+" "+c+"\n"), ".", "")
+	zp := dns.NewZoneParser(strings.NewReader(". 3600 IN "+as+" "+c+"\n"), ".", "")
 	rr, ok := zp.Next()
 	if err := zp.Err(); err != nil {
 		return nil, fmt.Sprintf("%v is not valid %s content: %s", shown(c), t, parserProblem(err))

@@ -420,3 +420,65 @@ func TestRecordRRUnverified(t *testing.T) {
 		t.Errorf("only %d random records converted", converted)
 	}
 }
+
+// TestRecordContentFieldCount: content with more (or fewer) fields than its
+// type has is refused on content, never stored with the extra fields joined
+// into another or dropped. Fields that the type's syntax lets one value
+// span (a DS digest may be split by spaces, RFC 4034 §5.3) are still read
+// whole.
+func TestRecordContentFieldCount(t *testing.T) {
+	tests := []struct {
+		typ, content string
+		msg          string // a part of the error; "" when accepted
+		rr           string // the record, when accepted
+	}{
+		{"HINFO", `"PC" "Linux" "extra"`, `is not two strings: HINFO content is the CPU and the operating system`, ""},
+		{"HINFO", `PC Linux extra`, `is not two strings`, ""},
+		{"HINFO", `"Intel Xeon" "Linux" 6.1`, `is not two strings`, ""},
+		{"HINFO", `"PC"`, `is not two strings`, ""},
+		{"HINFO", `PC`, `is not two strings`, ""},
+		{"HINFO", `"Intel Xeon"`, `is not two strings`, ""},
+		{"HINFO", `"PC" "Linux" ""`, `is not two strings`, ""},
+		{"HINFO", `"` + strings.Repeat("x", 256) + `" "Linux"`, `each at most 255 bytes`, ""},
+		{"HINFO", `"PC" "Linux" ; comment`, `has a ';' outside quotes`, ""},
+		{"HINFO", `"PC" "Linux`, `has a quote that is not closed`, ""},
+		{"HINFO", `"Intel Xeon" "Linux"`, "", `x.example.com. 3600 IN HINFO "Intel Xeon" "Linux"`},
+		{"HINFO", `"PC" ""`, "", `x.example.com. 3600 IN HINFO "PC" ""`},
+		{"HINFO", `PC "GNU/Linux"`, "", `x.example.com. 3600 IN HINFO "PC" "GNU/Linux"`},
+		{"HINFO", `"a\"b" c\ d`, "", `x.example.com. 3600 IN HINFO "a\"b" "c d"`},
+		{"MX", "mx.example.com extra", "is not a host name", ""},
+		{"SRV", "60 5060 sip.example.com extra", `is not "weight port target"`, ""},
+		{"CAA", `0 issue "letsencrypt.org" extra`, "is not valid CAA content", ""},
+		{"CAA", `0 issue "letsencrypt.org" "other.org"`, "is not valid CAA content", ""},
+		{"NAPTR", `100 10 "S" "SIP+D2U" "" _sip._udp.example.com extra`, "is not valid NAPTR content", ""},
+		{"URI", `10 1 "ftp://ftp1.example.com/public" extra`, "is not valid URI content", ""},
+		{"SSHFP", "4 2 " + hex64 + " extra", "is not valid SSHFP content", ""},
+		{"TLSA", "3 1 1 " + hex64 + " extra", "is not valid TLSA content", ""},
+		{"DS", "2371 13 2 " + hex64 + " extra", "is not valid DS content", ""},
+		{"DS", "2371 13 2 " + hex64[:32] + " " + hex64[32:], "", "x.example.com. 3600 IN DS 2371 13 2 " + hex64},
+		{"HTTPS", "1 . alpn=h2 extra", "is not valid HTTPS content", ""},
+		{"SOA", "ns1 admin 1 2 3 4 5 6", "is not valid SOA content", ""},
+	}
+	for _, tt := range tests {
+		name := "x"
+		if tt.typ == "SOA" {
+			name = ""
+		}
+		got, err := Record{Name: name, Type: tt.typ, Content: tt.content}.RR("example.com")
+		label := tt.typ + " " + shown(tt.content).String()
+		if tt.msg != "" {
+			var re *RecordError
+			if !errors.As(err, &re) || re.Field != "content" || !strings.Contains(re.Msg, tt.msg) {
+				t.Errorf("%s: accepted as %v, error %v; want a content error with %q", label, got, err, tt.msg)
+			}
+			continue
+		}
+		want, perr := dns.NewRR(tt.rr)
+		if perr != nil {
+			t.Fatalf("%s: bad test record: %v", label, perr)
+		}
+		if err != nil || !sameWire(got, want) {
+			t.Errorf("%s: got %v, %v; want %v", label, got, err, want)
+		}
+	}
+}

@@ -90,3 +90,25 @@ func TestNormalizeAndClone(t *testing.T) {
 		t.Errorf("Clone shares records")
 	}
 }
+
+// TestValidateRecordAtFault: each problem says which record it was found
+// at, the later of two that clash, so that a caller can tell which of its
+// changes is at fault.
+func TestValidateRecordAtFault(t *testing.T) {
+	rr := func(s string) dns.RR {
+		r, err := dns.NewRR(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a, cname := rr("www.example.com. 3600 IN A 192.0.2.1"), rr("www.example.com. 3600 IN CNAME example.net.")
+	z := &Zone{Origin: "example.com.", Records: []dns.RR{
+		rr("example.com. 3600 IN SOA ns1.example.net. admin.example.net. 1 2 3 4 5"),
+		rr("example.com. 3600 IN NS ns1.example.net."), a, cname,
+	}}
+	var pe *ParseError
+	if err := z.Validate(); !errors.As(err, &pe) || pe.RR != cname {
+		t.Errorf("Validate = %v, found at %v; want the CNAME", err, pe)
+	}
+}
