@@ -39,7 +39,7 @@ func TestAuthorization(t *testing.T) {
 	a := fmt.Sprintf("/a/%d", acct.ID)
 	d := a + "/domains/example.com"
 	r := fmt.Sprintf("%s/records/%d", d, rec.ID)
-	pages := []string{a + "/domains", d, d + "/zone-file", d + "/records/new", r + "/edit", r + "/delete", d + "/delete", a + "/domains/new", a + "/tokens"}
+	pages := []string{a + "/domains", d, d + "/zone-file", d + "/name-servers", d + "/records/new", r + "/edit", r + "/delete", d + "/delete", a + "/domains/new", a + "/tokens"}
 	writePages := map[string]bool{d + "/records/new": true, r + "/edit": true, r + "/delete": true, d + "/delete": true, a + "/domains/new": true}
 	actions := []struct {
 		path string
@@ -49,6 +49,8 @@ func TestAuthorization(t *testing.T) {
 		{d + "/delete", nil},
 		{d + "/deactivate", nil},
 		{d + "/activate", nil},
+		{d + "/name-servers", url.Values{"ns_names": {"ns1.example.net"}}},
+		{d + "/name-servers", url.Values{"defaults": {"1"}}},
 		{d + "/records", url.Values{"type": {"A"}, "name": {"x"}, "content": {"192.0.2.2"}}},
 		{r, url.Values{"name": {"www"}, "content": {"192.0.2.3"}}},
 		{r + "/delete", nil},
@@ -95,6 +97,9 @@ func TestAuthorization(t *testing.T) {
 	// Nothing changed.
 	if z, err := e.st.Zone(ctx, acct.ID, "example.com"); err != nil || !z.Active {
 		t.Errorf("zone after the walk: %+v, %v", z, err)
+	}
+	if ns := systemNS(t, e.st, acct.ID, "example.com"); len(ns) != 2 || ns[0] != "ns1.zonewarden.test" {
+		t.Errorf("name servers after the walk: %v", ns)
 	}
 	if got, err := e.st.Record(ctx, acct.ID, "example.com", rec.ID); err != nil || got.Content != "192.0.2.1" {
 		t.Errorf("record after the walk: %+v, %v", got, err)

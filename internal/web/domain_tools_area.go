@@ -8,7 +8,7 @@ import (
 )
 
 // domainToolStore is what the domain tools need: zone import, templates,
-// delegation and distribution checks.
+// delegation and distribution checks, the zone's name servers.
 type domainToolStore interface {
 	ZoneRecords(ctx context.Context, accountID int64, zoneName string) ([]store.Record, error)
 	BatchChange(ctx context.Context, a store.Actor, accountID int64, zoneName string, b store.Batch) (store.BatchResult, error)
@@ -23,6 +23,7 @@ type domainToolStore interface {
 	TemplateRecords(ctx context.Context, accountID int64, templateIDOrSID string, o store.ListOptions) ([]store.TemplateRecord, store.Page, error)
 	ApplyTemplate(ctx context.Context, a store.Actor, accountID int64, domainNameOrID, templateIDOrSID string) (store.BatchResult, error)
 	NameServers() []string
+	SetZoneNameServers(ctx context.Context, a store.Actor, accountID int64, zoneName string, names []string) ([]store.Record, error)
 }
 
 // domainToolRoutes registers the domain tools' pages.
@@ -31,6 +32,8 @@ func (wb *Web) domainToolRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /a/{account}/domains/{domain}/import", wb.signedIn(wb.domainsImportPreview))
 	mux.Handle("POST /a/{account}/domains/{domain}/import/confirm", wb.signedIn(wb.domainsImportConfirm))
 	mux.Handle("GET /a/{account}/domains/{domain}/delegation", wb.signedIn(wb.domainsDelegation))
+	mux.Handle("GET /a/{account}/domains/{domain}/name-servers", wb.signedIn(wb.domainsNameServers))
+	mux.Handle("POST /a/{account}/domains/{domain}/name-servers", wb.signedIn(wb.domainsNameServersUpdate))
 	mux.Handle("GET /a/{account}/domains/{domain}/templates", wb.signedIn(wb.domainsTemplates))
 	mux.Handle("POST /a/{account}/domains/{domain}/templates/{template}/apply", wb.signedIn(wb.domainsTemplatesApply))
 
