@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -36,9 +37,10 @@ func chromium(t *testing.T) string {
 }
 
 // TestBrowser drives the dashboard of a whole `zonewarden serve` in a real
-// headless Chromium: sign up, add a domain, add, edit and delete records
-// (seen by the DNS listener of the same process), create a token and use
-// it against the API.
+// headless Chromium: sign up, add a domain, add, edit and delete records,
+// deactivate and activate the domain's DNS, change its name servers (each
+// seen by the DNS listener of the same process), create a token and use it
+// against the API.
 func TestBrowser(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -114,6 +116,31 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".flash")),
 		chromedp.WaitVisible(chromedp.CSS("td.content")))
 	waitDNS(t, srv, "www.example.com.", "192.0.2.11")
+
+	// Deactivated, the domain is REFUSED as one not hosted here; activated,
+	// it is answered again.
+	b.step(bctx, "deactivate DNS",
+		chromedp.Navigate(base+"/a/1/domains/example.com"),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/deactivate"] button`)),
+		chromedp.Click(chromedp.CSS(`form[action$="/deactivate"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/activate"] button`)))
+	waitAnswer(t, srv, "www.example.com.", dns.TypeA, "REFUSED")
+	b.step(bctx, "activate DNS",
+		chromedp.Click(chromedp.CSS(`form[action$="/activate"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/deactivate"] button`)))
+	waitAnswer(t, srv, "www.example.com.", dns.TypeA, "192.0.2.11")
+
+	b.step(bctx, "fill the name servers",
+		chromedp.Click(chromedp.CSS(`a[href$="/name-servers"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#ns-names")),
+		chromedp.Clear(chromedp.CSS("#ns-names")),
+		chromedp.SendKeys(chromedp.CSS("#ns-names"), "ns1.example.org\nns2.example.org"))
+	b.shoot(bctx, "name-servers")
+	b.step(bctx, "save the name servers",
+		chromedp.Click(chromedp.CSS(`form:has(#ns-names) button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+		chromedp.WaitVisible(chromedp.CSS("td.content")))
+	waitAnswer(t, srv, "example.com.", dns.TypeNS, "ns1.example.org. ns2.example.org.")
 
 	b.step(bctx, "delete the A record",
 		chromedp.Navigate(base+"/a/1/domains/example.com?type=A"),
@@ -205,4 +232,39 @@ func waitDNS(t *testing.T, srv *app.Serve, name, want string) {
 		}
 	}
 	t.Fatalf("DNS %s A: %q, want %q (%v)", name, got, want, errors.Join(err, fmt.Errorf("after 2s")))
+}
+
+// waitAnswer asks the process's DNS listener for name's records of type
+// qtype until the answer is want, for up to two seconds: the records'
+// data, sorted and separated by spaces, or the RCODE when it is not
+// NOERROR ("REFUSED").
+func waitAnswer(t *testing.T, srv *app.Serve, name string, qtype uint16, want string) {
+	t.Helper()
+	c := &dns.Client{Timeout: time.Second}
+	var got string
+	var err error
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		m := new(dns.Msg)
+		m.SetQuestion(name, qtype)
+		var in *dns.Msg
+		in, _, err = c.Exchange(m, srv.UDPAddr().String())
+		if err != nil {
+			continue
+		}
+		got = dns.RcodeToString[in.Rcode]
+		if in.Rcode == dns.RcodeSuccess {
+			var data []string
+			for _, rr := range in.Answer {
+				if rr.Header().Rrtype == qtype {
+					data = append(data, strings.TrimPrefix(rr.String(), rr.Header().String()))
+				}
+			}
+			slices.Sort(data)
+			got = strings.Join(data, " ")
+		}
+		if got == want {
+			return
+		}
+	}
+	t.Fatalf("DNS %s %s: %q, want %q (%v)", name, dns.TypeToString[qtype], got, want, errors.Join(err, fmt.Errorf("after 2s")))
 }
