@@ -12,12 +12,12 @@ import (
 )
 
 // delegation is what a live NS lookup of a domain found, compared with the
-// installation's name servers.
+// name servers its zone lists at its apex.
 type delegation struct {
 	Checked  bool     // a resolver was asked
 	State    string   // "delegated", "partly", "elsewhere", "missing", "failed"
 	Found    []string // the NS records the resolver gave, fully qualified
-	Ours     []string // this installation's name servers
+	Ours     []string // the zone's apex NS records: where it should be delegated
 	Missing  []string // ours that the domain is not delegated to
 	Foreign  []string // name servers in the delegation that are not ours
 	Resolver string   // the resolver asked
@@ -25,10 +25,10 @@ type delegation struct {
 }
 
 // checkDelegation looks the domain's NS records up through the configured
-// resolvers, within the configured time. Names are shown without their
-// final dot.
-func (wb *Web) checkDelegation(ctx context.Context, domain string) delegation {
-	d := wb.lookupDelegation(ctx, domain)
+// resolvers, within the configured time, and compares them with ours, the
+// zone's own. Names are shown without their final dot.
+func (wb *Web) checkDelegation(ctx context.Context, domain string, ours []string) delegation {
+	d := wb.lookupDelegation(ctx, domain, ours)
 	for _, list := range [][]string{d.Found, d.Ours, d.Missing, d.Foreign} {
 		for i := range list {
 			list[i] = strings.TrimSuffix(list[i], ".")
@@ -37,8 +37,8 @@ func (wb *Web) checkDelegation(ctx context.Context, domain string) delegation {
 	return d
 }
 
-func (wb *Web) lookupDelegation(ctx context.Context, domain string) delegation {
-	d := delegation{Ours: wb.store.NameServers()}
+func (wb *Web) lookupDelegation(ctx context.Context, domain string, ours []string) delegation {
+	d := delegation{Ours: ours}
 	if len(wb.cfg.Resolvers) == 0 {
 		return d
 	}
@@ -77,12 +77,16 @@ func (wb *Web) lookupDelegation(ctx context.Context, domain string) delegation {
 	slices.Sort(d.Found)
 	d.Found = slices.Compact(d.Found)
 	for _, ns := range d.Ours {
-		if !slices.Contains(d.Found, ns) {
+		if !slices.Contains(d.Found, zone.CanonicalName(ns)) {
 			d.Missing = append(d.Missing, ns)
 		}
 	}
+	canonicalOurs := make([]string, len(d.Ours))
+	for i, ns := range d.Ours {
+		canonicalOurs[i] = zone.CanonicalName(ns)
+	}
 	for _, ns := range d.Found {
-		if !slices.Contains(d.Ours, ns) {
+		if !slices.Contains(canonicalOurs, ns) {
 			d.Foreign = append(d.Foreign, ns)
 		}
 	}

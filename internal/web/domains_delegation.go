@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -17,8 +18,11 @@ type delegationPage struct {
 }
 
 // domainsDelegation is GET /a/{account}/domains/{domain}/delegation: is the
-// domain delegated to this installation's name servers (a live NS lookup),
-// and do they answer with its latest change?
+// domain delegated to the name servers its zone lists (a live NS lookup),
+// and do they answer with its latest change? The zone's list, not the
+// installation's defaults, is the reference: a zone moved to other name
+// servers on its name servers page is delegated right when the parent
+// agrees with it.
 func (wb *Web) domainsDelegation(w http.ResponseWriter, r *http.Request) error {
 	v, err := wb.accountView(r, "Delegation")
 	if err != nil {
@@ -32,7 +36,11 @@ func (wb *Web) domainsDelegation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := delegationPage{Domain: d, Zone: z, Delegation: wb.checkDelegation(r.Context(), d.Name)}
+	ours, err := wb.apexNameServers(r.Context(), v.Account.ID, d.Name)
+	if err != nil {
+		return err
+	}
+	p := delegationPage{Domain: d, Zone: z, Delegation: wb.checkDelegation(r.Context(), d.Name, ours)}
 	if wb.cfg.Distributed != nil {
 		ok, err := wb.cfg.Distributed(r.Context(), d.Name)
 		if err != nil {
@@ -46,4 +54,22 @@ func (wb *Web) domainsDelegation(w http.ResponseWriter, r *http.Request) error {
 	v.Data = p
 	wb.render(w, r, http.StatusOK, "domain_delegation", v)
 	return nil
+}
+
+// apexNameServers are the NS records at the zone's apex, the ones
+// Zonewarden manages and any added by hand, as the zone answers them; a
+// zone without any falls back to this installation's name servers.
+func (wb *Web) apexNameServers(ctx context.Context, accountID int64, zoneName string) ([]string, error) {
+	recs, _, err := wb.store.Records(ctx, accountID, zoneName, store.RecordFilter{Name: new(""), Type: "NS"}, store.ListOptions{PerPage: 100})
+	if err != nil {
+		return nil, fmt.Errorf("list name servers of %s: %w", zoneName, err)
+	}
+	var names []string
+	for _, rec := range recs {
+		names = append(names, rec.Content)
+	}
+	if len(names) == 0 {
+		return wb.store.NameServers(), nil
+	}
+	return names, nil
 }

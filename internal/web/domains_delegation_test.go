@@ -53,26 +53,32 @@ func TestDelegation(t *testing.T) {
 		"example.com.":   {"NS2.zonewarden.test.", "ns1.zonewarden.test."},
 		"partly.com.":    {"ns1.zonewarden.test.", "ns.other-dns.net."},
 		"elsewhere.com.": {"a.other-dns.net.", "b.other-dns.net."},
+		"moved.com.":     {"a.other-dns.net.", "b.other-dns.net."},
 	})
 	served := map[string]bool{"example.com": true}
 	e := newEnv(t, web.Config{Resolvers: []string{addr}, ResolverTimeout: 300 * time.Millisecond,
 		Distributed: func(ctx context.Context, zone string) (bool, error) { return served[zone], nil }})
 	ada, _ := e.user("ada@example.com")
-	for _, d := range []string{"example.com", "partly.com", "elsewhere.com", "missing.com", "slow.example"} {
+	for _, d := range []string{"example.com", "partly.com", "elsewhere.com", "missing.com", "slow.example", "moved.com"} {
 		if _, err := e.st.CreateDomain(context.Background(), store.Actor{UserID: &ada.ID}, 1, d); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// A zone moved to other name servers is judged by its own NS records.
+	if _, err := e.st.SetZoneNameServers(context.Background(), store.Actor{UserID: &ada.ID}, 1, "moved.com", []string{"a.other-dns.net", "b.other-dns.net"}); err != nil {
+		t.Fatal(err)
 	}
 	b := e.browser()
 	b.signIn("ada@example.com")
 	want(t, "domain page links", b.get("/a/1/domains/example.com"), 200, `href="/a/1/domains/example.com/delegation"`)
 
 	r := b.get("/a/1/domains/example.com/delegation")
-	want(t, "delegated", r, 200, "<strong>Yes.</strong> The domain is delegated to this installation's name servers: ns1.zonewarden.test, ns2.zonewarden.test.",
+	want(t, "delegated", r, 200, "<strong>Yes.</strong> The domain is delegated to the name servers its zone lists: ns1.zonewarden.test, ns2.zonewarden.test.",
 		"through the resolver "+addr, "<strong>Yes.</strong> The name servers answer with the zone's latest version")
 	golden(t, "domain_delegation", strings.ReplaceAll(r.body, addr, "RESOLVER"))
-	want(t, "partly", b.get("/a/1/domains/partly.com/delegation"), 200, "<strong>Partly.</strong>", "Add ns2.zonewarden.test.", "Remove ns.other-dns.net, which is not", "<strong>Not yet.</strong>")
+	want(t, "partly", b.get("/a/1/domains/partly.com/delegation"), 200, "<strong>Partly.</strong>", "Add ns2.zonewarden.test.", "Remove ns.other-dns.net, which the zone does not list", "<strong>Not yet.</strong>")
 	want(t, "elsewhere", b.get("/a/1/domains/elsewhere.com/delegation"), 200, "<strong>No.</strong> The domain is delegated to a.other-dns.net, b.other-dns.net, not here.")
+	want(t, "moved", b.get("/a/1/domains/moved.com/delegation"), 200, "<strong>Yes.</strong> The domain is delegated to the name servers its zone lists: a.other-dns.net, b.other-dns.net.")
 	want(t, "missing", b.get("/a/1/domains/missing.com/delegation"), 200, "<strong>No.</strong> The domain has no NS records in the DNS")
 	start := time.Now()
 	want(t, "slow", b.get("/a/1/domains/slow.example/delegation"), 200, "<strong>Not known.</strong> The resolver "+addr+" did not answer within 300ms.")
