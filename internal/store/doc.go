@@ -43,4 +43,10 @@
 //     without the final dot, record names relative to the zone.
 //   - Migrations are SQL files embedded per dialect (migrations/sqlite,
 //     migrations/postgres) and say the same schema in each engine's types.
+//     Ids are never reused, deleted rows' included: a SQLite table whose
+//     ids leave the database is INTEGER PRIMARY KEY AUTOINCREMENT, as
+//     PostgreSQL's identity columns are by nature. SQLite migrations run
+//     with foreign keys off, as rebuilding a table needs, and commit only if
+//     PRAGMA foreign_key_check finds nothing; they must not count on ON
+//     DELETE actions.
 package store

@@ -2,9 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"slices"
 	"strconv"
@@ -22,7 +26,17 @@ const migrationLock = 0x7a6f6e65 // "zone"
 // the embedded migrations not yet recorded in schema_migrations. All of them
 // run in one transaction, which holds a lock that makes concurrent Migrates
 // (several processes starting at once) wait and then find nothing to do.
+//
+// On SQLite they run with foreign keys off, as SQLite's procedure for
+// rebuilding a table requires (migration 0013): a migration must not count
+// on ON DELETE actions, and what it leaves is checked before the commit.
 func (s *Store) Migrate(ctx context.Context) error {
+	return s.migrateTo(ctx, math.MaxInt)
+}
+
+// migrateTo is Migrate stopping after the migration numbered last, so that
+// tests can write data as an earlier version did and then migrate it.
+func (s *Store) migrateTo(ctx context.Context, last int) error {
 	dir := "migrations/sqlite"
 	if s.pg {
 		dir = "migrations/postgres"
@@ -46,7 +60,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	slices.SortFunc(all, func(a, b migration) int { return a.version - b.version })
 
-	return s.tx(ctx, func(d db) error {
+	tx := s.tx
+	if !s.pg {
+		tx = s.txWithoutForeignKeys
+	}
+	return tx(ctx, func(d db) error {
 		// On SQLite the transaction began IMMEDIATE and so already holds the
 		// database's write lock.
 		if s.pg {
@@ -79,6 +97,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return fmt.Errorf("read schema_migrations: %w", err)
 		}
 		for _, m := range all {
+			if m.version > last {
+				break
+			}
 			if applied[m.version] {
 				continue
 			}
@@ -133,6 +154,76 @@ func (s *Store) sealPlaintext(ctx context.Context, d db, table, column string, w
 	}
 	if len(list) > 0 {
 		s.cfg.log.Info("sealed secrets stored in plain text", "table", table, "column", column, "rows", len(list))
+	}
+	return nil
+}
+
+// txWithoutForeignKeys is tx on SQLite with foreign keys not enforced, as
+// https://www.sqlite.org/lang_altertable.html#otheralter asks of a table
+// rebuild: with them on, dropping the old domains table deletes every zone.
+// The pragma is a no-op inside a transaction, so it is set on the writer's
+// connection before BEGIN and set back after; the transaction commits only
+// if PRAGMA foreign_key_check finds every reference still whole.
+func (s *Store) txWithoutForeignKeys(ctx context.Context, fn func(db) error) (err error) {
+	c, err := s.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("take the writer connection: %w", err)
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return fmt.Errorf("turn foreign keys off: %w", err)
+	}
+	defer func() {
+		// Every other write counts on foreign keys: a connection that
+		// cannot have them back is closed rather than reused.
+		if _, rerr := c.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); rerr != nil {
+			c.Raw(func(any) error { return driver.ErrBadConn })
+			err = errors.Join(err, fmt.Errorf("turn foreign keys back on: %w", rerr))
+		}
+	}()
+	t, err := c.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(db{q: t}); err != nil {
+		t.Rollback()
+		return err
+	}
+	if err := foreignKeyCheck(ctx, t); err != nil {
+		t.Rollback()
+		return err
+	}
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	s.tokens.wrote()
+	return nil
+}
+
+// foreignKeyCheck fails if any row references a row that does not exist.
+func foreignKeyCheck(ctx context.Context, q querier) error {
+	rows, err := q.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return fmt.Errorf("check foreign keys: %w", err)
+	}
+	defer rows.Close()
+	var bad []string
+	for rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fkid int64
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			return fmt.Errorf("check foreign keys: %w", err)
+		}
+		if len(bad) < 10 {
+			bad = append(bad, fmt.Sprintf("%s row %d references a missing %s", table, rowid.Int64, parent))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("check foreign keys: %w", err)
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("check foreign keys: %s", strings.Join(bad, "; "))
 	}
 	return nil
 }
