@@ -149,8 +149,16 @@ func readEntriesAt(r io.Reader, fsys fs.FS, file, origin string, line int) (entr
 	var buf []byte
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
 		e := entry{rr: rr, file: t.file(), line: t.line()}
+		// The record's text, for what the parsed record cannot tell:
+		// how many strings an HINFO had (hinfo.go).
+		text := t.take()
 		if err := fixRecord(e, zp); err != nil {
 			return nil, err
+		}
+		if h, ok := rr.(*dns.HINFO); ok {
+			if msg := hinfoProblem(h, text); msg != "" {
+				return nil, e.errorf("%s", msg)
+			}
 		}
 		if simpleComplete(rr) {
 			entries = append(entries, e)
@@ -379,6 +387,22 @@ func (t *tracker) line() int {
 	return 0
 }
 
+// take returns what the lexer read from the file it is in since the last
+// record it ended there, and starts over: called as the parser returns a
+// record, it is the record's text, after any blank and comment lines and
+// directives before it. The lexer stops at the newline that ends a record
+// (TestRecordText), so nothing of the next one is in it. The slice is good
+// until the next read.
+func (t *tracker) take() []byte {
+	lr := t.top()
+	if lr == nil {
+		return nil
+	}
+	text := lr.text
+	lr.text = lr.text[:0]
+	return text
+}
+
 func (t *tracker) closeAll() {
 	for len(t.stack) > 0 {
 		t.top().Close()
@@ -423,6 +447,9 @@ type lineReader struct {
 	// prev is the last byte read; newline a newline owed after a blank.
 	prev    byte
 	newline bool
+	// text is what the lexer read since the last record (see take), as
+	// it read it: with the blank put before a newline.
+	text []byte
 }
 
 func (r *lineReader) ReadByte() (byte, error) {
@@ -439,6 +466,7 @@ func (r *lineReader) ReadByte() (byte, error) {
 		// "A192.0.2.1"); a blank before the newline ends the word.
 		if b == '\n' && r.prev != ' ' && r.prev != '\t' && r.prev != '\\' && r.prev != '\n' {
 			r.newline, r.prev = true, '\n'
+			r.text = append(r.text, ' ')
 			return ' ', nil
 		}
 		r.prev = b
@@ -465,6 +493,7 @@ func (r *lineReader) ReadByte() (byte, error) {
 			r.bol = false
 		}
 	}
+	r.text = append(r.text, b)
 	return b, nil
 }
 

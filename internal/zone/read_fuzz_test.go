@@ -14,6 +14,7 @@ func FuzzReadRecords(f *testing.F) {
 		"$ORIGIN sub.example.com.\nftp 300 CNAME www.example.com.\n",
 		"@ MX 10 mail\n_sip._tcp SRV 10 5 5060 sip\n@ TXT \"v=spf1 -all\" \"two\"\n",
 		"@ ALIAS www\n@ CAA 0 issue \"letsencrypt.org\"\n",
+		"h HINFO \"Intel Xeon\" Linux\nh2 HINFO a b c\n", "h IN 60 hinfo ( a\n b ) ; c\n", "h TYPE13 \\# 2 0161\n",
 		"$INCLUDE /etc/passwd\n", "$GENERATE 1-10 host$ A 192.0.2.$\n", "( unbalanced\n", "",
 	} {
 		f.Add(s)
@@ -21,6 +22,7 @@ func FuzzReadRecords(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		lines, err := ReadRecords(strings.NewReader(text), "example.com.", "import")
 		if err != nil {
+			unreadHINFO(t, err)
 			return
 		}
 		for _, l := range lines {

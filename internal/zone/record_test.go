@@ -335,6 +335,8 @@ func FuzzRecord(f *testing.F) {
 		{"", "SOA", "ns1 admin 1 2 3 4 5", -1},
 		{"host", "SSHFP", "4 2 " + hex64, -1},
 		{"x", "HINFO", `"a b" c`, -1},
+		{"x", "HINFO", `"Intel Xeon" "Linux" "6.1"`, -1},
+		{"x", "HINFO", `"a\"b" \032`, -1},
 		{"0", "HTTPS", `0"0`, -1}, // an open quote once swallowed the line's end
 	}
 	for _, s := range seeds {
