@@ -287,7 +287,7 @@ func TestResolverConcurrent(t *testing.T) {
 
 	// Still alive after the churn: every target gets resolved.
 	r.Watch(targets)
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for _, name := range targets {
 		for _, qtype := range []uint16{dns.TypeA, dns.TypeAAAA} {
 			for {

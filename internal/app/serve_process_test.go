@@ -71,7 +71,7 @@ func TestServeProcess(t *testing.T) {
 		Name: dnsimple.String("www"), Type: "A", Content: "192.0.2.44", TTL: 120}); err != nil {
 		t.Fatal(err)
 	}
-	waitAnswer(t, udp, "www.e2e.example.", dns.TypeA, 3*time.Second, "www.e2e.example.\t120\tIN\tA\t192.0.2.44")
+	waitAnswer(t, udp, "www.e2e.example.", dns.TypeA, 10*time.Second, "www.e2e.example.\t120\tIN\tA\t192.0.2.44")
 	r := query(t, udp, "e2e.example.", dns.TypeSOA)
 	if len(r.Answer) != 1 || r.Answer[0].(*dns.SOA).Ns != "ns1.example.net." {
 		t.Errorf("SOA: %v", r.Answer)

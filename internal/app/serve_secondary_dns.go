@@ -200,14 +200,9 @@ func (p *secondaryDNS) sync(ctx context.Context) error {
 		if running {
 			continue
 		}
-		pl, err := p.start(ctx, primariesOf[key], names)
-		if err != nil {
+		if err := p.start(ctx, primariesOf[key], names); err != nil {
 			p.log.Error("pull secondary zones", "primaries", primariesOf[key], "zones", names, "err", err)
-			continue
 		}
-		p.mu.Lock()
-		p.pullers[key] = pl
-		p.mu.Unlock()
 	}
 	if !p.swept {
 		p.swept = true
@@ -249,9 +244,10 @@ func (p *secondaryDNS) sweep(want map[string][]string, primariesOf map[string][]
 // pullers, since the first is the one asked first.
 func pullerKey(primaries []string) string { return strings.Join(primaries, ",") }
 
-// start runs a Secondary for the zones linked to primaries. Its directory
-// keeps the zones as last transferred, which IXFR starts from.
-func (p *secondaryDNS) start(ctx context.Context, primaries []string, names []string) (*puller, error) {
+// start runs a Secondary for the zones linked to primaries, as one of
+// p.pullers. Its directory keeps the zones as last transferred, which IXFR
+// starts from.
+func (p *secondaryDNS) start(ctx context.Context, primaries []string, names []string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	sec, err := secondary.New(secondary.Config{
 		Primaries: primaries,
@@ -262,19 +258,25 @@ func (p *secondaryDNS) start(ctx context.Context, primaries []string, names []st
 	})
 	if err != nil {
 		cancel()
-		return nil, err
+		return err
 	}
 	if err := sec.Load(); err != nil {
 		cancel()
-		return nil, err
+		return err
 	}
 	pl := &puller{key: pullerKey(primaries), primaries: primaries, zones: names, sec: sec, cancel: cancel, done: make(chan struct{})}
+	// Listed before it runs: its first transfer serves the zones at once,
+	// and the primary's NOTIFY that may follow must find the puller rather
+	// than fall through to the transfer handler's NOTIMP.
+	p.mu.Lock()
+	p.pullers[pl.key] = pl
+	p.mu.Unlock()
 	go func() {
 		defer close(pl.done)
 		sec.Run(ctx) //nolint:errcheck // only "already running"
 	}()
 	p.log.Info("pulling secondary zones", "primaries", primaries, "zones", names)
-	return pl, nil
+	return nil
 }
 
 // dirOf is where the zones pulled from primaries are kept. One primary's

@@ -82,7 +82,7 @@ func adminJSON(t *testing.T, sc StoreConfig, stdin string, v any, args ...string
 // TestServeWriteToAnswer is the promise of serve: a record created through
 // the API is answered by the DNS server. The 100 ms bar is measured by the
 // benchmark (bench/api, docs/BENCHMARKS.md), not asserted here: a loaded CI
-// machine would fail it for no fault of the code. The test waits up to 3 s
+// machine would fail it for no fault of the code. The test waits up to 10 s
 // and logs what it took.
 func TestServeWriteToAnswer(t *testing.T) {
 	cfg := testServeConfig(t)
@@ -109,7 +109,7 @@ func TestServeWriteToAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	dnsAddr := s.UDPAddr().String()
-	waitRcode(t, dnsAddr, "example.com.", dns.TypeSOA, 3*time.Second, dns.RcodeSuccess)
+	waitRcode(t, dnsAddr, "example.com.", dns.TypeSOA, 10*time.Second, dns.RcodeSuccess)
 
 	for i, ip := range []string{"192.0.2.1", "192.0.2.2", "192.0.2.3"} {
 		start := time.Now()
@@ -118,7 +118,7 @@ func TestServeWriteToAnswer(t *testing.T) {
 			Name: dnsimple.String(name), Type: "A", Content: ip, TTL: 60}); err != nil {
 			t.Fatal(err)
 		}
-		waitAnswer(t, dnsAddr, name+".example.com.", dns.TypeA, 3*time.Second, name+".example.com.\t60\tIN\tA\t"+ip)
+		waitAnswer(t, dnsAddr, name+".example.com.", dns.TypeA, 10*time.Second, name+".example.com.\t60\tIN\tA\t"+ip)
 		t.Logf("API write to DNS answer: %s", time.Since(start))
 	}
 	dist, err := c.Zones.CheckZoneDistribution(ctx, acc, "example.com")
@@ -129,7 +129,7 @@ func TestServeWriteToAnswer(t *testing.T) {
 	if _, err := c.Domains.DeleteDomain(ctx, acc, "example.com"); err != nil {
 		t.Fatal(err)
 	}
-	waitRcode(t, dnsAddr, "www0.example.com.", dns.TypeA, 3*time.Second, dns.RcodeRefused)
+	waitRcode(t, dnsAddr, "www0.example.com.", dns.TypeA, 10*time.Second, dns.RcodeRefused)
 
 	for path, want := range map[string]string{"/healthz": "ok", "/metrics": "zonewarden_zone_syncs_total"} {
 		resp, err := http.Get("http://" + s.HTTPAddr() + path)
@@ -168,7 +168,7 @@ func TestServeFollowsOtherWriters(t *testing.T) {
 		store.RecordInput{Name: "www", Type: "A", Content: "192.0.2.80", TTL: 300}); err != nil {
 		t.Fatal(err)
 	}
-	waitAnswer(t, s.UDPAddr().String(), "www.example.org.", dns.TypeA, time.Second, "www.example.org.\t300\tIN\tA\t192.0.2.80")
+	waitAnswer(t, s.UDPAddr().String(), "www.example.org.", dns.TypeA, 10*time.Second, "www.example.org.\t300\tIN\tA\t192.0.2.80")
 
 	// And a restart loads what is in the database.
 	if got := s.engine.Zones(); !slices.Contains(got, "example.org.") {

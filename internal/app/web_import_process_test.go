@@ -68,8 +68,8 @@ func TestServeProcessDashboardImport(t *testing.T) {
 	}
 	b.multipart(imp, imp+"/confirm", map[string]string{"zone": zoneFile, "digest": m[1]}, http.StatusSeeOther)
 
-	waitAnswer(t, udp, "www.import.example.", dns.TypeA, 2*time.Second, "www.import.example.\t300\tIN\tA\t192.0.2.81")
-	waitAnswer(t, udp, "import.example.", dns.TypeMX, 2*time.Second, "import.example.\t300\tIN\tMX\t10 mail.import.example.")
+	waitAnswer(t, udp, "www.import.example.", dns.TypeA, 10*time.Second, "www.import.example.\t300\tIN\tA\t192.0.2.81")
+	waitAnswer(t, udp, "import.example.", dns.TypeMX, 10*time.Second, "import.example.\t300\tIN\tMX\t10 mail.import.example.")
 	if dig, err := exec.LookPath("dig"); err == nil {
 		host, port, _ := net.SplitHostPort(udp)
 		out, err := exec.Command(dig, "@"+host, "-p", port, "+short", "+norecurse", "mail.import.example.", "A").Output()

@@ -79,7 +79,12 @@ func TestMetrics(t *testing.T) {
 		if q.net == "tcp" {
 			addr = s.TCPAddr().String()
 		}
-		c := &dns.Client{Net: q.net, Timeout: 300 * time.Millisecond}
+		// A dropped query waits out the timeout; the others must not
+		// time out on a slow machine.
+		c := &dns.Client{Net: q.net, Timeout: 5 * time.Second}
+		if q.name == "drop." {
+			c.Timeout = 300 * time.Millisecond
+		}
 		for range q.n {
 			_, _, err := c.Exchange(query(q.name, q.qtype), addr)
 			if (err != nil) != (q.name == "drop.") {
@@ -87,11 +92,6 @@ func TestMetrics(t *testing.T) {
 			}
 		}
 	}
-	// A UDP worker counts after sending; give it a moment.
-	time.Sleep(50 * time.Millisecond)
-	got := gather(t, m, "zonewarden_dns_queries_total", "zonewarden_dns_dropped_queries_total",
-		"zonewarden_dns_truncated_responses_total", "zonewarden_dns_request_duration_seconds",
-		"zonewarden_dns_tcp_connections", "zonewarden_dns_tcp_rejected_connections_total")
 	want := strings.TrimSpace(`
 zonewarden_dns_dropped_queries_total{transport=tcp} 0
 zonewarden_dns_dropped_queries_total{transport=udp} 1
@@ -105,6 +105,17 @@ zonewarden_dns_tcp_connections{} 0
 zonewarden_dns_tcp_rejected_connections_total{} 0
 zonewarden_dns_truncated_responses_total{transport=tcp} 0
 zonewarden_dns_truncated_responses_total{transport=udp} 2`)
+	// A UDP worker counts after sending, and a TCP connection is counted
+	// closed when the server sees it closed: wait for the counts.
+	var got string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		got = gather(t, m, "zonewarden_dns_queries_total", "zonewarden_dns_dropped_queries_total",
+			"zonewarden_dns_truncated_responses_total", "zonewarden_dns_request_duration_seconds",
+			"zonewarden_dns_tcp_connections", "zonewarden_dns_tcp_rejected_connections_total")
+		if got == want || time.Now().After(deadline) {
+			break
+		}
+	}
 	if got != want {
 		t.Errorf("metrics:\n%s\nwant:\n%s", got, want)
 	}

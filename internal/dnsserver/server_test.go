@@ -275,12 +275,15 @@ func TestTCPIdleTimeout(t *testing.T) {
 		{"half a message", []byte{0, 30, 1, 2, 3}},
 	}
 	for _, tt := range tests {
+		// Timed from before the dial: the server starts the idle timer
+		// when it accepts, and this goroutine may run late after Dial
+		// returns, which would make an on-time close look early.
+		start := time.Now()
 		c, err := net.Dial("tcp", s.TCPAddr().String())
 		if err != nil {
 			t.Fatal(err)
 		}
 		c.Write(tt.send)
-		start := time.Now()
 		if !closed(c, 2*time.Second) {
 			t.Errorf("%s: still open after 2s", tt.name)
 		} else if d := time.Since(start); d < 50*time.Millisecond {

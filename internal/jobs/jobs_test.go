@@ -85,7 +85,7 @@ func TestOutcomes(t *testing.T) {
 	done := make(chan error)
 	go func() { done <- r.Run(ctx) }()
 	<-started
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(time.Millisecond) {
 		q.mu.Lock()
 		n := len(q.outcome)
 		q.mu.Unlock()

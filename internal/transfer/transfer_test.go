@@ -400,7 +400,7 @@ func TestAccess(t *testing.T) {
 		p.h.outcomes.WithLabelValues(outcome).Write(&m)
 		return m.GetCounter().GetValue()
 	}
-	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline) && count("axfr") < wantOutcomes["axfr"]; {
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && count("axfr") < wantOutcomes["axfr"]; {
 		time.Sleep(5 * time.Millisecond)
 	}
 	for outcome, want := range wantOutcomes {

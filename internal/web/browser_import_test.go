@@ -80,7 +80,7 @@ func TestBrowserImport(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`button[data-copy="new-token"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#new-token-copied")))
 	b.shoot(bctx, "token-copied")
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for b.text(bctx, "#new-token-copied", "") != "Copied." {
 		if time.Now().After(deadline) {
 			t.Fatalf("after clicking Copy: %q", b.text(bctx, "#new-token-copied", ""))

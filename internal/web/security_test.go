@@ -259,7 +259,7 @@ func TestPasswordChange(t *testing.T) {
 // waitMail waits for the mail number n (from 1) to addr.
 func waitMail(t *testing.T, m *mail.Memory, addr string, n int) mail.Message {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		var got []mail.Message
 		for _, msg := range m.Sent() {
 			if msg.To == addr {
@@ -278,7 +278,7 @@ func waitMail(t *testing.T, m *mail.Memory, addr string, n int) mail.Message {
 // returns the latest.
 func waitMailAbout(t *testing.T, m *mail.Memory, addr, subject string) mail.Message {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		var last *mail.Message
 		for _, msg := range m.Sent() {
 			if msg.To == addr && msg.Subject == subject {

@@ -121,12 +121,15 @@ func (rc *receiver) deliveries() []delivery {
 	return append([]delivery(nil), rc.got...)
 }
 
-// waitFor polls cond until it holds, or fails the test after 10 seconds.
+// waitFor polls cond until it holds, or fails the test after 30 seconds.
+// The bound only ends a failing run: two runners polling one SQLite file
+// every 5 ms contend for its write lock, and on a loaded machine their 61
+// deliveries in TestTwoProcessesDeliverOnce have taken over 11 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(2 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(2 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+			t.Fatalf("timed out waiting for %s (30s)", what)
 		}
 	}
 }
