@@ -375,14 +375,22 @@ func (h *secondaryNotify) ServeDNS(resp []byte, req *dnsserver.Request) []byte {
 		}
 	}
 	h.p.mu.RUnlock()
-	if sec == nil {
+	if !allowed {
 		return h.next.ServeDNS(resp, req)
 	}
 	r := new(dns.Msg)
 	r.SetReply(q)
-	if q.Question[0].Qtype != dns.TypeSOA {
+	switch {
+	case q.Question[0].Qtype != dns.TypeSOA:
 		r.Rcode = dns.RcodeNotImplemented
-	} else {
+	case sec == nil:
+		// The zone's puller is being replaced (its primaries' zone list
+		// changed). The new one refreshes every zone as it starts, so
+		// the NOTIFY is taken: a NOTIMP would tell the primary we are
+		// not its secondary.
+		r.Authoritative = true
+		h.p.log.Debug("NOTIFY accepted while the secondary zone's puller restarts", "zone", origin, "from", req.Remote.String())
+	default:
 		sec.NotifyFrom(origin, from)
 		r.Authoritative = true
 		h.p.log.Debug("NOTIFY accepted: refreshing the secondary zone", "zone", origin, "from", req.Remote.String())
