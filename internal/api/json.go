@@ -72,25 +72,49 @@ func decode(r *http.Request, v any) error {
 	if err := json.Unmarshal(body, v); err != nil {
 		if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok && te.Field != "" {
 			return &Error{Status: http.StatusBadRequest, Message: "Validation failed",
-				Errors: map[string][]string{te.Field: {"must be a " + jsonTypeName(te.Type.Kind().String())}}, Err: err}
+				Errors: map[string][]string{te.Field: {mustBe(te.Type.Kind().String())}}, Err: err}
 		}
 		return badRequest("Invalid JSON in the request body", err)
 	}
 	return nil
 }
 
-func jsonTypeName(kind string) string {
+// mustBe is the message of a JSON value of the wrong type, from the kind
+// of the Go value it was to fill: "must be an object".
+func mustBe(kind string) string {
 	switch kind {
 	case "string":
-		return "string"
+		return "must be a string"
 	case "bool":
-		return "boolean"
+		return "must be a boolean"
 	case "slice", "array":
-		return "list"
+		return "must be a list"
 	case "map", "struct", "ptr":
-		return "object"
+		return "must be an object"
 	}
-	return "number"
+	return "must be a number"
+}
+
+// jsonKind names the kind of a JSON value as a message says it: "null",
+// "a number", "a list".
+func jsonKind(raw []byte) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "empty"
+	}
+	switch raw[0] {
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "a boolean"
+	case '"':
+		return "a string"
+	case '[':
+		return "a list"
+	case '{':
+		return "an object"
+	}
+	return "a number"
 }
 
 // listOptions reads page, per_page (default 30, at most 100) and sort from

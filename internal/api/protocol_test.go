@@ -320,7 +320,7 @@ func TestUpdateType(t *testing.T) {
 		t.Errorf("PATCH with its own type: %d %s", status, body)
 	}
 	status, _, body := e.do(t, "PATCH", path, e.tokenA, `{"type":"AAAA","content":"2001:db8::1"}`)
-	if status != 400 || !strings.Contains(string(body), `"record_type":["a A record cannot become AAAA`) {
+	if status != 400 || !strings.Contains(string(body), `"record_type":["an A record cannot become AAAA: delete it and create an AAAA record`) {
 		t.Errorf("PATCH to another type: %d %s", status, body)
 	}
 	batch := fmt.Sprintf("/v2/%d/zones/example.com/batch", e.accountA.ID)

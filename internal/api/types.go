@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -204,13 +205,13 @@ func toRecord(r store.Record) recordJSON {
 // recordRequest is the body of a record create or update, and of each
 // change of a batch. Absent fields are nil.
 type recordRequest struct {
-	ID       int64    `json:"id"` // batch updates and deletes
-	Name     *string  `json:"name"`
-	Type     *string  `json:"type"`
-	Content  *string  `json:"content"`
-	TTL      *int64   `json:"ttl"`
-	Priority *int64   `json:"priority"`
-	Regions  []string `json:"regions"`
+	ID       json.RawMessage `json:"id"` // batch updates and deletes, checked by id
+	Name     *string         `json:"name"`
+	Type     *string         `json:"type"`
+	Content  *string         `json:"content"`
+	TTL      *int64          `json:"ttl"`
+	Priority *int64          `json:"priority"`
+	Regions  []string        `json:"regions"`
 }
 
 // fields checks the numbers of a request; prefix names the batch change.

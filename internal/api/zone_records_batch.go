@@ -1,9 +1,12 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/zonewarden/zonewarden/internal/store"
@@ -24,26 +27,48 @@ func (a *API) zoneRecordsBatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Each change is decoded alone, so that a value of the wrong type is
+	// reported on its change (deletes[1].id), as other errors are.
 	var in struct {
-		Creates []recordRequest `json:"creates"`
-		Updates []recordRequest `json:"updates"`
-		Deletes []recordRequest `json:"deletes"`
+		Creates []json.RawMessage `json:"creates"`
+		Updates []json.RawMessage `json:"updates"`
+		Deletes []json.RawMessage `json:"deletes"`
 	}
 	if err := decode(r, &in); err != nil {
 		return err
 	}
 	var b store.Batch
 	var errs []store.FieldError
-	for i, c := range in.Creates {
-		errs = append(errs, c.check(fmt.Sprintf("creates[%d].", i))...)
+	for i, raw := range in.Creates {
+		prefix := fmt.Sprintf("creates[%d]", i)
+		c, ok := batchChange(raw, prefix, &errs)
+		if !ok {
+			continue
+		}
+		errs = append(errs, c.check(prefix+".")...)
 		b.Creates = append(b.Creates, c.input())
 	}
-	for i, u := range in.Updates {
-		errs = append(errs, u.check(fmt.Sprintf("updates[%d].", i))...)
-		b.Updates = append(b.Updates, store.BatchUpdate{ID: u.ID, RecordPatch: u.patch()})
+	for i, raw := range in.Updates {
+		prefix := fmt.Sprintf("updates[%d]", i)
+		u, ok := batchChange(raw, prefix, &errs)
+		if !ok {
+			continue
+		}
+		id, ok := u.id(prefix, &errs)
+		errs = append(errs, u.check(prefix+".")...)
+		if ok {
+			b.Updates = append(b.Updates, store.BatchUpdate{ID: id, RecordPatch: u.patch()})
+		}
 	}
-	for _, d := range in.Deletes {
-		b.Deletes = append(b.Deletes, d.ID)
+	for i, raw := range in.Deletes {
+		prefix := fmt.Sprintf("deletes[%d]", i)
+		d, ok := batchChange(raw, prefix, &errs)
+		if !ok {
+			continue
+		}
+		if id, ok := d.id(prefix, &errs); ok {
+			b.Deletes = append(b.Deletes, id)
+		}
 	}
 	if len(errs) > 0 {
 		return batchError(&store.ValidationError{Fields: errs})
@@ -72,6 +97,45 @@ func (a *API) zoneRecordsBatch(w http.ResponseWriter, r *http.Request) error {
 		out.Deletes = append(out.Deletes, batchID{id})
 	}
 	return data(w, http.StatusOK, out)
+}
+
+// batchChange decodes one change of a batch; when it cannot, it adds the
+// error, on the change named by prefix (creates[1]), to errs.
+func batchChange(raw json.RawMessage, prefix string, errs *[]store.FieldError) (recordRequest, bool) {
+	var it recordRequest
+	if !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
+		*errs = append(*errs, store.FieldError{Field: prefix, Msg: fmt.Sprintf("%s must be an object, not %s", prefix, jsonKind(raw))})
+		return it, false
+	}
+	if err := json.Unmarshal(raw, &it); err != nil {
+		field, msg := prefix, prefix+" is not a change: "+err.Error()
+		if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok && te.Field != "" {
+			field, msg = prefix+"."+te.Field, mustBe(te.Type.Kind().String())
+		}
+		*errs = append(*errs, store.FieldError{Field: field, Msg: msg})
+		return it, false
+	}
+	return it, true
+}
+
+// id is the record id of an update or a delete: a positive whole number.
+func (it recordRequest) id(prefix string, errs *[]store.FieldError) (int64, bool) {
+	raw := bytes.TrimSpace(it.ID)
+	fail := func(msg string) (int64, bool) {
+		*errs = append(*errs, store.FieldError{Field: prefix + ".id", Msg: msg})
+		return 0, false
+	}
+	switch {
+	case len(raw) == 0 || string(raw) == "null":
+		return fail("is required")
+	case raw[0] != '-' && (raw[0] < '0' || raw[0] > '9'):
+		return fail("must be a number")
+	}
+	id, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil || id < 1 {
+		return fail(fmt.Sprintf("%s is not a record id", raw))
+	}
+	return id, true
 }
 
 type batchID struct {

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 )
@@ -15,7 +17,9 @@ func (a *API) zonesNSRecords(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in struct {
-		NSNames []string `json:"ns_names"`
+		// Each item on its own, so that one that is not a string is
+		// named, not read as "".
+		NSNames []json.RawMessage `json:"ns_names"`
 		// Any JSON: whatever a client sends, the answer is that there are
 		// no sets, not a complaint about its type.
 		NSSetIDs []any `json:"ns_set_ids"`
@@ -27,8 +31,20 @@ func (a *API) zonesNSRecords(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusBadRequest, Message: "Name server sets are not available in Zonewarden: give the name servers' host names in ns_names",
 			Errors: map[string][]string{"ns_set_ids": {"name server sets are DNSimple's; Zonewarden has none"}}}
 	}
+	names := make([]string, 0, len(in.NSNames))
+	var bad []string
+	for i, raw := range in.NSNames {
+		var n string
+		if !bytes.HasPrefix(bytes.TrimSpace(raw), []byte(`"`)) || json.Unmarshal(raw, &n) != nil {
+			bad = append(bad, fmt.Sprintf("ns_names[%d] must be a string, not %s", i, jsonKind(raw)))
+		}
+		names = append(names, n)
+	}
+	if len(bad) > 0 {
+		return &Error{Status: http.StatusBadRequest, Message: "Validation failed", Errors: map[string][]string{"ns_names": bad}}
+	}
 	name := zoneName(r)
-	recs, err := a.store.SetZoneNameServers(r.Context(), actor(r), acc, name, in.NSNames)
+	recs, err := a.store.SetZoneNameServers(r.Context(), actor(r), acc, name, names)
 	if err != nil {
 		return notFound(fmt.Errorf("set name servers of zone %q of account %d: %w", name, acc, err), "Zone", r.PathValue("zone"))
 	}

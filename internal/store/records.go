@@ -428,7 +428,8 @@ func (w *zoneWrite) update(field string, id int64, p RecordPatch) {
 	}
 	r := old.zoneRecord()
 	if p.Type != nil && !strings.EqualFold(strings.TrimSpace(*p.Type), old.Type) {
-		w.fail(field, invalid("type", fmt.Sprintf("a %s record cannot become %s: delete it and create a %s record", old.Type, strings.ToUpper(strings.TrimSpace(*p.Type)), strings.ToUpper(strings.TrimSpace(*p.Type)))))
+		to := strings.ToUpper(strings.TrimSpace(*p.Type))
+		w.fail(field, invalid("type", fmt.Sprintf("%s record cannot become %s: delete it and create %s record", article(old.Type), to, article(to))))
 		return
 	}
 	if p.Name != nil {
@@ -785,4 +786,19 @@ func fieldError(prefix string, err error) error {
 		return &ValidationError{Fields: []FieldError{{Field: prefix + re.Field, Msg: re.Msg}}}
 	}
 	return err
+}
+
+// article is a record type with the article a sentence gives it, as the
+// type is read out: "an A", "an MX", "a CNAME", "a TXT".
+func article(typ string) string {
+	if typ == "" {
+		return "a"
+	}
+	if typ == "LOC" {
+		return "a LOC" // read as a word
+	}
+	if strings.ContainsRune("AEFHILMNORSX", rune(typ[0])) {
+		return "an " + typ
+	}
+	return "a " + typ
 }

@@ -209,22 +209,65 @@ func (tr TemplateRecord) audit() map[string]any {
 }
 
 // templateSample is the zone a template's records are checked in, with
-// {{domain}} standing for its name.
-const templateSample = "example.com"
+// {{domain}} standing for its name: a name no one hosts or types, so that
+// what messages say of it can be said in the template's terms
+// (templateMessage).
+const templateSample = "template.invalid"
 
-// CreateTemplateRecord adds a record to a template. It is checked as a
-// record of the zone example.com, with {{domain}} standing for that name,
-// and with the template's other records: one that could never be applied
-// beside them (a CNAME beside other records, a duplicate) is refused now,
-// as a zone's record would be, rather than when the template is applied.
-// The rules involving the records of the zone it is applied to are
-// checked then.
+// templateMessage says a message about a record checked in the sample zone
+// in the template's terms: names relative, as the template has them ("www",
+// "@" for the domain itself), and {{domain}} where content had it.
+func templateMessage(msg string) string {
+	msg = strings.ReplaceAll(msg, "."+templateSample+".", "")
+	msg = strings.ReplaceAll(msg, templateSample+".", "@")
+	return strings.ReplaceAll(msg, templateSample, domainPlaceholder)
+}
+
+// templateError is templateMessage applied to the messages of err, a
+// *zone.RecordError or a *ValidationError; other errors pass unchanged.
+func templateError(err error) error {
+	if re, ok := errors.AsType[*zone.RecordError](err); ok {
+		return &ValidationError{Fields: []FieldError{{Field: re.Field, Msg: templateMessage(re.Msg)}}}
+	}
+	if ve, ok := errors.AsType[*ValidationError](err); ok {
+		out := &ValidationError{}
+		for _, f := range ve.Fields {
+			out.Fields = append(out.Fields, FieldError{Field: f.Field, Msg: templateMessage(f.Msg)})
+		}
+		return out
+	}
+	return err
+}
+
+// CreateTemplateRecord adds a record to a template. Its name is relative to
+// the domain the template is applied to, kept as written ("www.example.com"
+// is a name below that domain); a name ending in a dot, which would be
+// absolute, is refused. The record is checked as a record of a sample zone,
+// with {{domain}} standing for that zone's name, and with the template's
+// other records: one that could never be applied beside them (a CNAME
+// beside other records, a duplicate) is refused now, as a zone's record
+// would be, rather than when the template is applied. The rules involving
+// the records of the zone it is applied to are checked then.
 func (s *Store) CreateTemplateRecord(ctx context.Context, a Actor, accountID int64, templateIDOrSID string, in RecordInput) (TemplateRecord, error) {
 	const sample = templateSample
-	r := zone.Record{Name: in.Name, Type: in.Type, Content: strings.ReplaceAll(in.Content, domainPlaceholder, sample), TTL: in.TTL, Priority: in.Priority}
+	name := strings.TrimSpace(in.Name)
+	if strings.HasSuffix(name, ".") {
+		msg := fmt.Sprintf("%q ends in a dot, which makes it an absolute name; a template's record names are relative to the domain it is applied to: ", in.Name)
+		if rel := strings.TrimSuffix(name, "."); rel != "" {
+			msg += fmt.Sprintf("write %q, or ", rel)
+		}
+		return TemplateRecord{}, invalid("name", msg+"leave the name empty for the domain itself")
+	}
+	// Written in full, so that no relative name is taken for the
+	// sample zone's own.
+	full := sample + "."
+	if name != "" && name != "@" {
+		full = name + "." + full
+	}
+	r := zone.Record{Name: full, Type: in.Type, Content: strings.ReplaceAll(in.Content, domainPlaceholder, sample), TTL: in.TTL, Priority: in.Priority}
 	rr, err := r.RR(sample)
 	if err != nil {
-		return TemplateRecord{}, fieldError("", err)
+		return TemplateRecord{}, templateError(fieldError("", err))
 	}
 	if strings.EqualFold(in.Type, "SOA") {
 		return TemplateRecord{}, invalid("type", "SOA records are managed by Zonewarden")
@@ -243,7 +286,7 @@ func (s *Store) CreateTemplateRecord(ctx context.Context, a Actor, accountID int
 		}
 		tr.TemplateID = t.ID
 		if err := templateFits(ctx, d, t, rr); err != nil {
-			return err
+			return templateError(err)
 		}
 		if err := d.row(ctx, "INSERT INTO template_records (template_id, name, type, content, ttl, priority, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			t.ID, tr.Name, tr.Type, tr.Content, int64(tr.TTL), prioArg(tr.Priority), n, n).Scan(&tr.ID); err != nil {

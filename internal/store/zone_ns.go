@@ -70,6 +70,9 @@ func (s *Store) SetZoneNameServers(ctx context.Context, a Actor, accountID int64
 			}
 		}
 		for _, host := range want {
+			if err := hasGlue(ctx, d, z, host); err != nil {
+				return err
+			}
 			if have[host] {
 				continue
 			}
@@ -99,6 +102,28 @@ func (s *Store) SetZoneNameServers(ctx context.Context, a Actor, accountID int64
 		return nil, fmt.Errorf("set name servers of zone %s: %w", zoneName, err)
 	}
 	return out, nil
+}
+
+// hasGlue refuses host, a name server of zone z, when it is in z (the
+// zone's name or below it) and z has no A or AAAA record at it: its
+// address would be nowhere to find, since resolvers must ask z's servers
+// for it, and the delegation would be lame.
+func hasGlue(ctx context.Context, d db, z Zone, host string) error {
+	rel, ok := "", host == z.Name
+	if !ok && strings.HasSuffix(host, "."+z.Name) {
+		rel, ok = strings.TrimSuffix(host, "."+z.Name), true
+	}
+	if !ok {
+		return nil
+	}
+	var n int
+	if err := d.row(ctx, "SELECT COUNT(*) FROM records WHERE zone_id = ? AND name = ? AND type IN ('A', 'AAAA')", z.ID, rel).Scan(&n); err != nil {
+		return fmt.Errorf("read addresses of %s: %w", host, err)
+	}
+	if n == 0 {
+		return invalid("ns_names", fmt.Sprintf("%s is in the zone %s, which has no A or AAAA record for it: resolvers could not find the name server's address (no glue); add its address first", host, z.Name))
+	}
+	return nil
 }
 
 // writeNameServers writes the staged NS changes as system records, bumps
@@ -166,19 +191,33 @@ func nameServerNames(names []string) ([]string, error) {
 // server is not a top-level domain) and returns its ASCII form, or why it
 // is not one.
 func hostName(in string) (string, string) {
-	n := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(in)), ".")
+	// Not trimmed: " ns1.example.net" is refused, as "ns 1.example.net" is.
+	n := strings.TrimSuffix(strings.ToLower(in), ".")
 	if n == "" {
 		return "", "it is empty"
 	}
-	for i := 0; i < len(n); i++ {
-		if n[i] >= utf8.RuneSelf {
-			a, err := idna.Lookup.ToASCII(n)
-			if err != nil {
-				return "", strings.TrimPrefix(err.Error(), "idna: ")
+	if !isASCII(n) || strings.Contains(n, "xn--") {
+		// Each label on its own, so that a message names the label
+		// at fault; idna's lookup profile checks punycode too.
+		labels := strings.Split(n, ".")
+		for i, l := range labels {
+			if isASCII(l) && !strings.HasPrefix(l, "xn--") {
+				continue
 			}
-			n = a
-			break
+			a, err := idna.Lookup.ToASCII(l)
+			if err == nil && strings.HasPrefix(a, "xn--") {
+				_, err = idna.Lookup.ToUnicode(a)
+			}
+			if err != nil {
+				what := "a valid internationalized label"
+				if strings.HasPrefix(l, "xn--") {
+					what = "valid punycode"
+				}
+				return "", fmt.Sprintf("the label %q is not %s (%s)", l, what, strings.TrimPrefix(err.Error(), "idna: "))
+			}
+			labels[i] = a
 		}
+		n = strings.Join(labels, ".")
 	}
 	if len(n) > 253 {
 		return "", "it is longer than 253 characters"
@@ -207,4 +246,13 @@ func hostName(in string) (string, string) {
 		return "", "its last label is a number, which no top-level domain is"
 	}
 	return n, ""
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

@@ -34,6 +34,10 @@ func TestSetZoneNameServers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// ns3.example.com is in the zone: its address is the glue.
+		if _, err := s.CreateRecord(ctx, f.actor, f.account.ID, "example.com", RecordInput{Name: "ns3", Type: "A", Content: "192.0.2.53"}); err != nil {
+			t.Fatal(err)
+		}
 		start, _ := s.Zone(ctx, f.account.ID, "example.com")
 
 		for _, tc := range []struct {
@@ -136,6 +140,9 @@ func TestSetZoneNameServersRefused(t *testing.T) {
 		if _, err := s.CreateRecord(ctx, f.actor, f.account.ID, "example.com", RecordInput{Type: "NS", Content: "ns.example.net"}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := s.CreateRecord(ctx, f.actor, f.account.ID, "example.com", RecordInput{Name: "alias", Type: "CNAME", Content: "ns.example.net"}); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := s.CreateSecondaryZone(ctx, f.actor, f.account.ID, "sec.example"); err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +165,17 @@ func TestSetZoneNameServersRefused(t *testing.T) {
 			{"one label", f.account.ID, "example.com", []string{"localhost"}, zone.ErrInvalid, "single label"},
 			{"underscore", f.account.ID, "example.com", []string{"ns_1.example.net"}, zone.ErrInvalid, `contains '_'`},
 			{"hyphen", f.account.ID, "example.com", []string{"-ns.example.net"}, zone.ErrInvalid, "hyphen"},
-			{"address", f.account.ID, "example.com", []string{"192.0.2.1 "}, zone.ErrInvalid, "IP address"},
+			{"address", f.account.ID, "example.com", []string{"192.0.2.1"}, zone.ErrInvalid, "IP address"},
+			{"space before", f.account.ID, "example.com", []string{" ns1.example.net"}, zone.ErrInvalid, `" ns1.example.net" is not a host name: it contains ' '`},
+			{"newline after", f.account.ID, "example.com", []string{"ns1.example.net\n"}, zone.ErrInvalid, `it contains '\n'`},
+			{"space after an address", f.account.ID, "example.com", []string{"192.0.2.1 "}, zone.ErrInvalid, "it contains ' '"},
+			{"space inside", f.account.ID, "example.com", []string{"ns 1.example.net"}, zone.ErrInvalid, "it contains ' '"},
+			{"bad punycode", f.account.ID, "example.com", []string{"xn--zz.example"}, zone.ErrInvalid, `the label "xn--zz" is not valid punycode`},
+			{"bad punycode below", f.account.ID, "example.com", []string{"ns1.xn--a.example"}, zone.ErrInvalid, `the label "xn--a" is not valid punycode`},
+			{"bad non-ASCII label", f.account.ID, "example.com", []string{"ns1.a☃\u200d.example"}, zone.ErrInvalid, `the label "a☃\u200d" is not a valid internationalized label`},
+			{"the zone itself without an address", f.account.ID, "example.com", []string{"example.com"}, zone.ErrInvalid, "example.com is in the zone example.com, which has no A or AAAA record for it"},
+			{"in the zone without an address", f.account.ID, "example.com", []string{"ns2.example.net", "NS1.example.com."}, zone.ErrInvalid, "ns1.example.com is in the zone example.com, which has no A or AAAA record for it: resolvers could not find the name server's address (no glue)"},
+			{"in the zone beside a CNAME", f.account.ID, "example.com", []string{"alias.example.com"}, zone.ErrInvalid, "no A or AAAA record"},
 			{"numeric top label", f.account.ID, "example.com", []string{"ns.example.123"}, zone.ErrInvalid, "number"},
 			{"twice", f.account.ID, "example.com", []string{"ns1.example.net", "NS1.example.net."}, zone.ErrInvalid, "given twice"},
 			{"a user's record", f.account.ID, "example.com", []string{"ns.example.net"}, zone.ErrInvalid, "added by hand"},
@@ -180,6 +197,36 @@ func TestSetZoneNameServersRefused(t *testing.T) {
 		}
 		if after, _ := s.Zone(ctx, f.account.ID, "example.com"); after.Serial != before.Serial {
 			t.Errorf("refused writes moved the serial")
+		}
+	})
+}
+
+// TestSetZoneNameServersInZone: a name server inside the zone is taken
+// when the zone has its address (the glue), A or AAAA; valid punycode and
+// non-ASCII names are taken in their ASCII form.
+func TestSetZoneNameServersInZone(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s, "ada@example.com", "example.com")
+		for _, in := range []RecordInput{
+			{Name: "ns1", Type: "A", Content: "192.0.2.53"},
+			{Name: "ns2.sub", Type: "AAAA", Content: "2001:db8::53"},
+		} {
+			if _, err := s.CreateRecord(ctx, f.actor, f.account.ID, "example.com", in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		recs, err := s.SetZoneNameServers(ctx, f.actor, f.account.ID, "example.com",
+			[]string{"ns1.example.com", "NS2.sub.example.com.", "ns.bücher.example", "ns.xn--bcher-kva.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range recs {
+			got = append(got, r.Content)
+		}
+		if want := []string{"ns1.example.com", "ns2.sub.example.com", "ns.xn--bcher-kva.example", "ns.xn--bcher-kva.test"}; !slices.Equal(got, want) {
+			t.Errorf("name servers %q, want %q", got, want)
 		}
 	})
 }

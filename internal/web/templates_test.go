@@ -61,7 +61,15 @@ func TestTemplates(t *testing.T) {
 	want(t, "CNAME beside the template's records", b.post(page, recs, url.Values{"type": {"CNAME"}, "name": {"mail"}, "content": {"example.net"}, "ttl": {"3600"}}),
 		http.StatusSeeOther)
 	want(t, "A beside the template's CNAME", b.post(page, recs, url.Values{"type": {"A"}, "name": {"mail"}, "content": {"192.0.2.1"}, "ttl": {"3600"}}),
-		http.StatusUnprocessableEntity, `id="name-error">The name mail.example.com has a CNAME record, which must be alone at its name`)
+		http.StatusUnprocessableEntity, `id="name-error">The name mail has a CNAME record, which must be alone at its name`)
+	// Names are relative to the domain the template is applied to: one
+	// ending in a dot is refused, with nothing said of a sample zone.
+	r = b.post(page, recs, url.Values{"type": {"A"}, "name": {"foo.example.com."}, "content": {"192.0.2.1"}, "ttl": {"3600"}})
+	want(t, "absolute name", r, http.StatusUnprocessableEntity,
+		`id="name-error">The name &#34;foo.example.com.&#34; ends in a dot, which makes it an absolute name`)
+	if strings.Contains(r.body, "not in the zone") {
+		t.Errorf("the refusal speaks of a zone: %s", r.body)
+	}
 	if trs, _, _ := e.st.TemplateRecords(ctx, 1, "mail", store.ListOptions{}); len(trs) != 3 {
 		t.Errorf("%d records after a refused one, want 3", len(trs))
 	}

@@ -532,11 +532,11 @@ func parseQuoted(s string) ([]string, string) {
 				if i+1 == len(s) {
 					return nil, "a backslash at the end"
 				}
+				if msg := badEscape(s[i+1:]); msg != "" {
+					return nil, msg
+				}
 				if isDDD(s[i+1:]) {
 					n, _ := strconv.Atoi(s[i+1 : i+4])
-					if n > 255 {
-						return nil, fmt.Sprintf(`escape \%s is above \255`, s[i+1:i+4])
-					}
 					b.WriteByte(byte(n))
 					i += 4
 				} else {
@@ -556,6 +556,51 @@ func parseQuoted(s string) ([]string, string) {
 		}
 		out = append(out, b.String())
 	}
+}
+
+// badEscape says what is wrong with the escape whose backslash s follows,
+// or "" when it is one of RFC 1035 §5.1: \X for a character X that is not
+// a digit, or \DDD, three decimal digits of at most 255. Fewer digits are
+// refused, as BIND refuses them (a syntax error), rather than read as the
+// characters after the backslash.
+func badEscape(s string) string {
+	switch {
+	case s == "":
+		return "a backslash at the end"
+	case !isDigit(s[0]):
+		return ""
+	case !isDDD(s):
+		n := 1
+		if len(s) > 1 && isDigit(s[1]) {
+			n = 2
+		}
+		return fmt.Sprintf(`escape \%s is not a \DDD escape: it needs three digits, as \%s`, s[:n], strings.Repeat("0", 3-n)+s[:n])
+	}
+	if n, _ := strconv.Atoi(s[:3]); n > 255 {
+		return fmt.Sprintf(`escape \%s is above \255`, s[:3])
+	}
+	return ""
+}
+
+// checkEscapes finds the first escape in presentation-format rdata that
+// badEscape refuses. miekg's parser would read \999 as byte 231 (999
+// modulo 256) on the wire while keeping \999 in the record, and \25 as
+// "25".
+func checkEscapes(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			continue
+		}
+		if msg := badEscape(s[i+1:]); msg != "" {
+			return msg
+		}
+		if isDDD(s[i+1:]) {
+			i += 3
+		} else {
+			i++
+		}
+	}
+	return ""
 }
 
 func isDDD(s string) bool {
@@ -629,6 +674,9 @@ func parsePresentation(h dns.RR_Header, t, c string) (dns.RR, string) {
 func parseAs(h dns.RR_Header, t, as, c string) (dns.RR, string) {
 	if strings.HasPrefix(c, `\#`) {
 		return nil, fmt.Sprintf("%v is in the generic form of RFC 3597; write %s content in its own form", shown(c), t)
+	}
+	if msg := checkEscapes(c); msg != "" {
+		return nil, fmt.Sprintf("%v is not valid %s content: %s", shown(c), t, msg)
 	}
 	switch i := commentStart(c); {
 	case i == len(c):
@@ -796,6 +844,12 @@ func RecordFromRR(origin string, rr dns.RR) Record {
 	case *dns.SOA:
 		rec.Content = fmt.Sprintf("%s %s %d %d %d %d %d", contentName(r.Ns), contentName(r.Mbox), r.Serial, r.Refresh, r.Retry, r.Expire, r.Minttl)
 		return rec
+	case *dns.HINFO:
+		rec.Content = quotedStrings(unescapeText(r.Cpu), unescapeText(r.Os))
+		return rec
+	case *dns.CAA:
+		rec.Content = fmt.Sprintf("%d %s %s", r.Flag, r.Tag, quotedStrings(unescapeText(r.Value)))
+		return rec
 	case *dns.SVCB:
 		rec.Content = svcbContent(r)
 		return rec
@@ -877,6 +931,14 @@ func textContent(txt []string) string {
 		slices.Equal(chunks(joined), raw) {
 		return joined
 	}
+	return quotedStrings(raw...)
+}
+
+// quotedStrings writes raw character-strings as quoted content, the way
+// TXT content has them: UTF-8 as it is, `"` and `\` escaped, control
+// characters and bytes that are not UTF-8 as \DDD. HINFO and CAA content
+// use it too, so that text reads back as it was written.
+func quotedStrings(raw ...string) string {
 	var b strings.Builder
 	for i, s := range raw {
 		if i > 0 {

@@ -484,3 +484,73 @@ func TestRecordContentFieldCount(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordEscapes: every character-string and text field takes RFC 1035's
+// escapes and nothing that only looks like one. \DDD above \255 and a
+// backslash with fewer than three digits are refused in every type, not
+// stored as another byte (999 modulo 256) or as the digits; \X is X. Text
+// that is UTF-8 reads back as UTF-8 in HINFO and CAA content, as in TXT.
+func TestRecordEscapes(t *testing.T) {
+	const above, short = `escape \999 is above \255`, `is not a \DDD escape: it needs three digits`
+	tests := []struct {
+		typ, content string
+		canon        string // content read back; "" when refused
+		err          string // part of the error
+	}{
+		{"TXT", `"a\999"`, "", above},
+		{"TXT", `"a\25"`, "", `escape \25 is not a \DDD escape: it needs three digits, as \025`},
+		{"TXT", `"a\2x"`, "", `escape \2 is not a \DDD escape: it needs three digits, as \002`},
+		{"TXT", `"a\25" "b"`, "", short},
+		{"TXT", `"a\025"`, `"a\025"`, ""},
+		{"TXT", `"a\x\\25"`, `ax\25`, ""},
+		{"TXT", `a\25`, `a\25`, ""}, // unquoted text is text, backslashes included
+		{"TXT", `"é ü"`, `é ü`, ""},
+		{"SPF", `"v=spf1\999"`, "", above},
+		{"HINFO", `"a\999" b`, "", above},
+		{"HINFO", `a\999 b`, "", above},
+		{"HINFO", `"a\25" b`, "", short},
+		{"HINFO", `a b\`, "", "a backslash at the end"},
+		{"HINFO", `é ü`, `"é" "ü"`, ""},
+		{"HINFO", `"é" "ü"`, `"é" "ü"`, ""},
+		{"HINFO", `"\195\169" "\195\188"`, `"é" "ü"`, ""},
+		{"HINFO", `"a\"b" "c\\d"`, `"a\"b" "c\\d"`, ""},
+		{"HINFO", `"\255" "\001"`, `"\255" "\001"`, ""},
+		{"CAA", `0 issue "ca\999.example"`, "", above},
+		{"CAA", `0 issue "ca\25.example"`, "", short},
+		{"CAA", `0 issue "ca\046example"`, `0 issue "ca.example"`, ""},
+		{"CAA", `0 iodef "mailto:sécurité@example.com"`, `0 iodef "mailto:sécurité@example.com"`, ""},
+		{"NAPTR", `100 10 "S\999" "SIP+D2U" "" .`, "", above},
+		{"NAPTR", `100 10 "S" "SIP+D2U\25" "" .`, "", short},
+		{"NAPTR", `100 10 "U" "E2U+sip" "!^.*$!sip:\999@example.com!" .`, "", above},
+		{"NAPTR", `100 10 "S" "SIP+D2U" "" a\999b.example.com`, "", above},
+		{"NAPTR", `100 10 "S" "SIP+D2U" "" _sip._udp.example.com`, `100 10 "S" "SIP+D2U" "" _sip._udp.example.com`, ""},
+		{"HTTPS", `1 . alpn=h\999`, "", above},
+		{"SVCB", `1 svc.example.com alpn="h2\25"`, "", short},
+		{"HTTPS", `1 a\999.example.com`, "", above},
+		{"URI", `10 1 "https://ex\999.example/"`, "", above},
+		{"URI", `10 1 "https://ex\25.example/"`, "", short},
+		{"TLSA", `3 1 1 \999` + hex64, "", above},
+		{"SSHFP", `4 2 ` + hex64 + `\25`, "", short},
+		{"CNAME", `a\999.example.com`, "", "is not a host name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.typ+" "+tt.content, func(t *testing.T) {
+			rr, err := Record{Name: "x", Type: tt.typ, Content: tt.content}.RR("example.com.")
+			if tt.err != "" {
+				if err == nil {
+					t.Fatalf("accepted as %v, read back as %q; want an error with %q", rr, RecordFromRR("example.com.", rr).Content, tt.err)
+				}
+				if !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("error %q, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := RecordFromRR("example.com.", rr).Content; got != tt.canon {
+				t.Errorf("read back as %q, want %q", got, tt.canon)
+			}
+		})
+	}
+}
