@@ -31,6 +31,30 @@ func maxRecordID(t *testing.T, s *Store, accountID int64, zoneName string) int64
 	return m
 }
 
+// createDeletedDomain creates gone.test with a record in f's account and
+// deletes it, so that it holds the newest domain, zone and record ids, and
+// returns them (the largest of its records' ids).
+func createDeletedDomain(t *testing.T, s *Store, f fixture) (Domain, Zone, int64) {
+	t.Helper()
+	ctx, acc := context.Background(), f.account.ID
+	gone, err := s.CreateDomain(ctx, f.actor, acc, "gone.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goneZone, err := s.Zone(ctx, acc, "gone.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateRecord(ctx, f.actor, acc, "gone.test", RecordInput{Name: "www", Type: "A", Content: "192.0.2.2"}); err != nil {
+		t.Fatal(err)
+	}
+	goneRecords := maxRecordID(t, s, acc, "gone.test")
+	if err := s.DeleteDomain(ctx, f.actor, acc, "gone.test"); err != nil {
+		t.Fatal(err)
+	}
+	return gone, goneZone, goneRecords
+}
+
 // A client that deletes an object by id must never reach another object
 // created later, as DNSimple's and PostgreSQL's ids guarantee: an id deleted
 // last is not handed out again.
@@ -58,21 +82,7 @@ func TestIDsNeverReused(t *testing.T) {
 			t.Errorf("record created after deleting record %d has id %d", newest.ID, next.ID)
 		}
 
-		gone, err := s.CreateDomain(ctx, f.actor, acc, "gone.test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		goneZone, err := s.Zone(ctx, acc, "gone.test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.CreateRecord(ctx, f.actor, acc, "gone.test", RecordInput{Name: "www", Type: "A", Content: "192.0.2.2"}); err != nil {
-			t.Fatal(err)
-		}
-		goneRecords := maxRecordID(t, s, acc, "gone.test")
-		if err := s.DeleteDomain(ctx, f.actor, acc, "gone.test"); err != nil {
-			t.Fatal(err)
-		}
+		gone, goneZone, goneRecords := createDeletedDomain(t, s, f)
 		again, err := s.CreateDomain(ctx, f.actor, acc, "gone.test")
 		if err != nil {
 			t.Fatal(err)
@@ -250,21 +260,7 @@ func TestMigration0013KeepsData(t *testing.T) {
 	}
 	// The newest domain, its zone and its records are deleted before the
 	// upgrade, as in the report that found ids reused.
-	gone, err := s.CreateDomain(ctx, f.actor, acc, "gone.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	goneZone, err := s.Zone(ctx, acc, "gone.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.CreateRecord(ctx, f.actor, acc, "gone.test", RecordInput{Name: "www", Type: "A", Content: "192.0.2.2"}); err != nil {
-		t.Fatal(err)
-	}
-	goneRecords := maxRecordID(t, s, acc, "gone.test")
-	if err := s.DeleteDomain(ctx, f.actor, acc, "gone.test"); err != nil {
-		t.Fatal(err)
-	}
+	gone, goneZone, goneRecords := createDeletedDomain(t, s, f)
 
 	before := map[string][]string{}
 	for _, tb := range rebuiltTables {
