@@ -447,6 +447,10 @@ type lineReader struct {
 	// prev is the last byte read; newline a newline owed after a blank.
 	prev    byte
 	newline bool
+	// quoted, escaped and comment follow the lexer through quoted
+	// strings, backslash escapes and comments, so that a newline is
+	// known to end a word or not.
+	quoted, escaped, comment bool
 	// text is what the lexer read since the last record (see take), as
 	// it read it: with the blank put before a newline.
 	text []byte
@@ -463,13 +467,17 @@ func (r *lineReader) ReadByte() (byte, error) {
 		}
 		// Inside parentheses miekg's lexer runs a word at the end of a
 		// line into the first of the next ("A\n192.0.2.1" reads as
-		// "A192.0.2.1"); a blank before the newline ends the word.
-		if b == '\n' && r.prev != ' ' && r.prev != '\t' && r.prev != '\\' && r.prev != '\n' {
+		// "A192.0.2.1"); a blank before the newline ends the word. Not
+		// inside quotes, where the newline is part of the string, nor
+		// after a backslash that escapes it.
+		if b == '\n' && !r.quoted && !r.escaped && r.prev != ' ' && r.prev != '\t' && r.prev != '\n' {
 			r.newline, r.prev = true, '\n'
+			r.comment = false
 			r.text = append(r.text, ' ')
 			return ' ', nil
 		}
 		r.prev = b
+		r.follow(b)
 	}
 	if r.eol {
 		r.line++
@@ -495,6 +503,25 @@ func (r *lineReader) ReadByte() (byte, error) {
 	}
 	r.text = append(r.text, b)
 	return b, nil
+}
+
+// follow moves the quote, escape and comment state past b, as miekg's
+// lexer reads it: a backslash escapes the next byte in and out of quotes,
+// a semicolon outside quotes starts a comment that the newline ends, and
+// nothing in a comment counts.
+func (r *lineReader) follow(b byte) {
+	switch {
+	case r.comment:
+		r.comment = b != '\n'
+	case r.escaped:
+		r.escaped = false
+	case b == '\\':
+		r.escaped = true
+	case b == '"':
+		r.quoted = !r.quoted
+	case b == ';' && !r.quoted:
+		r.comment = true
+	}
 }
 
 func upper(b byte) byte {

@@ -81,6 +81,14 @@ func TestParseRecords(t *testing.T) {
 		{"rdata names compared without case", "c NS a.example.net.\nc NS A.Example.NET.", []string{"c 3600 IN NS a.example.net."}},
 		{"RRset TTL is the smallest", "r 300 A 192.0.2.1\nr 60 A 192.0.2.2\nr 30 AAAA 2001:db8::1", []string{"r 60 IN A 192.0.2.1", "r 60 IN A 192.0.2.2", "r 30 IN AAAA 2001:db8::1"}},
 		{"leading $ in an owner", `\$TTL A 192.0.2.1`, []string{`\$ttl 3600 IN A 192.0.2.1`}},
+		// A newline inside quotes is part of the string, as miekg and
+		// BIND read it: no blank may be put before it.
+		{"newline inside quotes", "q TXT \"a\nb\"", []string{`q 3600 IN TXT "a\010b"`}},
+		{"newline inside quotes in parentheses", "q TXT ( \"a\nb\"\n \"c\" )", []string{`q 3600 IN TXT "a\010b" "c"`}},
+		{"escaped quote does not end the string", "q TXT \"a\\\"\nb\"", []string{`q 3600 IN TXT "a\"\010b"`}},
+		{"quote in a comment opens no string", "q TXT \"a\" ; it's \"quoted\nr TXT \"b\"", []string{`q 3600 IN TXT "a"`, `r 3600 IN TXT "b"`}},
+		{"semicolon inside quotes is no comment", "q TXT ( \"a;\"\n b )", []string{`q 3600 IN TXT "a;" "b"`}},
+		{"escaped backslash before a newline", "q TXT ( a\\\\\n b )", []string{`q 3600 IN TXT "a\\" "b"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
