@@ -79,7 +79,7 @@ func TestServeProcessDashboardImport(t *testing.T) {
 	}
 
 	page := b.get(acct + "/domains/import.example/delegation")
-	for _, w := range []string{"<strong>Yes.</strong> The domain is delegated to this installation's name servers: ns1.example.net, ns2.example.net.",
+	for _, w := range []string{"<strong>Yes.</strong> The domain is delegated to the name servers its zone lists: ns1.example.net, ns2.example.net.",
 		"<strong>Yes.</strong> The name servers answer with the zone's latest version"} {
 		if !strings.Contains(page, w) {
 			t.Errorf("delegation page lacks %q:\n%s", w, page)
