@@ -319,7 +319,7 @@ func scanRR(rows *sql.Rows, origin string) (int64, dns.RR, error) {
 		p := uint16(prio.Int64)
 		r.Priority = &p
 	}
-	rr, err := r.RR(origin)
+	rr, err := r.StoredRR(origin)
 	if err != nil {
 		// Not wrapped: a stored record that no longer converts is the
 		// store's fault, not the caller's input.
@@ -413,7 +413,7 @@ func (w *zoneWrite) existing(field string, id int64) (*Record, dns.RR, bool) {
 		w.fail(field, invalid("id", fmt.Sprintf("record %d is a system record, which Zonewarden manages", id)))
 		return nil, nil, false
 	}
-	rr, err := old.zoneRecord().RR(w.z.origin())
+	rr, err := old.zoneRecord().StoredRR(w.z.origin())
 	if err != nil {
 		w.fail(field, fmt.Errorf("convert stored record %d: %s", id, err.Error()))
 		return nil, nil, false

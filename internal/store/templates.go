@@ -324,7 +324,7 @@ func templateFits(ctx context.Context, d db, t Template, rr dns.RR) error {
 			return fmt.Errorf("read template %s: %w", t.SID, err)
 		}
 		old, err := zone.Record{Name: tr.Name, Type: tr.Type, Content: strings.ReplaceAll(tr.Content, domainPlaceholder, templateSample),
-			TTL: tr.TTL, Priority: tr.Priority}.RR(sample)
+			TTL: tr.TTL, Priority: tr.Priority}.StoredRR(sample)
 		if err != nil {
 			// Not the caller's fault: a stored record that no longer
 			// converts is the store's.

@@ -62,7 +62,7 @@ func (s *Store) SetZoneNameServers(ctx context.Context, a Actor, accountID int64
 			have[host] = true
 			before = append(before, host)
 			if !slices.Contains(want, host) {
-				rr, err := r.zoneRecord().RR(z.origin())
+				rr, err := r.zoneRecord().StoredRR(z.origin())
 				if err != nil {
 					return fmt.Errorf("convert stored record %d: %s", r.ID, err.Error())
 				}

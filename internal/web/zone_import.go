@@ -217,7 +217,7 @@ func (wb *Web) allRecords(ctx context.Context, accountID int64, zoneName, origin
 	}
 	out := make([]*existingRecord, 0, len(recs))
 	for _, rec := range recs {
-		rr, err := zone.Record{Name: rec.Name, Type: rec.Type, Content: rec.Content, TTL: rec.TTL, Priority: rec.Priority}.RR(origin)
+		rr, err := zone.Record{Name: rec.Name, Type: rec.Type, Content: rec.Content, TTL: rec.TTL, Priority: rec.Priority}.StoredRR(origin)
 		if err != nil {
 			return nil, fmt.Errorf("convert record %d of %s: %w", rec.ID, zoneName, err)
 		}

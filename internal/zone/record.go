@@ -202,6 +202,72 @@ func (r Record) RR(origin string) (dns.RR, error) {
 	return r.rr(origin, false)
 }
 
+// StoredRR is RR for a record read back from a store, whose content was
+// accepted by an earlier version. Content that today's rules refuse (an
+// escape such as \1 in a NAPTR regexp, an HINFO of three strings) was
+// stored when the presentation parser's reading was the rule, and is read
+// that way again, as it was served then: one such record must not stop its
+// zone, and with it every zone of the process, from loading. New content
+// goes through RR and meets today's rules.
+func (r Record) StoredRR(origin string) (dns.RR, error) {
+	rr, err := r.RR(origin)
+	if err == nil {
+		return rr, nil
+	}
+	if legacy := r.presentationRR(origin); legacy != nil {
+		return legacy, nil
+	}
+	return nil, err
+}
+
+// presentationRR reads r the way miekg's parser alone reads a master-file
+// line of it, or returns nil if that fails too, or if the record it gives
+// cannot be put on the wire.
+func (r Record) presentationRR(origin string) dns.RR {
+	origin = CanonicalName(origin)
+	rel, err := NormalizeName(origin, r.Name)
+	if err != nil {
+		return nil
+	}
+	owner := origin
+	if rel != "" {
+		owner = rel + "." + origin
+		if origin == "." {
+			owner = rel + "."
+		}
+	}
+	t := strings.ToUpper(strings.TrimSpace(r.Type))
+	rrtype, ok := recordType(t)
+	if !ok || rrtype == TypeALIAS || strings.ContainsAny(r.Content, "\n\r") {
+		return nil
+	}
+	ttl := r.TTL
+	if ttl == 0 {
+		ttl = DefaultTTL
+	}
+	content := r.Content
+	if r.Priority != nil && (t == "MX" || t == "SRV") {
+		content = strconv.Itoa(int(*r.Priority)) + " " + content
+	}
+	zp := dns.NewZoneParser(strings.NewReader(". 3600 IN "+t+" "+content+"\n"), ".", "")
+	rr, ok := zp.Next()
+	if zp.Err() != nil || !ok || rr == nil || rr.Header().Rrtype != rrtype {
+		return nil
+	}
+	*rr.Header() = dns.RR_Header{Name: owner, Rrtype: rrtype, Class: dns.ClassINET, Ttl: ttl}
+	// Read back from the wire: what is served, with its rdata length.
+	buf := make([]byte, dns.Len(rr)+512)
+	off, err := dns.PackRR(rr, buf, 0, nil, false)
+	if err != nil {
+		return nil
+	}
+	back, _, err := dns.UnpackRR(buf[:off], 0)
+	if err != nil {
+		return nil
+	}
+	return back
+}
+
 // rr is RR; verify runs the final checks, packing and reading back, for
 // every type, including those where they cannot fail, as RR once did.
 func (r Record) rr(origin string, verify bool) (dns.RR, error) {
