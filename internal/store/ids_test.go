@@ -339,7 +339,13 @@ func TestMigrationForeignKeyCheck(t *testing.T) {
 		_, err := d.exec(ctx, "INSERT INTO records (zone_id, name, type, content, ttl, created_at, updated_at) VALUES (999, '', 'A', '192.0.2.1', 60, ?, ?)", now(), now())
 		return err
 	}
-	if err := s.txWithoutForeignKeys(ctx, orphan); err == nil || !strings.Contains(err.Error(), "records row") {
+	migration := func(d db) error {
+		if err := orphan(d); err != nil {
+			return err
+		}
+		return foreignKeyCheck(ctx, d.q)
+	}
+	if err := s.txWithoutForeignKeys(ctx, migration); err == nil || !strings.Contains(err.Error(), "records row") {
 		t.Errorf("a migration leaving a record without its zone: %v, want the foreign key check's error", err)
 	}
 	var n int
@@ -348,5 +354,19 @@ func TestMigrationForeignKeyCheck(t *testing.T) {
 	}
 	if err := s.tx(ctx, orphan); err == nil {
 		t.Error("after a migration, a record without its zone was written: foreign keys are off")
+	}
+	var timeout int
+	if err := s.w.QueryRow("PRAGMA busy_timeout").Scan(&timeout); err != nil || timeout != int(sqliteBusyTimeout.Milliseconds()) {
+		t.Errorf("writer's busy timeout after a migration: %d, %v; want %d", timeout, err, sqliteBusyTimeout.Milliseconds())
+	}
+
+	// A start with nothing to migrate does not check (read) the whole
+	// database, so a row left without its zone by hand, with the sqlite3
+	// shell whose foreign keys are off, does not stop it.
+	if err := s.txWithoutForeignKeys(ctx, orphan); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Errorf("start with nothing to migrate beside a row without its zone: %v", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 //go:embed migrations
@@ -96,6 +97,7 @@ func (s *Store) migrateTo(ctx context.Context, last int) error {
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("read schema_migrations: %w", err)
 		}
+		ran := false
 		for _, m := range all {
 			if m.version > last {
 				break
@@ -103,6 +105,7 @@ func (s *Store) migrateTo(ctx context.Context, last int) error {
 			if applied[m.version] {
 				continue
 			}
+			ran = true
 			text, err := migrations.ReadFile(path.Join(dir, m.name))
 			if err != nil {
 				return fmt.Errorf("read migration %s: %w", m.name, err)
@@ -114,6 +117,15 @@ func (s *Store) migrateTo(ctx context.Context, last int) error {
 				return fmt.Errorf("record migration %s: %w", m.name, err)
 			}
 			s.cfg.log.Info("applied migration", "name", m.name)
+		}
+		// With foreign keys off, SQLite checks nothing a migration does:
+		// it commits only if every reference is still whole. Only then,
+		// so that a start with nothing to migrate does not read the
+		// whole database.
+		if ran && !s.pg {
+			if err := foreignKeyCheck(ctx, d.q); err != nil {
+				return err
+			}
 		}
 		// What SQL cannot do, since it needs the key: seal the secrets
 		// that versions before sealing kept in plain text.
@@ -158,27 +170,51 @@ func (s *Store) sealPlaintext(ctx context.Context, d db, table, column string, w
 	return nil
 }
 
+// migrationWait is how long a process waits for another's migration.
+const migrationWait = 10 * time.Minute
+
 // txWithoutForeignKeys is tx on SQLite with foreign keys not enforced, as
 // https://www.sqlite.org/lang_altertable.html#otheralter asks of a table
 // rebuild: with them on, dropping the old domains table deletes every zone.
 // The pragma is a no-op inside a transaction, so it is set on the writer's
-// connection before BEGIN and set back after; the transaction commits only
-// if PRAGMA foreign_key_check finds every reference still whole.
+// connection before BEGIN and set back after; fn checks the references
+// (foreignKeyCheck) before the commit.
 func (s *Store) txWithoutForeignKeys(ctx context.Context, fn func(db) error) (err error) {
 	c, err := s.w.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("take the writer connection: %w", err)
 	}
 	defer c.Close()
+	// Another process's migration can hold the write lock for longer than
+	// the usual busy timeout (migration 0013 copies most of the
+	// database): a process starting beside it waits for it rather than
+	// fail to start.
+	if _, err := c.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", migrationWait.Milliseconds())); err != nil {
+		return fmt.Errorf("set the migration's busy timeout: %w", err)
+	}
 	if _, err := c.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
 		return fmt.Errorf("turn foreign keys off: %w", err)
 	}
 	defer func() {
-		// Every other write counts on foreign keys: a connection that
-		// cannot have them back is closed rather than reused.
-		if _, rerr := c.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); rerr != nil {
+		// Every other write counts on foreign keys and the usual busy
+		// timeout: a connection that cannot have them back is closed
+		// rather than reused. The pragma does nothing, without an error,
+		// inside a transaction, so it is read back.
+		bg := context.WithoutCancel(ctx)
+		var on int
+		_, rerr := c.ExecContext(bg, "PRAGMA foreign_keys = ON")
+		if rerr == nil {
+			rerr = c.QueryRowContext(bg, "PRAGMA foreign_keys").Scan(&on)
+		}
+		if rerr == nil && on != 1 {
+			rerr = errors.New("still off")
+		}
+		if rerr == nil {
+			_, rerr = c.ExecContext(bg, fmt.Sprintf("PRAGMA busy_timeout = %d", sqliteBusyTimeout.Milliseconds()))
+		}
+		if rerr != nil {
 			c.Raw(func(any) error { return driver.ErrBadConn })
-			err = errors.Join(err, fmt.Errorf("turn foreign keys back on: %w", rerr))
+			err = errors.Join(err, fmt.Errorf("restore the writer connection's foreign keys and busy timeout: %w", rerr))
 		}
 	}()
 	t, err := c.BeginTx(ctx, nil)
@@ -186,10 +222,6 @@ func (s *Store) txWithoutForeignKeys(ctx context.Context, fn func(db) error) (er
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	if err := fn(db{q: t}); err != nil {
-		t.Rollback()
-		return err
-	}
-	if err := foreignKeyCheck(ctx, t); err != nil {
 		t.Rollback()
 		return err
 	}

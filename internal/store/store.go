@@ -188,6 +188,10 @@ func Open(ctx context.Context, dbURL string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
+// sqliteBusyTimeout is how long a statement waits for another connection's
+// lock, as another process's write, before it fails.
+const sqliteBusyTimeout = 10 * time.Second
+
 // openSQLite opens path twice: one connection for writes, whose transactions
 // take the write lock when they begin (BEGIN IMMEDIATE), so that a
 // read-then-write transaction never fails to upgrade; and a pool for reads,
@@ -198,7 +202,7 @@ func openSQLite(path string) (w, r *sql.DB, err error) {
 			return nil, nil, fmt.Errorf("create database directory: %w", err)
 		}
 	}
-	dsn := "file:" + path + "?_time_format=sqlite&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	dsn := "file:" + path + fmt.Sprintf("?_time_format=sqlite&_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)", sqliteBusyTimeout.Milliseconds())
 	w, err = sql.Open("sqlite", dsn+"&_pragma=journal_mode(WAL)&_txlock=immediate")
 	if err != nil {
 		return nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
