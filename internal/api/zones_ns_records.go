@@ -20,8 +20,8 @@ func (a *API) zonesNSRecords(w http.ResponseWriter, r *http.Request) error {
 		// Each item on its own, so that one that is not a string is
 		// named, not read as "".
 		NSNames []json.RawMessage `json:"ns_names"`
-		// Any JSON: whatever a client sends, the answer is that there are
-		// no sets, not a complaint about its type.
+		// Any JSON list: whatever its items, the answer is that there
+		// are no sets, not a complaint about their type.
 		NSSetIDs []any `json:"ns_set_ids"`
 	}
 	if err := decode(r, &in); err != nil {

@@ -384,12 +384,14 @@ func (h *secondaryNotify) ServeDNS(resp []byte, req *dnsserver.Request) []byte {
 	case q.Question[0].Qtype != dns.TypeSOA:
 		r.Rcode = dns.RcodeNotImplemented
 	case sec == nil:
-		// The zone's puller is being replaced (its primaries' zone list
-		// changed). The new one refreshes every zone as it starts, so
-		// the NOTIFY is taken: a NOTIMP would tell the primary we are
-		// not its secondary.
+		// No puller runs for the zone at this moment: it is being
+		// replaced (its primaries' zone list changed), or it failed to
+		// start and the next sync tries again. Either way the puller
+		// that starts refreshes every zone at once, so the NOTIFY is
+		// taken: a NOTIMP would tell the primary we are not its
+		// secondary.
 		r.Authoritative = true
-		h.p.log.Debug("NOTIFY accepted while the secondary zone's puller restarts", "zone", origin, "from", req.Remote.String())
+		h.p.log.Debug("NOTIFY taken while no puller runs for the secondary zone; the next one to start refreshes it", "zone", origin, "from", req.Remote.String())
 	default:
 		sec.NotifyFrom(origin, from)
 		r.Authoritative = true

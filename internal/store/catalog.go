@@ -11,8 +11,8 @@ import (
 // Created, the journal entry of the zone's creation or of its last
 // activation, identifies this incarnation of the zone: one deleted and
 // created again, or deactivated and activated again, has a new one, which
-// catalog consumers see as a new member and transfer afresh. (Zone ids do
-// not do: SQLite hands a deleted row's id out again.)
+// catalog consumers see as a new member and transfer afresh. (A zone id
+// does not tell a deactivation and activation apart.)
 type CatalogMember struct {
 	Name    string // fully qualified
 	Created int64
