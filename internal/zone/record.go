@@ -225,16 +225,9 @@ func (r Record) StoredRR(origin string) (dns.RR, error) {
 // cannot be put on the wire.
 func (r Record) presentationRR(origin string) dns.RR {
 	origin = CanonicalName(origin)
-	rel, err := NormalizeName(origin, r.Name)
+	_, owner, err := r.owner(origin)
 	if err != nil {
 		return nil
-	}
-	owner := origin
-	if rel != "" {
-		owner = rel + "." + origin
-		if origin == "." {
-			owner = rel + "."
-		}
 	}
 	t := strings.ToUpper(strings.TrimSpace(r.Type))
 	rrtype, ok := recordType(t)
@@ -268,20 +261,29 @@ func (r Record) presentationRR(origin string) dns.RR {
 	return back
 }
 
+// owner is r's name relative to origin, canonical, and its full name.
+func (r Record) owner(origin string) (rel, full string, err error) {
+	rel, err = NormalizeName(origin, r.Name)
+	if err != nil {
+		return "", "", err
+	}
+	full = origin
+	if rel != "" {
+		full = rel + "." + origin
+		if origin == "." {
+			full = rel + "."
+		}
+	}
+	return rel, full, nil
+}
+
 // rr is RR; verify runs the final checks, packing and reading back, for
 // every type, including those where they cannot fail, as RR once did.
 func (r Record) rr(origin string, verify bool) (dns.RR, error) {
 	origin = CanonicalName(origin)
-	rel, err := NormalizeName(origin, r.Name)
+	rel, owner, err := r.owner(origin)
 	if err != nil {
 		return nil, err
-	}
-	owner := origin
-	if rel != "" {
-		owner = rel + "." + origin
-		if origin == "." {
-			owner = rel + "."
-		}
 	}
 
 	t := strings.ToUpper(strings.TrimSpace(r.Type))
