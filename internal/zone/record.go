@@ -223,7 +223,13 @@ func (r Record) StoredRR(origin string) (dns.RR, error) {
 // presentationRR reads r the way miekg's parser alone reads a master-file
 // line of it, or returns nil if that fails too, or if the record it gives
 // cannot be put on the wire.
-func (r Record) presentationRR(origin string) dns.RR {
+func (r Record) presentationRR(origin string) (rr dns.RR) {
+	// Whatever the parser makes of stored text, the zone goes on loading.
+	defer func() {
+		if recover() != nil {
+			rr = nil
+		}
+	}()
 	origin = CanonicalName(origin)
 	_, owner, err := r.owner(origin)
 	if err != nil {
@@ -243,14 +249,14 @@ func (r Record) presentationRR(origin string) dns.RR {
 		content = strconv.Itoa(int(*r.Priority)) + " " + content
 	}
 	zp := dns.NewZoneParser(strings.NewReader(". 3600 IN "+t+" "+content+"\n"), ".", "")
-	rr, ok := zp.Next()
-	if zp.Err() != nil || !ok || rr == nil || rr.Header().Rrtype != rrtype {
+	parsed, ok := zp.Next()
+	if zp.Err() != nil || !ok || parsed == nil || parsed.Header().Rrtype != rrtype {
 		return nil
 	}
-	*rr.Header() = dns.RR_Header{Name: owner, Rrtype: rrtype, Class: dns.ClassINET, Ttl: ttl}
+	*parsed.Header() = dns.RR_Header{Name: owner, Rrtype: rrtype, Class: dns.ClassINET, Ttl: ttl}
 	// Read back from the wire: what is served, with its rdata length.
-	buf := make([]byte, dns.Len(rr)+512)
-	off, err := dns.PackRR(rr, buf, 0, nil, false)
+	buf := make([]byte, dns.Len(parsed)+512)
+	off, err := dns.PackRR(parsed, buf, 0, nil, false)
 	if err != nil {
 		return nil
 	}

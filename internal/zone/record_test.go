@@ -353,6 +353,14 @@ func FuzzRecord(f *testing.F) {
 			if !errors.As(err, &re) || !slices.Contains([]string{"name", "type", "content", "ttl", "priority"}, re.Field) {
 				t.Fatalf("%+v: error %v is not a RecordError", rec, err)
 			}
+			// Read as stored content, it is read the parser's way or
+			// refused, and what is read goes on the wire.
+			if old, err := rec.StoredRR("example.com."); err == nil {
+				if _, err := dns.PackRR(old, make([]byte, 65535+512), 0, nil, false); err != nil {
+					t.Fatalf("%+v read as stored content gives %v, which does not pack: %v", rec, old, err)
+				}
+				RecordFromRR("example.com.", old)
+			}
 			return
 		}
 		canon := RecordFromRR("example.com.", rr)
