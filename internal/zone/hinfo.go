@@ -28,7 +28,13 @@ const hinfoHint = `HINFO is two strings, the CPU and the operating system, each 
 // hinfoProblem returns why the HINFO record rr, read from text, is refused,
 // or "" when its text is two strings. text is as tracker.take returns it.
 func hinfoProblem(rr *dns.HINFO, text []byte) string {
-	strs, ok := hinfoStrings(text)
+	strs, ok, generic := hinfoStrings(text)
+	if !ok && generic {
+		// miekg reads the first two strings of the generic form's
+		// bytes and drops what follows; as TXT they do not split into
+		// whole strings.
+		return `HINFO record whose data in the generic form (\#) is not whole strings: ` + hinfoHint
+	}
 	if !ok || len(strs) == 2 && (strs[0] != rr.Cpu || strs[1] != rr.Os) {
 		return "HINFO record that cannot be read as two strings: " + hinfoHint
 	}
@@ -44,12 +50,15 @@ func hinfoProblem(rr *dns.HINFO, text []byte) string {
 }
 
 // hinfoStrings returns the strings of the record at the end of text as
-// miekg reads TXT's, and false when it cannot find the record's rdata.
-func hinfoStrings(text []byte) ([]string, bool) {
+// miekg reads TXT's, and false when it cannot find the record's rdata or
+// read it so; generic is whether the rdata is in the generic form of RFC
+// 3597.
+func hinfoStrings(text []byte) (strs []string, ok, generic bool) {
 	rdata, depth, ok := afterType(lastRecord(text))
 	if !ok || depth < 0 {
-		return nil, false
+		return nil, false, false
 	}
+	generic = strings.HasPrefix(strings.TrimLeft(rdata, " \t\n("), `\#`)
 	// The parentheses opened before the type are opened again, so that
 	// the rdata's newlines and closing parentheses read as they did.
 	in := ". 0 IN TXT " + strings.Repeat("(", depth) + " " + rdata
@@ -57,9 +66,9 @@ func hinfoStrings(text []byte) ([]string, bool) {
 	rr, _ := zp.Next()
 	txt, isTXT := rr.(*dns.TXT)
 	if zp.Err() != nil || !isTXT {
-		return nil, false
+		return nil, false, generic
 	}
-	return txt.Txt, true
+	return txt.Txt, true, generic
 }
 
 // lastRecord returns the last entry of text that is more than blanks and

@@ -73,6 +73,9 @@ func TestParseHINFOErrors(t *testing.T) {
 		{"one quoted string with a space", `h HINFO "Intel Xeon"`, "test.zone:4: HINFO record with 1 string: " + hint},
 		{"one word", "h HINFO PC", "test.zone:4: HINFO record with 1 string: " + hint},
 		{"no data", "h HINFO", "test.zone:4: HINFO record without data: " + hint},
+		// FuzzParse found it: miekg reads the first two strings of the
+		// bytes and drops the rest.
+		{"generic form with bytes after two strings", `h HINFO \# 6 010000000001`, `test.zone:4: HINFO record whose data in the generic form (\#) is not whole strings: ` + hint},
 		{"no data, comment", "h HINFO ; PC Linux", "test.zone:4: HINFO record without data: " + hint},
 		{"over 255 bytes", "h HINFO " + strings.Repeat("x", 256) + " Linux", "test.zone:4: HINFO record with 3 strings: " + hint},
 		{"over lines reports the last", "h HINFO ( a\n b\n c )", "test.zone:6: HINFO record with 3 strings: " + hint},
