@@ -38,7 +38,12 @@ func (wb *Web) checkDelegation(ctx context.Context, domain string, ours []string
 }
 
 func (wb *Web) lookupDelegation(ctx context.Context, domain string, ours []string) delegation {
-	d := delegation{Ours: ours}
+	// Canonical, as the lookup's answers are made, so that the two
+	// compare; checkDelegation trims the final dots for showing.
+	d := delegation{}
+	for _, ns := range ours {
+		d.Ours = append(d.Ours, zone.CanonicalName(ns))
+	}
 	if len(wb.cfg.Resolvers) == 0 {
 		return d
 	}
@@ -77,16 +82,12 @@ func (wb *Web) lookupDelegation(ctx context.Context, domain string, ours []strin
 	slices.Sort(d.Found)
 	d.Found = slices.Compact(d.Found)
 	for _, ns := range d.Ours {
-		if !slices.Contains(d.Found, zone.CanonicalName(ns)) {
+		if !slices.Contains(d.Found, ns) {
 			d.Missing = append(d.Missing, ns)
 		}
 	}
-	canonicalOurs := make([]string, len(d.Ours))
-	for i, ns := range d.Ours {
-		canonicalOurs[i] = zone.CanonicalName(ns)
-	}
 	for _, ns := range d.Found {
-		if !slices.Contains(canonicalOurs, ns) {
+		if !slices.Contains(d.Ours, ns) {
 			d.Foreign = append(d.Foreign, ns)
 		}
 	}
